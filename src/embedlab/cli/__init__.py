@@ -1,0 +1,33 @@
+"""The ``embedlab`` command: a thin shell over the library.
+
+Each command group lives in its own module with a ``register(app)`` function; this module
+only assembles them. Heavy imports happen inside the commands, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import classify, datasets, demo, formats, plot, queries, train
+
+app = typer.Typer(
+    name="embedlab",
+    help="Embeddings end to end: load, train, query, evaluate, plot and use vectors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _module in (demo, datasets, formats, queries, classify, plot, train):
+    _module.register(app)
+
+
+def main() -> None:
+    """Entry point of the console script: library errors become one clear line and exit 1."""
+    from ..errors import EmbedlabError
+
+    try:
+        app()
+    except EmbedlabError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None

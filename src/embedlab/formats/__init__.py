@@ -1,0 +1,1 @@
+"""Reading and writing vector files (being written: see issue 3)."""

@@ -1,0 +1,1 @@
+"""Torch modules: the Embedding layer and the article's classifier (being written)."""

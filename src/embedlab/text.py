@@ -1,0 +1,100 @@
+"""Tokenizers and streaming corpora.
+
+The default tokenizer lower-cases text and keeps runs of Unicode letters and digits as
+words, with apostrophes inside a word kept (``"Don't stop"`` -> ``["don't", "stop"]``;
+``"Café au-lait"`` -> ``["café", "au", "lait"]``). Any ``Callable[[str], list[str]]`` can be
+used instead wherever a ``tokenizer=`` parameter is taken.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from ._io import PathLike, open_text
+from .errors import DataError, FormatError
+
+Tokenizer = Callable[[str], list[str]]
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def tokenize(text: str) -> list[str]:
+    """The default tokenizer: lower-cased Unicode words, inner apostrophes kept."""
+    return _WORD.findall(text.lower())
+
+
+def whitespace_tokenize(text: str) -> list[str]:
+    """Split on whitespace only, keeping case and punctuation (what word2vec's C tool does)."""
+    return text.split()
+
+
+def corpus_files(path: PathLike) -> list[Path]:
+    """The files of a corpus: ``path`` itself, or every regular file below a directory (sorted)."""
+    root = Path(path)
+    if root.is_dir():
+        files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if not files:
+            raise DataError(f"{root}: the corpus directory holds no files")
+        return files
+    if not root.exists():
+        raise DataError(f"{root}: no such corpus file or directory")
+    return [root]
+
+
+class Corpus:
+    """A re-iterable stream of tokenised lines (one sentence or document per line).
+
+    ``source`` is a file (plain, gzip, bz2 or xz, detected by content), a directory of such
+    files, or any iterable of strings. Nothing is held in memory: every ``iter()`` reads again,
+    so trainers can make several passes.
+    """
+
+    def __init__(
+        self,
+        source: PathLike | Iterable[str],
+        tokenizer: Tokenizer = tokenize,
+        encoding: str = "utf-8",
+    ) -> None:
+        self.source = source
+        self.tokenizer = tokenizer
+        self.encoding = encoding
+
+    def lines(self) -> Iterator[str]:
+        """The raw lines, without their line endings."""
+        if isinstance(self.source, str | os.PathLike):
+            for file in corpus_files(self.source):
+                yield from _read_lines(file, self.encoding)
+        else:
+            for line in self.source:
+                if not isinstance(line, str):
+                    raise DataError(
+                        f"a corpus iterable must yield strings; got {type(line).__name__}"
+                    )
+                yield line
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for line in self.lines():
+            tokens = self.tokenizer(line)
+            if tokens:
+                yield tokens
+
+
+def _read_lines(path: Path, encoding: str) -> Iterator[str]:
+    number = 0
+    try:
+        with open_text(path, encoding=encoding) as handle:
+            for number, line in enumerate(handle, start=1):  # noqa: B007 - used in the error
+                if "\x00" in line:
+                    raise FormatError(
+                        "found a NUL byte: this looks like a binary file, not text", path, number
+                    )
+                yield line.rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"not valid {encoding} text ({exc.reason}); pass the right encoding=", path, number + 1
+        ) from None
+    except (OSError, EOFError) as exc:
+        raise FormatError(f"cannot be read: {exc}", path) from None

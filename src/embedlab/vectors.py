@@ -1,0 +1,369 @@
+"""``Vectors``: an ordered set of keys with one float32 vector each, and questions to ask them.
+
+Every producer in embedlab (format readers, trainers, recommenders, node embedders, encoders)
+returns a :class:`Vectors`; every consumer (queries, evaluation, plots, the explorer, the
+Embedding layer) takes one. ``Vectors`` never trains.
+
+The matrix is stored read-only so that the cached unit-length copy used for cosine queries can
+never go stale: to change vectors, build a new ``Vectors`` (``v.with_matrix(new)``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from .errors import DataError, InvalidParameterError, UnknownKeyError, check_param
+
+if TYPE_CHECKING:
+    import torch
+
+Query = str | np.ndarray
+"""A query term: a key, or a raw vector of the right dimension."""
+
+
+class SubwordModel(Protocol):
+    """Something that can build a vector for a key that is not in the table (fastText n-grams)."""
+
+    def vector(self, key: str) -> np.ndarray | None:
+        """The vector for ``key``, or ``None`` when nothing can be built for it."""
+        ...
+
+
+def _as_key(key: object) -> str:
+    return key if isinstance(key, str) else str(key)
+
+
+class Vectors:
+    """Keys and their vectors.
+
+    Parameters
+    ----------
+    keys:
+        The keys, in row order. Non-string keys (item or node ids) are stored as ``str(key)``
+        and looked up the same way, so ``v[42]`` and ``v["42"]`` are the same row.
+    matrix:
+        A 2-D array with one row per key; stored as float32 (a memory map stays a memory map).
+    counts:
+        Optional frequency of each key (from the corpus the vectors were learnt on).
+    metadata:
+        Optional columns about the keys, each a sequence with one value per key
+        (``{"genre": [...], "title": [...]}``); plots and the explorer can colour by them.
+    subwords:
+        Optional model that builds vectors for keys outside the table (fastText).
+    allow_nonfinite:
+        NaN and infinite values are rejected unless this is true.
+    """
+
+    def __init__(
+        self,
+        keys: Iterable[object],
+        matrix: np.ndarray,
+        counts: Sequence[int] | np.ndarray | None = None,
+        metadata: Mapping[str, Sequence[Any]] | None = None,
+        subwords: SubwordModel | None = None,
+        *,
+        allow_nonfinite: bool = False,
+    ) -> None:
+        key_list = [_as_key(k) for k in keys]
+        array = np.asarray(matrix)
+        if array.ndim != 2:
+            raise DataError(f"the matrix must be 2-D (keys x dimensions); got shape {array.shape}")
+        if array.shape[0] != len(key_list):
+            raise DataError(
+                f"there are {len(key_list)} keys but the matrix has {array.shape[0]} rows; "
+                "give one row per key"
+            )
+        if array.dtype != np.float32:
+            array = array.astype(np.float32)
+        if not allow_nonfinite and array.size and not np.isfinite(array).all():
+            row = int(np.nonzero(~np.isfinite(array).all(axis=1))[0][0])
+            raise DataError(
+                f"the vector of {key_list[row]!r} (row {row}) holds NaN or infinite values; "
+                "fix the data or pass allow_nonfinite=True"
+            )
+        index: dict[str, int] = {}
+        for i, key in enumerate(key_list):
+            if index.setdefault(key, i) != i:
+                raise DataError(
+                    f"duplicate key {key!r} at rows {index[key]} and {i}; keys must be unique"
+                )
+        if not isinstance(array, np.memmap) or array.flags.writeable:
+            array = array.view()
+            array.flags.writeable = False
+        self._keys = key_list
+        self._index = index
+        self._matrix = array
+        self._unit: np.ndarray | None = None
+        self._by_initial: dict[str, list[str]] | None = None
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        if self.counts is not None and self.counts.shape != (len(key_list),):
+            raise DataError(f"counts must hold one value per key ({len(key_list)})")
+        self.metadata: dict[str, list[Any]] = {}
+        for column, values in (metadata or {}).items():
+            values = list(values)
+            if len(values) != len(key_list):
+                raise DataError(
+                    f"metadata column {column!r} has {len(values)} values for {len(key_list)} keys"
+                )
+            self.metadata[column] = values
+        self.subwords = subwords
+
+    # ------------------------------------------------------------------ container protocol
+    @property
+    def keys(self) -> list[str]:
+        """The keys in row order (a copy)."""
+        return list(self._keys)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The ``len(self) x dim`` float32 matrix (read-only)."""
+        return self._matrix
+
+    @property
+    def dim(self) -> int:
+        """Number of dimensions of every vector."""
+        return int(self._matrix.shape[1])
+
+    @property
+    def key_to_index(self) -> Mapping[str, int]:
+        """Read-only mapping from key to row."""
+        return self._index
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return _as_key(key) in self._index
+
+    def __repr__(self) -> str:
+        return f"Vectors({len(self)} keys x {self.dim} dims)"
+
+    def index_of(self, key: object) -> int:
+        """Row of ``key``; raises :class:`UnknownKeyError` with close keys as suggestions."""
+        k = _as_key(key)
+        try:
+            return self._index[k]
+        except KeyError:
+            raise UnknownKeyError(k, self.suggest(k)) from None
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        """The vector of one key, or a stacked matrix for a list of keys.
+
+        A key outside the table gets a vector from the subword model when there is one.
+        """
+        if isinstance(key, list | tuple):
+            return np.stack([self[k] for k in key]) if key else np.empty((0, self.dim), np.float32)
+        k = _as_key(key)
+        row = self._index.get(k)
+        if row is not None:
+            return self._matrix[row]
+        if self.subwords is not None:
+            built = self.subwords.vector(k)
+            if built is not None:
+                return built
+        raise UnknownKeyError(k, self.suggest(k))
+
+    def get(self, key: object, default: np.ndarray | None = None) -> np.ndarray | None:
+        """Like ``self[key]`` but returns ``default`` for unknown keys."""
+        try:
+            return self[key]
+        except UnknownKeyError:
+            return default
+
+    def suggest(self, key: str, n: int = 3) -> list[str]:
+        """Up to ``n`` keys spelt like ``key`` (for error messages); fast on large tables."""
+        if not key or not self._keys:
+            return []
+        if self._by_initial is None:
+            groups: dict[str, list[str]] = {}
+            for k in self._keys:
+                if k:
+                    groups.setdefault(k[0].lower(), []).append(k)
+            self._by_initial = groups
+        # Same initial letter and similar length: keeps difflib's work small on 400k keys.
+        pool = [
+            k for k in self._by_initial.get(key[0].lower(), []) if abs(len(k) - len(key)) <= 2
+        ][:50_000]
+        lowered = key.lower()
+        if lowered != key and lowered in self._index:
+            return [lowered]
+        return difflib.get_close_matches(key, pool, n=n, cutoff=0.75)
+
+    # ------------------------------------------------------------------ derived tables
+    @property
+    def unit(self) -> np.ndarray:
+        """Rows scaled to unit length (zero rows stay zero); computed once and cached."""
+        if self._unit is None:
+            norms = np.linalg.norm(self._matrix, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            unit = (self._matrix / norms).astype(np.float32, copy=False)
+            unit.flags.writeable = False
+            self._unit = unit
+        return self._unit
+
+    @property
+    def norms(self) -> np.ndarray:
+        """The length of every row."""
+        return np.linalg.norm(self._matrix, axis=1)
+
+    def with_matrix(self, matrix: np.ndarray) -> Vectors:
+        """A new ``Vectors`` with the same keys, counts and metadata and another matrix."""
+        return Vectors(self._keys, matrix, self.counts, self.metadata, self.subwords)
+
+    def subset(self, keys: Iterable[object]) -> Vectors:
+        """A new ``Vectors`` holding only ``keys``, in the order given."""
+        rows = [self.index_of(k) for k in keys]
+        return self._take(rows)
+
+    def top(self, n: int) -> Vectors:
+        """The first ``n`` keys (the most frequent ones, for files sorted by frequency)."""
+        check_param(isinstance(n, int) and n >= 0, "n", "Vectors.top", "an int >= 0", n)
+        return self._take(list(range(min(n, len(self)))))
+
+    def _take(self, rows: list[int]) -> Vectors:
+        counts = None if self.counts is None else self.counts[rows]
+        meta = {c: [vals[r] for r in rows] for c, vals in self.metadata.items()}
+        return Vectors(
+            [self._keys[r] for r in rows], np.array(self._matrix[rows]), counts, meta, self.subwords
+        )
+
+    def to_torch(self, device: str | None = None) -> torch.Tensor:
+        """The matrix as a float32 torch tensor (a copy) on ``device``."""
+        import torch
+
+        return torch.tensor(np.asarray(self._matrix), dtype=torch.float32, device=device)
+
+    # ------------------------------------------------------------------ queries
+    def _unit_vector(self, term: Query) -> np.ndarray:
+        vec = np.asarray(self[term] if isinstance(term, str) else term, dtype=np.float32)
+        if vec.shape != (self.dim,):
+            raise DataError(f"a query vector must have {self.dim} values; got shape {vec.shape}")
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
+    def similarity(self, a: Query, b: Query) -> float:
+        """Cosine similarity of two keys (or vectors)."""
+        return float(np.dot(self._unit_vector(a), self._unit_vector(b)))
+
+    def _candidates(self, restrict_vocab: int | None) -> np.ndarray:
+        if restrict_vocab is None:
+            return self.unit
+        check_param(
+            isinstance(restrict_vocab, int) and restrict_vocab >= 1,
+            "restrict_vocab", "most_similar", "an int >= 1 or None", restrict_vocab,
+        )
+        return self.unit[:restrict_vocab]
+
+    def _top(
+        self, scores: np.ndarray, topn: int, exclude: set[int]
+    ) -> list[tuple[str, float]]:
+        wanted = min(len(scores), topn + len(exclude))
+        if wanted <= 0:
+            return []
+        part = np.argpartition(-scores, wanted - 1)[:wanted]
+        order = part[np.argsort(-scores[part], kind="stable")]
+        return [(self._keys[i], float(scores[i])) for i in order if i not in exclude][:topn]
+
+    def _query_terms(
+        self, positive: Query | Sequence[Query] | None, negative: Query | Sequence[Query] | None
+    ) -> tuple[list[Query], list[Query]]:
+        def as_list(terms: Query | Sequence[Query] | None) -> list[Query]:
+            if terms is None:
+                return []
+            if isinstance(terms, str) or (isinstance(terms, np.ndarray) and terms.ndim == 1):
+                return [terms]
+            return list(terms)
+
+        pos, neg = as_list(positive), as_list(negative)
+        if not pos and not neg:
+            raise InvalidParameterError("give at least one positive or negative query term")
+        return pos, neg
+
+    def _excluded(self, terms: Sequence[Query]) -> set[int]:
+        return {self._index[t] for t in terms if isinstance(t, str) and t in self._index}
+
+    def most_similar(
+        self,
+        positive: Query | Sequence[Query] | None = None,
+        negative: Query | Sequence[Query] | None = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` keys closest by cosine to the mean of ``positive`` minus ``negative``.
+
+        Terms are keys or raw vectors; each is scaled to unit length first, and keys given as
+        terms are left out of the answer (gensim's ``most_similar`` does the same).
+        """
+        check_param(isinstance(topn, int) and topn >= 1, "topn", "most_similar", "an int >= 1", topn)
+        pos, neg = self._query_terms(positive, negative)
+        parts = [self._unit_vector(t) for t in pos] + [-self._unit_vector(t) for t in neg]
+        mean = np.mean(parts, axis=0)
+        norm = float(np.linalg.norm(mean))
+        if norm > 0:
+            mean = mean / norm
+        scores = self._candidates(restrict_vocab) @ mean.astype(np.float32)
+        return self._top(scores, topn, self._excluded(pos + neg))
+
+    def most_similar_cosmul(
+        self,
+        positive: Query | Sequence[Query] | None = None,
+        negative: Query | Sequence[Query] | None = None,
+        topn: int = 10,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """3CosMul (Levy and Goldberg, 2014): product of positive over product of negative.
+
+        Cosines are shifted to [0, 1] first and the denominator gets 1e-6, as in gensim.
+        """
+        check_param(isinstance(topn, int) and topn >= 1, "topn", "most_similar_cosmul", "an int >= 1", topn)
+        pos, neg = self._query_terms(positive, negative)
+        cand = self._candidates(restrict_vocab)
+        pos_scores = [(1 + cand @ self._unit_vector(t)) / 2 for t in pos]
+        neg_scores = [(1 + cand @ self._unit_vector(t)) / 2 for t in neg]
+        scores = np.prod(pos_scores, axis=0) / (np.prod(neg_scores, axis=0) + 1e-6)
+        return self._top(np.asarray(scores), topn, self._excluded(pos + neg))
+
+    def analogy(self, a: str, b: str, c: str, topn: int = 1) -> str | list[tuple[str, float]]:
+        """``a`` is to ``b`` as ``c`` is to ... ? (``b - a + c``; king - man + woman = queen).
+
+        With ``topn=1`` the answer is the key; otherwise a list of ``(key, score)``.
+        """
+        found = self.most_similar(positive=[b, c], negative=[a], topn=topn)
+        return found[0][0] if topn == 1 else found
+
+    def doesnt_match(self, words: Sequence[str]) -> str:
+        """The key that fits least with the others (furthest from their mean direction)."""
+        words = list(words)
+        if len(words) < 2:
+            raise InvalidParameterError("doesnt_match needs at least two words")
+        unit = np.stack([self._unit_vector(w) for w in words])
+        mean = unit.mean(axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        return words[int(np.argmin(unit @ mean))]
+
+    def most_similar_batch(
+        self, keys: Sequence[Query], topn: int = 10, restrict_vocab: int | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """``most_similar(positive=[k])`` for many keys at once, as one matrix product."""
+        check_param(isinstance(topn, int) and topn >= 1, "topn", "most_similar_batch", "an int >= 1", topn)
+        if not keys:
+            return []
+        queries = np.stack([self._unit_vector(k) for k in keys])
+        scores = queries @ self._candidates(restrict_vocab).T
+        return [
+            self._top(scores[i], topn, self._excluded([k])) for i, k in enumerate(keys)
+        ]
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: str, format: str = "native", **options: Any) -> None:
+        """Write to ``path`` in ``format`` (see :func:`embedlab.save`)."""
+        from .formats import save
+
+        save(self, path, format=format, **options)
