@@ -29,7 +29,7 @@ def open_binary(path: PathLike) -> IO[bytes]:
     for magic, opener in _MAGICS:
         if head.startswith(magic):
             raw.close()
-            return opener(path, "rb")  # type: ignore[no-any-return, operator]
+            return opener(path, "rb")  # type: ignore[no-any-return, operator, return-value]
     return raw
 
 

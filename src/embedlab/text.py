@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ._io import PathLike, open_text
+from ._io import PathLike, open_binary
 from .errors import DataError, FormatError
 
 Tokenizer = Callable[[str], list[str]]
@@ -83,18 +83,23 @@ class Corpus:
 
 
 def _read_lines(path: Path, encoding: str) -> Iterator[str]:
-    number = 0
+    # Decode line by line (not through a text wrapper) so that an error names its true line.
     try:
-        with open_text(path, encoding=encoding) as handle:
-            for number, line in enumerate(handle, start=1):  # noqa: B007 - used in the error
-                if "\x00" in line:
+        with open_binary(path) as handle:
+            for number, raw in enumerate(handle, start=1):
+                if b"\x00" in raw:
                     raise FormatError(
                         "found a NUL byte: this looks like a binary file, not text", path, number
                     )
+                try:
+                    line = raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    raise FormatError(
+                        f"not valid {encoding} text ({exc.reason} at byte {exc.start}); "
+                        "pass the right encoding=",
+                        path,
+                        number,
+                    ) from None
                 yield line.rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise FormatError(
-            f"not valid {encoding} text ({exc.reason}); pass the right encoding=", path, number + 1
-        ) from None
     except (OSError, EOFError) as exc:
         raise FormatError(f"cannot be read: {exc}", path) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import classify, datasets, demo, formats, plot, queries, train
+from . import classify, datasets, demo, formats, graph, plot, queries, recommend, serve, train
 
 app = typer.Typer(
     name="embedlab",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (demo, datasets, formats, queries, classify, plot, train):
+for _module in (demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph):
     _module.register(app)
 
 
