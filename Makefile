@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit venv clean
+.PHONY: demo test lint typecheck unit venv clean system
 
 venv: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet -e ".[viz,web,ann,dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system
 	$(VENV)/bin/embedlab demo
 
 lint: $(STAMP)
@@ -25,7 +25,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src/embedlab
 
-unit: $(STAMP)
+# System packages from Debian: Chromium for the browser tests (Playwright cannot download its
+# own here) and Fashion-MNIST for the text+image model. Tests that need them skip without them.
+SYSTEM_PACKAGES := chromium dataset-fashion-mnist
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "not root: cannot install $$missing; tests that need them will skip"; fi; \
+	fi
+
+unit: $(STAMP) system
 	$(VENV)/bin/pytest -q
 
 test: lint typecheck unit

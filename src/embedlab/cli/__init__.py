@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import typer
 
-from . import classify, datasets, demo, formats, graph, plot, queries, recommend, serve, train
+from . import (
+    classify,
+    crossmodal,
+    datasets,
+    demo,
+    formats,
+    graph,
+    plot,
+    queries,
+    recommend,
+    serve,
+    train,
+)
 
 app = typer.Typer(
     name="embedlab",
@@ -18,7 +30,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph):
+for _module in (
+    demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph, crossmodal,
+):
     _module.register(app)
 
 

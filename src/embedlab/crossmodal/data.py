@@ -1,0 +1,98 @@
+"""Real images: Fashion-MNIST (Debian package ``dataset-fashion-mnist``) or scikit-learn's digits.
+
+Fashion-MNIST is read straight from its IDX files (``*-ubyte.gz``). scikit-learn's 8x8 digits
+are the fallback that every machine with the ``[viz]`` extra has.
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DatasetError, FormatError, InvalidParameterError
+
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_CLASSES = (
+    "t-shirt", "trouser", "pullover", "dress", "coat",
+    "sandal", "shirt", "sneaker", "bag", "ankle boot",
+)
+DIGIT_CLASSES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+@dataclass
+class ImageSet:
+    """Greyscale images as float32 ``n x height x width`` in [0, 1], integer labels, class names."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+    name: str
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    def take(self, n: int, seed: int = 0) -> ImageSet:
+        """A random sample of ``n`` images (all of them if there are fewer)."""
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.permutation(len(self))[: min(n, len(self))])
+        return ImageSet(self.images[rows], self.labels[rows], self.class_names, self.name)
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read an IDX file (the MNIST container: magic, dimensions, unsigned bytes)."""
+    with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as handle:
+        data = handle.read()
+    if len(data) < 4 or data[0:2] != b"\x00\x00" or data[2] != 0x08:
+        raise FormatError("not an IDX file of unsigned bytes (bad magic)", path, None)
+    ndim = data[3]
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise FormatError("IDX header is truncated", path)
+    shape = struct.unpack(f">{ndim}I", data[4:header])
+    expected = int(np.prod(shape))
+    if len(data) - header != expected:
+        raise FormatError(
+            f"IDX body holds {len(data) - header} bytes, expected {expected} for shape {shape}",
+            path,
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def load_images(name: str = "auto", split: str = "train") -> ImageSet:
+    """Load ``"fashion-mnist"`` or ``"digits"``; ``"auto"`` takes Fashion-MNIST when installed.
+
+    ``split`` is ``"train"`` or ``"test"``. Digits has no official split: a fixed 80/20 split
+    (seed 0) stands in for one.
+    """
+    if split not in ("train", "test"):
+        raise InvalidParameterError(
+            f"The 'split' parameter of load_images must be 'train' or 'test'. Got {split!r} instead."
+        )
+    if name == "auto":
+        name = "fashion-mnist" if (FASHION_DIR / "t10k-images-idx3-ubyte.gz").exists() else "digits"
+    if name == "fashion-mnist":
+        prefix = "train" if split == "train" else "t10k"
+        images_file = FASHION_DIR / f"{prefix}-images-idx3-ubyte.gz"
+        if not images_file.exists():
+            raise DatasetError(
+                f"Fashion-MNIST is not installed ({images_file} is missing); install it with "
+                "`apt-get install dataset-fashion-mnist`, or use name='digits'"
+            )
+        images = read_idx(images_file).astype(np.float32) / 255.0
+        labels = read_idx(FASHION_DIR / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
+        return ImageSet(images, labels, FASHION_CLASSES, name)
+    if name == "digits":
+        from ..errors import require
+
+        sk_datasets = require("sklearn.datasets", "viz")
+        digits = sk_datasets.load_digits()
+        order = np.random.default_rng(0).permutation(len(digits.target))
+        cut = int(0.8 * len(order))
+        rows = np.sort(order[:cut] if split == "train" else order[cut:])
+        images = (digits.images[rows] / 16.0).astype(np.float32)
+        return ImageSet(images, digits.target[rows].astype(np.int64), DIGIT_CLASSES, name)
+    raise DatasetError(f"unknown image dataset {name!r}; choose 'fashion-mnist', 'digits' or 'auto'")

@@ -1,0 +1,364 @@
+"""The dual encoder: a small CNN for images, an embedding bag for text, one shared space."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._io import atomic_write
+from .._progress import progress_bar
+from ..errors import DataError, FormatError, check_param
+from ..text import tokenize
+from ..vectors import Vectors
+from ..vocab import Vocab
+from .captions import TRAIN_TEMPLATES
+
+_CONFIG_KEYS = ("dim", "embedding_dim", "max_tokens", "vocab_size", "channels")
+
+
+class ImageEncoder(nn.Module):
+    """Three 3x3 convolutions with ReLU and pooling, then a global average: ``channels[-1]`` features.
+
+    Adaptive pooling at the end makes it work on any image size (28x28 Fashion-MNIST, 8x8 digits).
+    """
+
+    def __init__(self, channels: Sequence[int]) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        previous = 1
+        for i, width in enumerate(channels):
+            layers += [nn.Conv2d(previous, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU()]
+            if i < len(channels) - 1:
+                layers.append(nn.MaxPool2d(2, ceil_mode=True))
+            previous = width
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.body(images)
+
+
+class TextEncoder(nn.Module):
+    """Token embeddings averaged over the real (non-padding) tokens, then a ReLU layer."""
+
+    def __init__(self, vocab_size: int, embedding_dim: int) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.hidden = nn.Sequential(nn.Linear(embedding_dim, embedding_dim), nn.ReLU())
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        mask = (ids != 0).unsqueeze(-1).float()
+        summed = (self.embedding(ids) * mask).sum(dim=1)
+        return self.hidden(summed / mask.sum(dim=1).clamp(min=1.0))
+
+
+class _Towers(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.image = ImageEncoder(config["channels"])
+        self.text = TextEncoder(config["vocab_size"], config["embedding_dim"])
+        self.image_proj = nn.Linear(config["channels"][-1], config["dim"])
+        self.text_proj = nn.Linear(config["embedding_dim"], config["dim"])
+        # CLIP's initial temperature 0.07, learnt in log space.
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+
+    def embed_images(self, images: torch.Tensor) -> torch.Tensor:
+        return nn.functional.normalize(self.image_proj(self.image(images)), dim=-1)
+
+    def embed_texts(self, ids: torch.Tensor) -> torch.Tensor:
+        return nn.functional.normalize(self.text_proj(self.text(ids)), dim=-1)
+
+
+def contrastive_loss(
+    image_emb: torch.Tensor, text_emb: torch.Tensor, scale: torch.Tensor, groups: torch.Tensor | None
+) -> torch.Tensor:
+    """Symmetric InfoNCE over a batch of matched (image, text) rows.
+
+    With ``groups`` (class labels), every pair in the same group counts as a match and the target
+    spreads evenly over them: captions made from class names repeat within a batch, and treating
+    a same-class caption as a negative would punish the right answer.
+    """
+    logits = scale * image_emb @ text_emb.T
+    if groups is None:
+        target = torch.eye(len(logits), device=logits.device)
+    else:
+        target = (groups.unsqueeze(0) == groups.unsqueeze(1)).float()
+    target = target / target.sum(dim=1, keepdim=True)
+    image_to_text = -(target * logits.log_softmax(dim=1)).sum(dim=1).mean()
+    text_to_image = -(target * logits.log_softmax(dim=0)).sum(dim=0).mean()
+    return (image_to_text + text_to_image) / 2
+
+
+class DualEncoder:
+    """Images and texts trained into one ``dim``-dimensional space (CLIP, small).
+
+    Example::
+
+        train = load_images("fashion-mnist", "train")
+        model = DualEncoder(dim=64, epochs=3).fit(
+            train.images, make_captions(train.labels, train.class_names), labels=train.labels)
+        model.zero_shot(test.images, test.class_names)   # class ids from text prompts alone
+    """
+
+    def __init__(
+        self,
+        dim: int = 64,
+        embedding_dim: int = 64,
+        max_tokens: int = 16,
+        vocab_size: int = 5000,
+        channels: Sequence[int] = (32, 64, 128),
+        epochs: int = 4,
+        batch_size: int = 256,
+        lr: float = 2e-3,
+        weight_decay: float = 1e-4,
+        seed: int = 0,
+        device: str = "cpu",
+        progress: bool = True,
+    ) -> None:
+        self.dim = dim
+        self.embedding_dim = embedding_dim
+        self.max_tokens = max_tokens
+        self.vocab_size = vocab_size
+        self.channels = tuple(channels)
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.seed = seed
+        self.device = device
+        self.progress = progress
+        self.vocab: Vocab | None = None
+        self.towers: _Towers | None = None
+        self.history: list[float] = []
+
+    def _validate(self) -> None:
+        owner = "DualEncoder"
+        for name in ("dim", "embedding_dim", "max_tokens", "epochs", "batch_size"):
+            value = getattr(self, name)
+            check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
+        check_param(self.vocab_size >= 3, "vocab_size", owner, "an int >= 3", self.vocab_size)
+        check_param(self.lr > 0, "lr", owner, "a float > 0", self.lr)
+        check_param(
+            len(self.channels) >= 1 and all(c >= 1 for c in self.channels),
+            "channels", owner, "a non-empty sequence of ints >= 1", self.channels,
+        )
+
+    # ------------------------------------------------------------------ inputs
+    @staticmethod
+    def _images(images: np.ndarray) -> torch.Tensor:
+        array = np.asarray(images)
+        if array.dtype == np.uint8:
+            array = array.astype(np.float32) / 255.0
+        elif not np.issubdtype(array.dtype, np.floating):
+            raise DataError(
+                f"images must be uint8 (0-255) or float (0-1) arrays; got dtype {array.dtype}"
+            )
+        if array.ndim == 4 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim != 3:
+            raise DataError(
+                "images must be greyscale with shape (n, height, width) or (n, 1, height, width); "
+                f"got shape {array.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise DataError("images hold NaN or infinite values")
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).unsqueeze(1)
+
+    def _texts(self, texts: Sequence[str]) -> torch.Tensor:
+        if self.vocab is None:
+            raise DataError("the model is not trained yet: call fit() first")
+        if isinstance(texts, str):
+            raise DataError("pass a list of texts, not one string")
+        token_lists = [tokenize(t) if isinstance(t, str) else None for t in texts]
+        for i, tokens in enumerate(token_lists):
+            if tokens is None:
+                raise DataError(f"text {i} is not a string: {texts[i]!r}")
+            if not tokens:
+                raise DataError(f"text {i} ({texts[i]!r}) is empty: it holds no words to encode")
+        too_long = sum(len(t) > self.max_tokens for t in token_lists)  # type: ignore[arg-type]
+        if too_long:
+            warnings.warn(
+                f"{too_long} text(s) were longer than max_tokens={self.max_tokens} words and "
+                "were truncated to their first words",
+                stacklevel=3,
+            )
+        ids = self.vocab.encode_batch(token_lists, self.max_tokens)  # type: ignore[arg-type]
+        return torch.from_numpy(ids)
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        images: np.ndarray,
+        captions: Sequence[str],
+        labels: Sequence[int] | np.ndarray | None = None,
+    ) -> DualEncoder:
+        """Train on matched images and captions.
+
+        ``labels`` (optional) marks captions that describe the same thing (the class): pairs
+        with equal labels are all treated as matches by the loss.
+        """
+        self._validate()
+        image_t = self._images(images)
+        if len(captions) != len(image_t):
+            raise DataError(
+                f"there are {len(image_t)} images but {len(captions)} captions; give one caption "
+                "per image"
+            )
+        if len(image_t) < 2:
+            raise DataError("contrastive training needs at least two image-caption pairs")
+        if labels is not None and len(labels) != len(image_t):
+            raise DataError(f"there are {len(image_t)} images but {len(labels)} labels")
+        self.vocab = Vocab.build(
+            [tokenize(c) for c in captions if isinstance(c, str)], max_size=self.vocab_size
+        )
+        text_t = self._texts(captions)
+        group_t = None if labels is None else torch.as_tensor(np.asarray(labels), dtype=torch.long)
+        torch.manual_seed(self.seed)
+        self.towers = _Towers(self._config()).to(self.device)
+        optimiser = torch.optim.AdamW(
+            self.towers.parameters(), lr=self.lr, weight_decay=self.weight_decay
+        )
+        generator = torch.Generator().manual_seed(self.seed)
+        n = len(image_t)
+        steps = math.ceil(n / self.batch_size)
+        self.history = []
+        with progress_bar(self.epochs * steps, "dual encoder", self.progress) as bar:
+            for _epoch in range(self.epochs):
+                self.towers.train()
+                order = torch.randperm(n, generator=generator)
+                total, started = 0.0, time.perf_counter()
+                for start in range(0, n, self.batch_size):
+                    rows = order[start : start + self.batch_size]
+                    if len(rows) < 2:
+                        continue
+                    batch_images = image_t[rows].to(self.device)
+                    batch_texts = text_t[rows].to(self.device)
+                    groups = None if group_t is None else group_t[rows].to(self.device)
+                    scale = self.towers.logit_scale.exp().clamp(max=100.0)
+                    loss = contrastive_loss(
+                        self.towers.embed_images(batch_images),
+                        self.towers.embed_texts(batch_texts),
+                        scale,
+                        groups,
+                    )
+                    optimiser.zero_grad()
+                    loss.backward()
+                    optimiser.step()
+                    total += loss.item() * len(rows)
+                    rate = (start + len(rows)) / max(time.perf_counter() - started, 1e-9)
+                    bar.advance(1, info=f"loss {loss.item():.3f} · {rate:,.0f} pairs/s")
+                self.history.append(total / n)
+        return self
+
+    def _config(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in _CONFIG_KEYS} | {
+            "vocab_size": len(self.vocab) if self.vocab else self.vocab_size,
+            "channels": list(self.channels),
+        }
+
+    def _ready(self) -> _Towers:
+        if self.towers is None:
+            raise DataError("the model is not trained yet: call fit() or DualEncoder.load() first")
+        self.towers.eval()
+        return self.towers
+
+    # ------------------------------------------------------------------ encoding
+    @torch.no_grad()
+    def _batched(self, fn: Any, data: torch.Tensor, batch_size: int = 1024) -> np.ndarray:
+        parts = [
+            fn(data[i : i + batch_size].to(self.device)).cpu() for i in range(0, len(data), batch_size)
+        ]
+        return torch.cat(parts).numpy() if parts else np.empty((0, self.dim), np.float32)
+
+    def encode_images(self, images: np.ndarray) -> np.ndarray:
+        """Unit vectors of ``images`` in the joint space."""
+        return self._batched(self._ready().embed_images, self._images(images))
+
+    def image_features(self, images: np.ndarray) -> np.ndarray:
+        """The image encoder's features before the projection (what a linear probe sees)."""
+        return self._batched(self._ready().image, self._images(images))
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` in the joint space."""
+        towers = self._ready()
+        return self._batched(towers.embed_texts, self._texts(texts))
+
+    def image_vectors(
+        self, images: np.ndarray, keys: Sequence[str] | None = None,
+        metadata: dict[str, Sequence[Any]] | None = None,
+    ) -> Vectors:
+        """``Vectors`` of images (keys default to ``image:0``, ``image:1`` ...)."""
+        matrix = self.encode_images(images)
+        keys = list(keys) if keys is not None else [f"image:{i}" for i in range(len(matrix))]
+        return Vectors(keys, matrix, metadata=metadata)
+
+    def text_vectors(self, texts: Sequence[str]) -> Vectors:
+        """``Vectors`` of texts, keyed by the text itself (repeated texts kept once)."""
+        unique = list(dict.fromkeys(texts))
+        return Vectors(unique, self.encode_texts(unique))
+
+    def class_embeddings(
+        self, class_names: Sequence[str], templates: Sequence[str] = TRAIN_TEMPLATES
+    ) -> np.ndarray:
+        """One unit vector per class: the mean over the templates filled with its name."""
+        prompts = [t.format(name) for name in class_names for t in templates]
+        emb = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(axis=1)
+        return emb / np.linalg.norm(emb, axis=1, keepdims=True)
+
+    def zero_shot(
+        self, images: np.ndarray, class_names: Sequence[str],
+        templates: Sequence[str] = TRAIN_TEMPLATES,
+    ) -> np.ndarray:
+        """Class index of each image, chosen from text prompts alone."""
+        scores = self.encode_images(images) @ self.class_embeddings(class_names, templates).T
+        return np.asarray(scores.argmax(axis=1))
+
+    def search(self, text: str, images: np.ndarray, k: int = 10) -> list[tuple[int, float]]:
+        """The ``k`` images closest to ``text``, as ``(index, cosine)``."""
+        check_param(isinstance(k, int) and k >= 1, "k", "DualEncoder.search", "an int >= 1", k)
+        scores = self.encode_images(images) @ self.encode_texts([text])[0]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(i), float(scores[i])) for i in order]
+
+    # ------------------------------------------------------------------ files
+    def save(self, directory: str | Path) -> None:
+        """Weights (safetensors), config and vocabulary (JSON), each written atomically."""
+        from safetensors.torch import save as save_tensors
+
+        towers = self._ready()
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().cpu().contiguous() for k, v in towers.state_dict().items()}
+        with atomic_write(out / "model.safetensors") as handle:
+            handle.write(save_tensors(state))
+        with atomic_write(out / "config.json", "w") as handle:
+            json.dump({"format": "embedlab.dual-encoder/1", **self._config()}, handle)
+        assert self.vocab is not None
+        self.vocab.save(out / "vocab.json")
+
+    @classmethod
+    def load(cls, directory: str | Path, device: str = "cpu") -> DualEncoder:
+        from safetensors.torch import load as load_tensors
+
+        root = Path(directory)
+        try:
+            config = json.loads((root / "config.json").read_text())
+            weights = (root / "model.safetensors").read_bytes()
+        except (OSError, json.JSONDecodeError) as exc:
+            raise FormatError(f"not a saved DualEncoder ({exc})", root) from None
+        if config.pop("format", None) != "embedlab.dual-encoder/1":
+            raise FormatError("not a saved DualEncoder (wrong format tag)", root / "config.json")
+        model = cls(**config, device=device, progress=False)
+        model.vocab = Vocab.load(root / "vocab.json")
+        model.towers = _Towers(model._config()).to(device)
+        model.towers.load_state_dict(load_tensors(weights))
+        return model
