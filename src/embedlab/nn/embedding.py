@@ -1,0 +1,149 @@
+"""``Embedding``: integer ids to trainable dense vectors, and pretrained vectors aligned to a vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import DataError, InvalidParameterError, check_param
+from ..vectors import Vectors
+from ..vocab import Vocab
+
+OOV = Literal["random", "zero", "mean"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a vocabulary a set of pretrained vectors covered."""
+
+    found: int
+    total: int
+    found_lowercase: int = 0
+
+    @property
+    def ratio(self) -> float:
+        return self.found / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        extra = f" ({self.found_lowercase} after lower-casing)" if self.found_lowercase else ""
+        return f"{self.found:,} of {self.total:,} tokens found ({self.ratio:.1%}){extra}"
+
+
+class Embedding(nn.Embedding):
+    """A lookup table from ids ``0 .. num_embeddings - 1`` to ``embedding_dim`` vectors.
+
+    It is :class:`torch.nn.Embedding` (same arguments: ``padding_idx`` keeps a zero row that
+    gets no gradient, ``max_norm`` renormalises looked-up rows, ``sparse`` gives sparse
+    gradients) with checked arguments and a bridge to :class:`~embedlab.Vectors`.
+    """
+
+    coverage: Coverage | None
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        sparse: bool = False,
+        _weight: torch.Tensor | None = None,
+        _freeze: bool = False,
+    ) -> None:
+        owner = "Embedding"
+        check_param(isinstance(num_embeddings, int) and num_embeddings >= 1, "num_embeddings", owner, "an int >= 1", num_embeddings)
+        check_param(isinstance(embedding_dim, int) and embedding_dim >= 1, "embedding_dim", owner, "an int >= 1", embedding_dim)
+        check_param(
+            padding_idx is None or (isinstance(padding_idx, int) and 0 <= padding_idx < num_embeddings),
+            "padding_idx", owner, f"None or an id in 0 .. {num_embeddings - 1}", padding_idx,
+        )
+        check_param(max_norm is None or max_norm > 0, "max_norm", owner, "None or a float > 0", max_norm)
+        super().__init__(
+            num_embeddings, embedding_dim, padding_idx=padding_idx, max_norm=max_norm,
+            sparse=sparse, _weight=_weight, _freeze=_freeze,
+        )
+        self.coverage = None
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        if ids.dtype not in (torch.int64, torch.int32):
+            raise DataError(f"Embedding takes integer ids; got a tensor of {ids.dtype}")
+        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.num_embeddings):
+            raise DataError(
+                f"ids must lie in 0 .. {self.num_embeddings - 1}; found "
+                f"{int(ids.min())} .. {int(ids.max())} (is the vocabulary larger than the layer?)"
+            )
+        return super().forward(ids)
+
+    @property
+    def num_parameters(self) -> int:
+        """Vocabulary size x dimension."""
+        return self.num_embeddings * self.embedding_dim
+
+    @classmethod
+    def from_vectors(
+        cls,
+        vectors: Vectors,
+        vocab: Vocab,
+        freeze: bool = True,
+        oov: OOV = "random",
+        padding_idx: int | None | Literal["vocab"] = "vocab",
+        max_norm: float | None = None,
+        sparse: bool = False,
+        seed: int = 0,
+    ) -> Embedding:
+        """A layer whose row ``i`` is the pretrained vector of ``vocab``'s token ``i``.
+
+        Tokens are looked up as they are, then lower-cased. Tokens with no vector get one by
+        ``oov``: ``"random"`` (normal, with the pretrained vectors' mean and standard
+        deviation), ``"zero"``, or ``"mean"`` (the mean pretrained vector). The padding row
+        (``vocab.pad_id`` unless given) is zero. ``layer.coverage`` says how many were found.
+        """
+        check_param(oov in ("random", "zero", "mean"), "oov", "Embedding.from_vectors", "'random', 'zero' or 'mean'", oov)
+        pad = vocab.pad_id if padding_idx == "vocab" else padding_idx
+        if pad is not None and not (isinstance(pad, int) and 0 <= pad < len(vocab)):
+            raise InvalidParameterError(
+                f"The 'padding_idx' parameter of Embedding.from_vectors must be an id in "
+                f"0 .. {len(vocab) - 1} or None. Got {pad!r} instead."
+            )
+        source = np.asarray(vectors.matrix, dtype=np.float32)
+        mean = source.mean(axis=0) if len(source) else np.zeros(vectors.dim, np.float32)
+        std = float(source.std()) if len(source) else 1.0
+        rng = np.random.default_rng(seed)
+        weight = np.empty((len(vocab), vectors.dim), dtype=np.float32)
+        found = lowered = 0
+        specials = {vocab.pad_token, vocab.unk_token}
+        for i, token in enumerate(vocab.tokens):
+            row = vectors.key_to_index.get(token)
+            if row is None and token.lower() != token:
+                row = vectors.key_to_index.get(token.lower())
+                lowered += row is not None
+            if row is not None:
+                weight[i] = source[row]
+                found += 1
+            elif oov == "zero":
+                weight[i] = 0.0
+            elif oov == "mean":
+                weight[i] = mean
+            else:
+                weight[i] = rng.normal(mean, std, size=vectors.dim)
+        if pad is not None:
+            weight[pad] = 0.0
+        layer = cls(
+            len(vocab), vectors.dim, padding_idx=pad, max_norm=max_norm, sparse=sparse,
+            _weight=torch.from_numpy(weight), _freeze=freeze,
+        )
+        total = sum(1 for t in vocab.tokens if t not in specials)
+        found -= sum(1 for t in specials if t is not None and t in vectors.key_to_index)
+        layer.coverage = Coverage(found, total, lowered)
+        return layer
+
+    def to_vectors(self, vocab: Vocab) -> Vectors:
+        """The rows as :class:`~embedlab.Vectors` keyed by ``vocab``'s tokens."""
+        if len(vocab) != self.num_embeddings:
+            raise DataError(
+                f"the vocabulary has {len(vocab)} tokens but the layer has {self.num_embeddings} rows"
+            )
+        return Vectors(vocab.tokens, self.weight.detach().cpu().numpy().copy(), counts=vocab.counts)
