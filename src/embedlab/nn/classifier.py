@@ -265,11 +265,11 @@ class TextClassifier:
         steps = math.ceil(len(x) / batch_size)
         for epoch in range(1, epochs + 1):
             self.net.train()
-            order = torch.randperm(len(x), generator=generator)
+            shuffled = torch.randperm(len(x), generator=generator)
             seen, loss_sum, correct = 0, 0.0, 0
             with progress_bar(steps, f"epoch {epoch}/{epochs}", progress) as bar:
                 for start in range(0, len(x), batch_size):
-                    rows = order[start : start + batch_size]
+                    rows = shuffled[start : start + batch_size]
                     xb, yb = x[rows].to(device), y[rows].to(device)
                     logits = self.net(xb)
                     loss = self._loss(logits, yb)
