@@ -54,7 +54,7 @@ def run_demo(out: Path, epochs: int = 8, seed: int = 0, progress: bool = True) -
 
     console.rule("[bold]2. The article's model")
     article = TextClassifier(vocab_size=10000, embedding_dim=128, input_length=100)
-    console.print(article.summary(print_fn=None))
+    article.summary()  # plain print: the table must not be re-wrapped by the console
 
     console.rule("[bold]3. Rotten Tomatoes, fresh vs rotten: random vs GloVe-initialised embedding")
     reviews = datasets.load("rotten-tomatoes")

@@ -1,0 +1,8 @@
+"""Seeing the space: projections (PCA, t-SNE, UMAP) and labelled figures. Extra: ``[viz]``."""
+
+from __future__ import annotations
+
+from .plot import ARTICLE_WORDS, article_figure, plot_words, save_figure
+from .project import pca, project
+
+__all__ = ["ARTICLE_WORDS", "article_figure", "pca", "plot_words", "project", "save_figure"]
