@@ -68,7 +68,10 @@ class Vectors:
         *,
         allow_nonfinite: bool = False,
     ) -> None:
-        key_list = [_as_key(k) for k in keys]
+        raw = list(keys)
+        key_list: list[str] = (
+            raw if all(type(k) is str for k in raw) else [_as_key(k) for k in raw]  # type: ignore[assignment]
+        )
         array = np.asarray(matrix)
         if array.ndim != 2:
             raise DataError(f"the matrix must be 2-D (keys x dimensions); got shape {array.shape}")
@@ -85,12 +88,14 @@ class Vectors:
                 f"the vector of {key_list[row]!r} (row {row}) holds NaN or infinite values; "
                 "fix the data or pass allow_nonfinite=True"
             )
-        index: dict[str, int] = {}
-        for i, key in enumerate(key_list):
-            if index.setdefault(key, i) != i:
-                raise DataError(
-                    f"duplicate key {key!r} at rows {index[key]} and {i}; keys must be unique"
-                )
+        index = dict(zip(key_list, range(len(key_list)), strict=True))
+        if len(index) != len(key_list):
+            first: dict[str, int] = {}
+            for i, key in enumerate(key_list):
+                if first.setdefault(key, i) != i:
+                    raise DataError(
+                        f"duplicate key {key!r} at rows {first[key]} and {i}; keys must be unique"
+                    )
         if not isinstance(array, np.memmap) or array.flags.writeable:
             array = array.view()
             array.flags.writeable = False
