@@ -35,7 +35,7 @@ def run_demo(out: Path, epochs: int = 8, seed: int = 0, progress: bool = True) -
     from .. import datasets
     from ..nn import TextClassifier
 
-    console = Console()
+    console = Console(soft_wrap=True)
     results: dict[str, object] = {}
 
     console.rule("[bold]1. Pretrained embeddings: GloVe 6B 50d")

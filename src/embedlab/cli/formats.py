@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def convert(
-        source: Path = typer.Argument(..., help="Input vector file (format detected)."),
+        source: str = typer.Argument(..., help="Input vector file (format detected) or a dataset name."),
         target: Path = typer.Argument(..., help="Output path."),
         to: str = typer.Option(..., "--to", help=f"Output format: {', '.join(FORMATS)}."),
         limit: int = typer.Option(0, help="Keep only the first N vectors (0: all)."),
@@ -44,8 +44,9 @@ def register(app: typer.Typer) -> None:
 
         Example: embedlab convert glove.6B.50d.txt glove50 --to native
         """
-        from .. import load, save
+        from .. import save
+        from ._load import load_vectors
 
-        vectors = load(source, limit=limit or None)
+        vectors = load_vectors(source, limit=limit or None)
         save(vectors, target, format=to)
         typer.echo(f"wrote {len(vectors):,} vectors of {vectors.dim} dimensions to {target} ({to})")
