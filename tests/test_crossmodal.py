@@ -149,3 +149,11 @@ def test_cli_train_and_search(tmp_path) -> None:
     found = runner.invoke(app, ["crossmodal", "search", str(out), "a photo of a zero", "-k", "3"])
     assert found.exit_code == 0, found.output
     assert len(found.output.strip().splitlines()) == 3
+
+
+def test_joint_space_figure(tmp_path, digits, trained) -> None:
+    from embedlab.crossmodal import plot_joint_space
+
+    _, test = digits
+    path = plot_joint_space(trained, test, tmp_path / "joint.png", n_images=40, method="pca")
+    assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size > 5000

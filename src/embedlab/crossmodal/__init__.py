@@ -12,6 +12,7 @@ from .captions import HELD_OUT_TEMPLATES, TRAIN_TEMPLATES, make_captions
 from .data import ImageSet, load_images
 from .evaluate import CrossModalReport, evaluate
 from .model import DualEncoder
+from .plot import plot_joint_space
 
 __all__ = [
     "HELD_OUT_TEMPLATES",
@@ -22,4 +23,5 @@ __all__ = [
     "evaluate",
     "load_images",
     "make_captions",
+    "plot_joint_space",
 ]

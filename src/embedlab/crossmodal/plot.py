@@ -1,0 +1,60 @@
+"""The joint space as a picture: image thumbnails and text prompts in one 2-D projection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import require
+from .captions import TRAIN_TEMPLATES
+from .data import ImageSet
+from .model import DualEncoder
+
+
+def plot_joint_space(
+    model: DualEncoder,
+    images: ImageSet,
+    path: str | Path,
+    n_images: int = 300,
+    templates: Sequence[str] = TRAIN_TEMPLATES,
+    method: str = "tsne",
+    seed: int = 0,
+) -> Path:
+    """Project ``n_images`` test images and one prompt per class into 2-D together and draw
+    each image as a thumbnail and each class prompt as a labelled star; saved as PNG or SVG."""
+    require("matplotlib", "viz")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    from ..viz import project, save_figure
+
+    sample = images.take(n_images, seed=seed)
+    image_emb = model.encode_images(sample.images)
+    text_emb = model.class_embeddings(images.class_names, templates)
+    coords = project(np.vstack([image_emb, text_emb]), method=method, dim=2, seed=seed)  # type: ignore[arg-type]
+    image_xy, text_xy = coords[: len(image_emb)], coords[len(image_emb) :]
+    palette = plt.get_cmap("tab10")
+    fig, ax = plt.subplots(figsize=(10, 8), dpi=110)
+    ax.scatter(image_xy[:, 0], image_xy[:, 1], s=0)  # sets the limits
+    for (x, y), picture, label in zip(image_xy, sample.images, sample.labels, strict=True):
+        thumb = OffsetImage(1.0 - picture, cmap="gray", zoom=0.7 if picture.shape[0] > 16 else 2.0)
+        box = AnnotationBbox(thumb, (x, y), frameon=True, pad=0.05,
+                             bboxprops={"edgecolor": palette(int(label) % 10), "linewidth": 1.2})
+        ax.add_artist(box)
+    for i, (x, y) in enumerate(text_xy):
+        ax.scatter([x], [y], marker="*", s=420, color=palette(i % 10), edgecolor="black", zorder=5)
+        ax.annotate(f'"{images.class_names[i]}"', (x, y), xytext=(8, 8), textcoords="offset points",
+                    fontsize=12, weight="bold", zorder=6,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.8})
+    ax.set_title(f"Images and class prompts in one space ({images.name}, {method.upper() if method != 'tsne' else 't-SNE'})")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    target = save_figure(fig, path)
+    plt.close(fig)
+    return target
