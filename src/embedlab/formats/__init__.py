@@ -3,85 +3,36 @@
 =================  ==========================================================================
 format             what it is
 =================  ==========================================================================
-word2vec           text with a ``<count> <dim>`` header (also fastText's ``.vec``)
+word2vec           text with a ``<count> <dim>`` header (gensim ``binary=False``)
+fasttext-vec       fastText's ``.vec``: the same as word2vec text
 word2vec-binary    the C tool's binary format (gensim ``binary=True``)
 glove              text without a header; tokens may contain spaces
 fasttext-bin       a fastText model (``.bin``/``.ftz``): words plus subword vectors for OOV keys
 native             embedlab's folder: a memory-mappable ``.npy`` matrix, keys, counts, metadata
-projector          TensorBoard projector TSV (tensor + metadata) — a folder or the tensor file
+projector          TensorBoard projector TSV (tensor + metadata): a folder or the tensor file
 =================  ==========================================================================
 
 gzip, bz2 and xz inputs are read transparently. ``format="auto"`` looks at the bytes, never
-at the file name.
+at the file name (:mod:`embedlab.formats.sniff`).
 """
 
 from __future__ import annotations
 
 import lzma
-import re
+import struct
 import zlib
 from pathlib import Path
 from typing import Any
 
-from .._io import PathLike, open_binary
-from ..errors import FormatError, InvalidParameterError
+from .._io import PathLike
+from ..errors import EmbedlabError, FormatError, InvalidParameterError
 from ..vectors import Vectors
 from ._chunks import check_options
+from .sniff import detect
 
-FORMATS = ("word2vec", "word2vec-binary", "glove", "fasttext-vec", "fasttext-bin", "native", "projector")
-FASTTEXT_MAGIC = 793712314
-_HEADER = re.compile(rb"\s*\d+[ \t]+\d+\s*")
-_NUMERIC = frozenset(b"0123456789.+-eE \t\r\nnaifNAIFty")
-
-
-def detect(path: PathLike) -> str:
-    """The format of ``path``, judged from its content."""
-    target = Path(path)
-    if target.is_dir():
-        from .native import is_native
-
-        if is_native(target):
-            return "native"
-        if (target / "tensors.tsv").exists():
-            return "projector"
-        raise FormatError("a folder that is neither an embedlab native folder nor projector files", target)
-    if not target.exists():
-        raise FormatError("no such file", target)
-    try:
-        with open_binary(target) as handle:
-            head = handle.read(8192)
-    except (OSError, EOFError) as exc:
-        raise FormatError(f"cannot be read ({exc})", target) from None
-    if not head:
-        raise FormatError("the file is empty", target)
-    if len(head) >= 4 and int.from_bytes(head[:4], "little") == FASTTEXT_MAGIC:
-        return "fasttext-bin"
-    first, _, rest = head.partition(b"\n")
-    if _HEADER.fullmatch(first):
-        # Text or binary? Look at the bytes after the first key: a text file has numbers there.
-        dim = int(first.split()[1])
-        _key, _space, after = rest.lstrip(b"\r\n").partition(b" ")
-        line = after.split(b"\n", 1)[0][:1024]
-        texty = all(byte in _NUMERIC for byte in line) and (
-            len(line) == 1024 or len(line.split()) == dim
-        )
-        return "word2vec" if texty else "word2vec-binary"
-    if b"\x00" in first:
-        raise FormatError(
-            "an unrecognised binary file (not word2vec binary, fastText .bin or native)", target
-        )
-    fields = first.strip().split(b"\t")
-    if len(fields) > 1 and all(_is_number(f) for f in fields):
-        return "projector"
-    return "glove"
-
-
-def _is_number(field: bytes) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
+FORMATS = (
+    "word2vec", "fasttext-vec", "word2vec-binary", "glove", "fasttext-bin", "native", "projector",
+)
 
 
 def load(
@@ -93,96 +44,135 @@ def load(
     unicode_errors: str = "strict",
     allow_nonfinite: bool = False,
     on_duplicate: str = "error",
+    progress: bool = True,
 ) -> Vectors:
     """Read vectors from ``path``.
 
-    ``limit`` keeps the first ``limit`` vectors (files are usually sorted by frequency);
-    ``mmap`` memory-maps a native folder instead of reading it. Malformed input raises
-    :class:`~embedlab.FormatError` naming the file and the line or byte offset.
+    ``format``: ``"auto"`` (judged from the content) or one of :data:`FORMATS`.
+    ``limit`` keeps the first ``limit`` vectors (files are usually sorted by frequency).
+    ``mmap`` memory-maps the matrix of a native folder instead of reading it.
+    ``encoding`` and ``unicode_errors`` decode the keys (as ``bytes.decode`` does).
+    ``allow_nonfinite`` accepts NaN and infinite values (rejected by default).
+    ``on_duplicate``: a key seen twice is an error, or keeps its ``"first"`` or ``"last"`` vector.
+
+    Malformed input raises :class:`~embedlab.FormatError` naming the file, the line or byte
+    offset, what was expected and what was found.
+
+    >>> v = load("glove.6B.50d.txt")  # doctest: +SKIP
     """
-    check_options(limit, on_duplicate, unicode_errors)
+    if format != "auto" and format not in FORMATS:
+        raise InvalidParameterError(
+            f"The 'format' parameter of load must be 'auto' or one of {', '.join(FORMATS)}. "
+            f"Got {format!r} instead."
+        )
+    check_options(limit, on_duplicate, unicode_errors, encoding)
     kind = detect(path) if format == "auto" else format
+    options: dict[str, Any] = {
+        "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
+        "allow_nonfinite": allow_nonfinite, "on_duplicate": on_duplicate, "progress": progress,
+    }
     try:
-        return _read(path, kind, format, mmap, limit, encoding, unicode_errors, allow_nonfinite, on_duplicate)
+        return _read(path, kind, mmap, options)
     except UnicodeDecodeError as exc:
-        raise FormatError(f"not valid {encoding} text ({exc.reason})", path) from None
+        raise FormatError(f"expected {encoding} text, found {exc.reason} at byte {exc.start}",
+                          path) from None
     except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
         # Truncated or corrupt compressed streams, unreadable files.
+        if isinstance(exc, FileNotFoundError):
+            raise FormatError("no such file", path) from None
         raise FormatError(f"cannot be read: {exc}", path) from None
 
 
-def _read(
-    path: PathLike, kind: str, format: str, mmap: bool, limit: int | None, encoding: str,
-    unicode_errors: str, allow_nonfinite: bool, on_duplicate: str,
-) -> Vectors:
-    options: dict[str, Any] = {
-        "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
-        "allow_nonfinite": allow_nonfinite, "on_duplicate": on_duplicate,
-    }
-    if kind in ("word2vec", "fasttext-vec", "glove"):
-        from .text import read_text
+def _read(path: PathLike, kind: str, mmap: bool, options: dict[str, Any]) -> Vectors:
+    target = Path(path)
+    if kind in ("word2vec", "fasttext-vec"):
+        from .word2vec import read_word2vec
 
-        return read_text(path, header=kind != "glove", **options)
+        return read_word2vec(path, **options)
+    if kind == "glove":
+        from .glove import read_glove
+
+        return read_glove(path, **options)
     if kind == "word2vec-binary":
-        from .binary import read_binary
+        from .word2vec import read_word2vec_binary
 
-        return read_binary(path, **options)
+        return read_word2vec_binary(path, **options)
     if kind == "native":
         from .native import read_native
 
-        return read_native(path, mmap=mmap, limit=limit)
-    if kind == "fasttext-bin":
-        try:
-            from .fasttext import read_fasttext_bin
-        except ImportError:
-            raise FormatError("reading fastText .bin models is not available in this build", path) from None
-        vectors: Vectors = read_fasttext_bin(path, limit=limit, encoding=encoding, unicode_errors=unicode_errors)
-        return vectors
-    if kind == "projector":
-        from .projector import read_projector
+        if not target.is_dir():
+            raise FormatError("expected an embedlab native folder, found a file", path)
+        return read_native(path, mmap=mmap, limit=options["limit"])
+    try:
+        if kind == "fasttext-bin":
+            read_fasttext_bin = _peer("fasttext", "read_fasttext_bin", path)
+            vectors: Vectors = read_fasttext_bin(
+                path, limit=options["limit"], encoding=options["encoding"],
+                unicode_errors=options["unicode_errors"],
+            )
+            return vectors
+        read_projector = _peer("projector", "read_projector", path)
+        tensor = target / "tensors.tsv" if target.is_dir() else target
+        metadata = tensor.parent / "metadata.tsv"
+        projected: Vectors = read_projector(tensor, metadata if metadata.is_file() else None)
+    except (ValueError, IndexError, KeyError, OverflowError, MemoryError, struct.error) as exc:
+        if isinstance(exc, EmbedlabError):
+            raise
+        # The fastText and projector readers live in their own modules: whatever they let
+        # slip on a damaged file still reaches the user as a FormatError naming the file.
+        raise FormatError(f"not a readable {kind} file ({type(exc).__name__}: {exc})", path) from None
+    return projected if options["limit"] is None else projected.top(options["limit"])
 
-        target = Path(path)
-        return read_projector(target / "tensors.tsv" if target.is_dir() else target)
-    raise InvalidParameterError(
-        f"The 'format' parameter of load must be 'auto' or one of {', '.join(FORMATS)}. Got {format!r} instead."
-    )
+
+def _peer(module: str, name: str, path: PathLike) -> Any:
+    """A reader or writer from a format module that may be absent from this build."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(f".{module}", __name__), name)
+    except (ImportError, AttributeError):
+        raise FormatError(
+            f"the {module} format is not available in this build (embedlab.formats.{module}."
+            f"{name} is missing)",
+            path,
+        ) from None
 
 
 def save(vectors: Vectors, path: PathLike, format: str = "native", **options: Any) -> None:
     """Write ``vectors`` to ``path`` in ``format``; an interrupted save leaves the old file intact.
 
-    Options: ``precision`` (text formats: digits after the point; default exact),
-    ``newline`` (word2vec-binary: end records with a newline, default True),
-    ``metadata_columns`` (projector).
+    Options: ``precision`` (text formats: digits after the point; default 9 significant
+    digits, which read back the exact float32), ``newline`` (word2vec-binary: end records with
+    a newline, default True), ``metadata_columns`` (projector).
     """
     if not isinstance(vectors, Vectors):
-        raise InvalidParameterError(f"save takes Vectors, not {type(vectors).__name__}")
-    if format in ("word2vec", "fasttext-vec", "glove"):
-        from .text import write_text
-
-        write_text(vectors, path, header=format != "glove", **options)
-    elif format == "word2vec-binary":
-        from .binary import write_binary
-
-        write_binary(vectors, path, **options)
-    elif format == "native":
-        from .native import write_native
-
-        write_native(vectors, path, **options)
-    elif format == "fasttext-bin":
-        try:
-            from .fasttext import write_fasttext_bin
-        except ImportError:
-            raise FormatError("writing fastText .bin models is not available in this build", path) from None
-        write_fasttext_bin(vectors, path, **options)
-    elif format == "projector":
-        from .projector import write_projector
-
-        write_projector(vectors, path, **options)
-    else:
         raise InvalidParameterError(
-            f"The 'format' parameter of save must be one of {', '.join(FORMATS)}. Got {format!r} instead."
+            f"The 'vectors' parameter of save must be Vectors. Got {type(vectors).__name__} instead."
         )
+    if format not in FORMATS:
+        raise InvalidParameterError(
+            f"The 'format' parameter of save must be one of {', '.join(FORMATS)}. "
+            f"Got {format!r} instead."
+        )
+    writer: Any
+    if format in ("word2vec", "fasttext-vec"):
+        from .word2vec import write_word2vec as writer
+    elif format == "glove":
+        from .glove import write_glove as writer
+    elif format == "word2vec-binary":
+        from .word2vec import write_word2vec_binary as writer
+    elif format == "native":
+        from .native import write_native as writer
+    elif format == "fasttext-bin":
+        writer = _peer("fasttext", "write_fasttext_bin", path)
+    else:
+        writer = _peer("projector", "write_projector", path)
+    try:
+        writer(vectors, path, **options)
+    except TypeError as exc:
+        if "unexpected keyword" not in str(exc):
+            raise
+        raise InvalidParameterError(f"save to {format}: {exc}") from None
 
 
 __all__ = ["FORMATS", "detect", "load", "save"]

@@ -1,8 +1,8 @@
-"""Shared plumbing of the readers: chunked reading, key decoding, duplicate and NaN policies."""
+"""Shared plumbing of the readers: options, headers, blocks of whole lines, keys, policies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Literal
 
 import numpy as np
@@ -12,27 +12,38 @@ from ..vectors import Vectors
 
 OnDuplicate = Literal["error", "first", "last"]
 CHUNK = 1 << 24  # 16 MiB: big enough to amortise Python overhead, small enough for RSS
+UNICODE_ERRORS = ("strict", "replace", "ignore", "backslashreplace", "surrogateescape")
 
 
-def check_options(limit: int | None, on_duplicate: str, unicode_errors: str) -> None:
-    if limit is not None and (not isinstance(limit, int) or limit < 0):
-        raise InvalidParameterError(f"The 'limit' parameter of load must be None or an int >= 0. Got {limit!r} instead.")
+def check_options(limit: int | None, on_duplicate: str, unicode_errors: str, encoding: str) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidParameterError(
+            f"The 'limit' parameter of load must be None or an int >= 0. Got {limit!r} instead."
+        )
     if on_duplicate not in ("error", "first", "last"):
         raise InvalidParameterError(
-            f"The 'on_duplicate' parameter of load must be 'error', 'first' or 'last'. Got {on_duplicate!r} instead."
+            "The 'on_duplicate' parameter of load must be 'error', 'first' or 'last'. "
+            f"Got {on_duplicate!r} instead."
         )
-    if unicode_errors not in ("strict", "replace", "ignore", "backslashreplace", "surrogateescape"):
+    if unicode_errors not in UNICODE_ERRORS:
         raise InvalidParameterError(
-            "The 'unicode_errors' parameter of load must be 'strict', 'replace', 'ignore', "
-            f"'backslashreplace' or 'surrogateescape'. Got {unicode_errors!r} instead."
+            f"The 'unicode_errors' parameter of load must be one of {', '.join(UNICODE_ERRORS)}. "
+            f"Got {unicode_errors!r} instead."
         )
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError):
+        raise InvalidParameterError(
+            f"The 'encoding' parameter of load must name a Python codec. Got {encoding!r} instead."
+        ) from None
 
 
-def read_line(handle: IO[bytes], path: object, what: str) -> bytes:
-    line = handle.readline()
-    if not line:
-        raise FormatError(f"the file is empty: expected {what}", path, 1)
-    return line
+def show(raw: bytes, width: int = 60) -> str:
+    """A short printable rendering of bytes found in a file, for error messages."""
+    text = raw[:width].decode("utf-8", "backslashreplace").strip()
+    return "'" + text.replace("'", "\\'") + "'"
 
 
 def parse_header(line: bytes, path: object) -> tuple[int, int]:
@@ -42,89 +53,153 @@ def parse_header(line: bytes, path: object) -> tuple[int, int]:
         count, dim = (int(p) for p in parts)
     except ValueError:
         raise FormatError(
-            f"expected a header '<count> <dimensions>', found {line[:60].decode('latin-1').strip()!r}",
-            path, 1,
+            f"expected a header '<count> <dimensions>', found {show(line)}", path, 1
         ) from None
     if count < 0 or dim < 1:
-        raise FormatError(f"the header gives {count} vectors of {dim} dimensions", path, 1)
+        raise FormatError(
+            f"expected a header with a count >= 0 and dimensions >= 1, found {count} and {dim}",
+            path, 1,
+        )
     return count, dim
 
 
-def chunks(handle: IO[bytes], first: bytes = b"") -> Iterator[bytes]:
-    """Blocks of whole lines (the last one may lack its newline)."""
-    rest = first
+def _read_into(handle: IO[bytes], view: memoryview) -> int:
+    """Fill ``view`` as far as the stream allows; returns the bytes read (short only at EOF)."""
+    total = 0
+    while total < len(view):
+        got = handle.readinto(view[total:])  # type: ignore[attr-defined]
+        if not got:
+            break
+        total += got
+    return total
+
+
+def _last_newline(buf: np.ndarray, end: int) -> int:
+    window = 1 << 16
     while True:
-        block = handle.read(CHUNK)
-        if not block:
-            if rest:
-                yield rest
+        start = max(0, end - window)
+        hits = np.flatnonzero(buf[start:end] == 10)
+        if len(hits):
+            return start + int(hits[-1])
+        if start == 0:
+            return -1
+        window *= 4
+
+
+def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None) -> Iterator[np.ndarray]:
+    """Blocks of whole lines as uint8 arrays, each ending with a newline (one is added at the
+    end of a file that lacks it). A block is only valid until the next one is asked for: the
+    same buffer is reused, so reading a file never needs more than a block of extra memory."""
+    buf = np.empty(max(size or CHUNK, 2 * len(first) + 1), np.uint8)
+    have = len(first)
+    buf[:have] = np.frombuffer(first, np.uint8)
+    eof = False
+    while True:
+        if not eof:
+            got = _read_into(handle, memoryview(buf)[have:])  # type: ignore[arg-type]
+            eof = have + got < len(buf)
+            have += got
+        if have == 0:
             return
-        data = rest + block
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            rest = data
-            continue
-        yield data[: cut + 1]
-        rest = data[cut + 1 :]
+        if eof:
+            if buf[have - 1] != 10:
+                if have == len(buf):
+                    buf = np.concatenate([buf, np.zeros(1, np.uint8)])
+                buf[have] = 10
+                have += 1
+            cut = have
+        else:
+            cut = _last_newline(buf, have) + 1
+            if cut == 0:  # a line longer than the buffer: make room and read on
+                buf = np.concatenate([buf, np.empty(len(buf), np.uint8)])
+                continue
+        yield buf[:cut]
+        rest = have - cut
+        buf[:rest] = buf[cut:have].copy()
+        have = rest
+        if eof and not have:
+            return
 
 
-def decode_key(raw: bytes, encoding: str, errors: str, path: object, line: int) -> str:
+def decode_keys(
+    blob: np.ndarray, count: int, encoding: str, errors: str, path: object, lines: Sequence[int],
+    where: str = "line",
+) -> list[str]:
+    """Decode ``count`` keys joined by newlines in one call; name the line of a bad one."""
+    if count == 0:
+        return []
+    raw = blob.tobytes()
     try:
-        return raw.decode(encoding, errors)
+        keys = raw.decode(encoding, errors).split("\n")
     except UnicodeDecodeError as exc:
-        raise FormatError(
-            f"the key is not valid {encoding} ({exc.reason} at byte {exc.start} of the key); "
-            "pass unicode_errors='replace' or 'ignore' to load it anyway",
-            path, line,
-        ) from None
+        row = raw.count(b"\n", 0, exc.start)
+        key = raw.split(b"\n")[row]
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        message = (
+            f"the key {show(key)} is not valid {encoding} ({exc.reason} at byte "
+            f"{exc.start - start} of the key); pass unicode_errors='replace' or 'ignore' to "
+            "load it anyway"
+        )
+        if where == "line":
+            raise FormatError(message, path, int(lines[row])) from None
+        raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path) from None
+    if len(keys) != count:  # an encoding where a newline byte is not a newline (UTF-16 ...)
+        keys = [key.decode(encoding, errors) for key in raw.split(b"\n")]
+    return keys
+
+
+def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: Sequence[int],
+                 where: str = "line") -> None:
+    from ._kernels import nonfinite_rows
+    from ._threads import run_all, workers
+
+    step = max(1, -(-len(matrix) // (2 * workers())))
+    parts = run_all(nonfinite_rows, [(matrix[i : i + step],) for i in range(0, len(matrix), step)])
+    bad = np.concatenate(parts) if parts else np.zeros(0, bool)
+    if bad.any():
+        row = int(np.argmax(bad))
+        message = (
+            f"the vector of {keys[row]!r} holds NaN or infinite values (expected finite numbers); "
+            "pass allow_nonfinite=True to load it anyway"
+        )
+        if where == "line":
+            raise FormatError(message, path, int(lines[row]))
+        raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path)
 
 
 def finish(
     keys: list[str],
     matrix: np.ndarray,
-    lines: list[int],
+    lines: Sequence[int],
     path: object,
     on_duplicate: OnDuplicate,
-    allow_nonfinite: bool,
     counts: np.ndarray | None = None,
-    line_word: str = "line",
+    where: str = "line",
 ) -> Vectors:
-    """Apply the duplicate and NaN policies, naming the offending line, then build ``Vectors``."""
-    if not allow_nonfinite:
-        bad = ~np.isfinite(matrix).all(axis=1)
-        if bad.any():
-            row = int(np.argmax(bad))
-            raise FormatError(
-                f"the vector of {keys[row]!r} holds NaN or infinite values; pass "
-                "allow_nonfinite=True to load it anyway",
-                path, lines[row],
-            ) if line_word == "line" else FormatError(
-                f"the vector of {keys[row]!r} (record {row + 1}, at byte {lines[row]}) holds NaN or "
-                "infinite values; pass allow_nonfinite=True to load it anyway",
-                path,
-            )
-    index = dict(zip(keys, range(len(keys)), strict=True))
-    if len(index) != len(keys):
-        seen: dict[str, int] = {}
-        keep: list[int] = []
+    """Apply the duplicate policy, naming the offending line (or record), and build ``Vectors``.
+
+    ``"first"`` keeps the first vector of a key, ``"last"`` the last one; either way the key
+    stays at the position where it first appeared.
+    """
+    if len(set(keys)) != len(keys):
+        first: dict[str, int] = {}
+        last: dict[str, int] = {}
         for row, key in enumerate(keys):
-            if key in seen:
-                if on_duplicate == "error":
-                    where = f"line {lines[seen[key]]}" if line_word == "line" else f"record {seen[key] + 1}"
-                    message = (
-                        f"duplicate key {key!r} (first at {where}); pass on_duplicate='first' or "
-                        "'last' to keep one of them"
-                    )
-                    if line_word == "line":
-                        raise FormatError(message, path, lines[row])
-                    raise FormatError(f"record {row + 1}: {message}", path)
-                if on_duplicate == "last":
-                    keep[keep.index(seen[key])] = row
-                    seen[key] = row
-            else:
-                seen[key] = row
-                keep.append(row)
+            seen = first.setdefault(key, row)
+            if seen == row:
+                continue
+            if on_duplicate == "error":
+                message = (
+                    f"duplicate key {key!r} (first at {where} {int(lines[seen])}); pass "
+                    "on_duplicate='first' or 'last' to keep one of them"
+                )
+                if where == "line":
+                    raise FormatError(message, path, int(lines[row]))
+                raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path)
+            last[key] = row
+        keep = list(first.values())
+        take = keep if on_duplicate == "first" else [last.get(keys[r], r) for r in keep]
         keys = [keys[r] for r in keep]
-        matrix = matrix[keep]
-        counts = None if counts is None else counts[keep]
+        matrix = matrix[take]
+        counts = None if counts is None else counts[take]
     return Vectors(keys, matrix, counts=counts, allow_nonfinite=True)

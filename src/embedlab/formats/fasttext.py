@@ -2,26 +2,35 @@
 
 Layout (little-endian, as fastText writes it on every common machine):
 
-* magic ``793712314`` and version ``12`` (int32 each) — absent in the oldest format;
+* magic ``793712314`` and version ``12`` (int32 each) — absent in the oldest format, which
+  starts straight with the arguments;
 * args: dim, ws, epoch, minCount, neg, wordNgrams, loss, model, bucket, minn, maxn,
   lrUpdateRate (int32 each) and t (float64);
-* dictionary: size, nwords, nlabels (int32), ntokens (int64), pruneidx_size (int64, new format
-  only), then per entry the word, a NUL, its count (int64) and type (int8: 0 word, 1 label), then
-  ``pruneidx_size`` pairs of int32;
-* quant flag (new format only) and the input matrix: rows, cols (int64) and float32 values, or a
-  product-quantised matrix; then the same for the output matrix.
+* dictionary: size, nwords, nlabels (int32), ntokens (int64), pruneidx_size (int64, not in the
+  oldest format), then per entry the word, a NUL, its count (int64) and type (int8: 0 word,
+  1 label), then ``pruneidx_size`` pairs of int32 (bucket, kept row);
+* a quantised-input flag (not in the oldest format) and the input matrix: rows, cols (int64)
+  and float32 values, or a product-quantised matrix (norm flag, rows, cols, code size, codes,
+  quantiser, and the norms' codes and quantiser when the flag is set);
+* a quantised-output flag (the output is quantised only when the input is too) and the
+  output matrix in the same way.
 """
 
 from __future__ import annotations
 
+import io
+import lzma
+import os
 import struct
+import warnings
+import zlib
 from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
 
 from .._io import PathLike, atomic_write, open_binary
-from ..errors import FormatError
+from ..errors import DataError, FormatError, check_param
 from ..subwords import FastTextSubwords
 from ..vectors import Vectors
 
@@ -29,263 +38,496 @@ MAGIC = 793712314
 VERSION = 12
 ARG_NAMES = ("dim", "ws", "epoch", "min_count", "neg", "word_ngrams", "loss", "model",
              "bucket", "minn", "maxn", "lr_update_rate")
-LOSS_NS, MODEL_SKIPGRAM = 2, 2
+LOSS_HS, LOSS_NS, LOSS_SOFTMAX, LOSS_OVA = 1, 2, 3, 4
+MODEL_CBOW, MODEL_SKIPGRAM, MODEL_SUPERVISED = 1, 2, 3
+_KSUB = 256  # centroids per sub-quantiser, fixed in fastText
+_MAX_WORD_BYTES = 1 << 16
+_BLOCK = 1 << 20
+# What write_fasttext_bin puts in the arguments a Vectors does not know (fastText's defaults
+# for skipgram); a model read from a file keeps its own.
+_DEFAULT_ARGS: dict[str, Any] = {
+    "dim": 100, "ws": 5, "epoch": 5, "min_count": 5, "neg": 5, "word_ngrams": 1,
+    "loss": LOSS_NS, "model": MODEL_SKIPGRAM, "bucket": 0, "minn": 0, "maxn": 0,
+    "lr_update_rate": 100, "t": 1e-4,
+}
 
 
 def is_fasttext_bin(head: bytes) -> bool:
-    """True for the current format's magic number (the old format has none to recognise)."""
-    return len(head) >= 8 and struct.unpack("<2i", head[:8]) == (MAGIC, VERSION) or (
-        len(head) >= 4 and struct.unpack("<i", head[:4])[0] == MAGIC
-    )
+    """True when ``head`` starts with fastText's magic number (any version, so that an unknown
+    version gets a clear error from the reader). The oldest format has no magic to see."""
+    return len(head) >= 8 and struct.unpack("<i", head[:4])[0] == MAGIC
 
 
 class _Reader:
-    """Reads fields and names the byte offset when the file ends too soon."""
+    """Buffered reads of fastText's fields; every error names the byte offset."""
 
     def __init__(self, handle: IO[bytes], path: PathLike) -> None:
-        self.handle, self.path, self.offset = handle, path, 0
+        self.handle, self.path = handle, path
+        self.buf = b""
+        self.pos = 0
+        self.base = 0  # file offset of buf[0]
+        self.size: int | None = None  # total size when the file is plain (not compressed)
+        if isinstance(handle, io.BufferedReader):  # a plain file: its size bounds every claim
+            try:
+                self.size = os.fstat(handle.fileno()).st_size
+            except OSError:
+                self.size = None
+
+    @property
+    def offset(self) -> int:
+        return self.base + self.pos
+
+    def fail(self, message: str, at: int | None = None) -> FormatError:
+        return FormatError(f"byte {self.offset if at is None else at}: {message}", self.path)
+
+    def _fill(self, need: int) -> bool:
+        """Make ``need`` bytes available from ``pos``; False at the end of the file."""
+        while len(self.buf) - self.pos < need:
+            chunk = self.handle.read(max(need - (len(self.buf) - self.pos), _BLOCK))
+            if not chunk:
+                return False
+            self.base += self.pos
+            self.buf = self.buf[self.pos :] + chunk
+            self.pos = 0
+        return True
 
     def take(self, size: int, what: str) -> bytes:
-        data = self.handle.read(size)
-        if len(data) != size:
-            raise FormatError(
-                f"the file ends at byte {self.offset + len(data)} while reading {what} "
-                f"({size} bytes expected at byte {self.offset}; is the file truncated?)",
-                self.path,
+        if not self._fill(size):
+            have = len(self.buf) - self.pos
+            raise self.fail(
+                f"expected {size} bytes of {what}, found only {have} before the end of the file "
+                "(is it truncated?)"
             )
-        self.offset += size
+        data = self.buf[self.pos : self.pos + size]
+        self.pos += size
         return data
 
     def unpack(self, fmt: str, what: str) -> tuple[Any, ...]:
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt), what))
 
-    def word(self, limit: int = 1 << 16) -> bytes:
-        chunk = bytearray()
-        while True:
-            byte = self.handle.read(1)
-            if not byte:
-                raise FormatError(
-                    f"the file ends at byte {self.offset} inside a dictionary word (is it truncated?)",
-                    self.path,
+    def entries(self, size: int) -> tuple[list[bytes], list[int], list[int]]:
+        """``size`` dictionary entries (word, NUL, int64 count, int8 type), parsed straight
+        from the buffer: this loop runs once per word of the vocabulary."""
+        raws: list[bytes] = []
+        counts: list[int] = []
+        kinds: list[int] = []
+        count_and_kind = struct.Struct("<qb").unpack_from
+        buf, pos = self.buf, self.pos
+        while len(raws) < size:
+            end = buf.find(b"\x00", pos)
+            if end < 0 or end + 10 > len(buf):  # the entry runs past the buffer: read more
+                self.pos = pos
+                if len(buf) - pos > _MAX_WORD_BYTES:
+                    raise self.fail(f"expected a dictionary word ending in a NUL byte, found none in {len(buf) - pos} bytes")
+                if not self._fill(len(buf) - pos + 1):
+                    raise self.fail("expected a dictionary entry, found the end of the file (is it truncated?)")
+                buf, pos = self.buf, self.pos
+                continue
+            raws.append(buf[pos:end])
+            count, kind = count_and_kind(buf, end + 1)
+            counts.append(count)
+            kinds.append(kind)
+            pos = end + 10
+        self.pos = pos
+        return raws, counts, kinds
+
+    def floats(self, count: int, what: str) -> np.ndarray:
+        """``count`` little-endian float32 values, read straight into a new array."""
+        nbytes = 4 * count
+        left = None if self.size is None else self.size - self.offset
+        if left is not None and nbytes > left:
+            raise self.fail(
+                f"expected {nbytes} bytes of {what}, found only {left} before the end of the file "
+                "(is it truncated?)"
+            )
+        try:  # a compressed stream has no known size: pages are only touched as data arrives
+            out = np.empty(count, dtype="<f4")
+        except MemoryError:
+            raise self.fail(f"expected {what} of a size this machine can hold, found a claim of {nbytes} bytes") from None
+        view = out.view(np.uint8).data
+        have = min(len(self.buf) - self.pos, nbytes)
+        view[:have] = self.buf[self.pos : self.pos + have]
+        self.pos += have
+        filled = have
+        while filled < nbytes:
+            got = self.handle.readinto(view[filled:])  # type: ignore[attr-defined]
+            if not got:
+                raise self.fail(
+                    f"expected {nbytes} bytes of {what}, found only {filled} before the end of "
+                    "the file (is it truncated?)",
+                    at=self.offset + filled - have,
                 )
-            self.offset += 1
-            if byte == b"\x00":
-                return bytes(chunk)
-            chunk += byte
-            if len(chunk) > limit:
-                raise FormatError(
-                    f"a dictionary word longer than {limit} bytes at byte {self.offset}: not a fastText model",
-                    self.path,
-                )
+            filled += got
+        self.base += filled - have
+        return out.astype(np.float32, copy=False)
+
+    def at_end(self) -> bool:
+        return not self._fill(1)
 
 
 @dataclass
 class FastTextModel:
-    """Everything a fastText ``.bin`` holds."""
+    """Everything a fastText ``.bin``/``.ftz`` holds (quantised matrices decoded)."""
 
     args: dict[str, Any]
+    version: int | None
     words: list[str]
+    raw_words: list[bytes]
     word_counts: list[int]
     labels: list[str]
     label_counts: list[int]
     ntokens: int
     pruneidx: dict[int, int] | None
     input_matrix: np.ndarray
-    output_matrix: np.ndarray | None
+    output_matrix: np.ndarray
+    quantised: bool
+
+    @property
+    def supervised(self) -> bool:
+        return bool(self.args["model"] == MODEL_SUPERVISED)
+
+    def subwords(self) -> FastTextSubwords:
+        a = self.args
+        return FastTextSubwords(
+            self.input_matrix, self.words, a["minn"], a["maxn"], a["bucket"],
+            pruneidx=self.pruneidx, labels=self.labels, label_counts=self.label_counts,
+            output_matrix=self.output_matrix, args=a, ntokens=self.ntokens,
+        )
 
 
 def read_fasttext_model(
     path: PathLike, encoding: str = "utf-8", unicode_errors: str = "strict"
 ) -> FastTextModel:
-    with open_binary(path) as handle:
-        reader = _Reader(handle, path)
-        first = reader.unpack("ii", "the magic number and version")
-        new_format = first[0] == MAGIC
-        if new_format and not 1 <= first[1] <= VERSION:
-            raise FormatError(
-                f"fastText file version {first[1]} at byte 4 is not supported (expected 11 or 12)", path
-            )
-        if new_format:
-            values = list(reader.unpack("12i", "the model arguments"))
-        else:  # the oldest format starts straight with dim and ws
-            values = [first[0], first[1], *reader.unpack("10i", "the model arguments")]
-        (t,) = reader.unpack("d", "the sampling threshold")
-        args: dict[str, Any] = dict(zip(ARG_NAMES, values, strict=True)) | {"t": t}
-        dim = args["dim"]
-        if not 0 < dim < 1 << 16 or args["bucket"] < 0 or not 0 <= args["minn"] <= 64 or not 0 <= args["maxn"] <= 64:
-            raise FormatError(
-                f"implausible model arguments (dim {dim}, bucket {args['bucket']}, minn {args['minn']}, "
-                f"maxn {args['maxn']}): not a fastText model, or a damaged one",
-                path,
-            )
-        size, nwords, nlabels = reader.unpack("3i", "the dictionary sizes")
-        (ntokens,) = reader.unpack("q", "the token count")
-        if size < 0 or nwords < 0 or nlabels < 0 or nwords + nlabels != size:
-            raise FormatError(
-                f"the dictionary says {size} entries = {nwords} words + {nlabels} labels, which does not add up",
-                path,
-            )
-        pruneidx_size = reader.unpack("q", "the pruned-bucket count")[0] if new_format else -1
-        words: list[str] = []
-        labels: list[str] = []
-        word_counts: list[int] = []
-        label_counts: list[int] = []
-        for _ in range(size):
-            start = reader.offset
-            raw = reader.word()
-            count, kind = reader.unpack("qb", "a dictionary count and type")
-            try:
-                text = raw.decode(encoding, unicode_errors)
-            except UnicodeDecodeError as exc:
-                raise FormatError(
-                    f"the dictionary word at byte {start} is not valid {encoding} ({exc.reason}); "
-                    "pass unicode_errors='replace' to load it anyway",
-                    path,
-                ) from None
-            if kind == 0:
-                words.append(text)
-                word_counts.append(count)
-            elif kind == 1:
-                labels.append(text)
-                label_counts.append(count)
-            else:
-                raise FormatError(f"unknown dictionary entry type {kind} at byte {reader.offset - 1}", path)
-        if len(words) != nwords:
-            raise FormatError(f"the dictionary holds {len(words)} words, not {nwords} as declared", path)
-        pruneidx = None
-        if pruneidx_size > 0:
-            pairs = reader.unpack(f"{2 * pruneidx_size}i", "the pruned-bucket index")
-            pruneidx = dict(zip(pairs[0::2], pairs[1::2], strict=True))
-        elif pruneidx_size == 0:
-            pruneidx = {}
-        input_matrix = _read_matrix(reader, new_format, "the input matrix")
-        output_matrix = _read_matrix(reader, new_format, "the output matrix")
-        if handle.read(1):
-            raise FormatError(f"unexpected bytes after the output matrix, at byte {reader.offset}", path)
-    expected_rows = nwords + (len(pruneidx) if pruneidx is not None else args["bucket"])
-    if input_matrix.shape != (expected_rows, dim):
-        raise FormatError(
-            f"the input matrix is {input_matrix.shape[0]} x {input_matrix.shape[1]}, expected "
-            f"{expected_rows} x {dim} (words + buckets)",
-            path,
+    """Read a whole fastText model: arguments, dictionary, input and output matrices."""
+    try:
+        with open_binary(path) as handle:
+            reader = _Reader(handle, path)
+            model = _read(reader, encoding, unicode_errors)
+            if not reader.at_end():
+                raise reader.fail("expected the end of the file after the output matrix, found more bytes")
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+        # Unreadable files, truncated or corrupt compressed streams.
+        raise FormatError(f"cannot be read: {exc}", path) from None
+    return model
+
+
+def _read(reader: _Reader, encoding: str, unicode_errors: str) -> FastTextModel:
+    first = reader.unpack("ii", "the magic number and version")
+    new_format = first[0] == MAGIC
+    version = first[1] if new_format else None
+    if version is not None and not 0 < version <= VERSION:
+        raise reader.fail(
+            f"fastText file version {version} is not supported (expected 11 or 12)", at=4
         )
-    return FastTextModel(args, words, word_counts, labels, label_counts, ntokens, pruneidx,
-                         input_matrix, output_matrix)
+    if new_format:
+        values = list(reader.unpack("12i", "the model arguments"))
+    else:  # the oldest format starts straight with dim and ws
+        values = [*first, *reader.unpack("10i", "the model arguments")]
+    (t,) = reader.unpack("d", "the sampling threshold")
+    args: dict[str, Any] = dict(zip(ARG_NAMES, values, strict=True)) | {"t": t}
+    _check_args(reader, args, new_format)
+    if (version is None or version == 11) and args["model"] == MODEL_SUPERVISED:
+        args["maxn"] = 0  # fastText: old supervised models do not use character n-grams
+
+    dict_at = reader.offset
+    size, nwords, nlabels = reader.unpack("3i", "the dictionary sizes")
+    (ntokens,) = reader.unpack("q", "the token count")
+    if min(size, nwords, nlabels) < 0 or nwords + nlabels != size:
+        raise reader.fail(
+            f"expected dictionary sizes with size = nwords + nlabels, found size {size}, "
+            f"nwords {nwords}, nlabels {nlabels}",
+            at=dict_at,
+        )
+    pruneidx_size = reader.unpack("q", "the pruned-bucket count")[0] if new_format else -1
+    if pruneidx_size < -1 or pruneidx_size > max(args["bucket"], 0):
+        raise reader.fail(
+            f"expected a pruned-bucket count between -1 and bucket ({args['bucket']}), "
+            f"found {pruneidx_size}",
+            at=reader.offset - 8,
+        )
+    entries_at = reader.offset
+    raws, counts, kinds = reader.entries(size)
+    words: list[str] = []
+    labels: list[str] = []
+    try:
+        texts = [raw.decode(encoding, unicode_errors) for raw in raws]
+    except UnicodeDecodeError as exc:
+        bad = next(i for i, raw in enumerate(raws) if not _decodes(raw, encoding, unicode_errors))
+        raise reader.fail(
+            f"expected a {encoding} dictionary word, found invalid bytes ({exc.reason}); "
+            "pass unicode_errors='replace' to load it anyway",
+            at=entries_at + sum(len(r) + 10 for r in raws[:bad]),
+        ) from None
+    except LookupError:
+        raise FormatError(f"unknown text encoding {encoding!r}", reader.path) from None
+    first_label = next((i for i, kind in enumerate(kinds) if kind != 0), size)
+    if any(kind != 1 for kind in kinds[first_label:]):
+        bad = next(i for i in range(first_label, size) if kinds[i] != 1)
+        raise reader.fail(
+            f"expected the entry type 0 (word) before the labels and 1 (label) after, found "
+            f"{kinds[bad]}",
+            at=entries_at + sum(len(r) + 10 for r in raws[: bad + 1]) - 1,
+        )
+    words, raw_words, word_counts = texts[:first_label], raws[:first_label], counts[:first_label]
+    labels, label_counts = texts[first_label:], counts[first_label:]
+    if len(words) != nwords:
+        raise reader.fail(
+            f"expected {nwords} words and {nlabels} labels in the dictionary, found "
+            f"{len(words)} words and {len(labels)} labels",
+            at=dict_at,
+        )
+    pruneidx: dict[int, int] | None = None
+    if pruneidx_size >= 0:
+        pairs = np.frombuffer(reader.take(8 * pruneidx_size, "the pruned-bucket index"), "<i4")
+        keys, rows = pairs[0::2].astype(np.int64), pairs[1::2].astype(np.int64)
+        if len(keys) and (keys.min() < 0 or keys.max() >= args["bucket"] or rows.min() < 0
+                          or rows.max() >= pruneidx_size or len(np.unique(keys)) != len(keys)):
+            raise reader.fail("expected pruned buckets in [0, bucket) mapped to distinct kept rows")
+        pruneidx = dict(zip(keys.tolist(), rows.tolist(), strict=True))
+
+    dim = args["dim"]
+    quantised = bool(reader.unpack("?", "the quantised-input flag")[0]) if new_format else False
+    input_at = reader.offset
+    input_matrix = _read_matrix(reader, quantised, "the input matrix")
+    nbuckets = len(pruneidx) if pruneidx is not None else args["bucket"]
+    if input_matrix.shape != (nwords + nbuckets, dim):
+        raise reader.fail(
+            f"expected an input matrix of {nwords + nbuckets} x {dim} (words + buckets x dim), "
+            f"found {input_matrix.shape[0]} x {input_matrix.shape[1]}",
+            at=input_at,
+        )
+    qout = bool(reader.unpack("?", "the quantised-output flag")[0]) if new_format else False
+    output_at = reader.offset
+    output_matrix = _read_matrix(reader, quantised and qout, "the output matrix")
+    targets = nlabels if args["model"] == MODEL_SUPERVISED else nwords
+    if output_matrix.shape[1] != dim or output_matrix.shape[0] not in (targets, 0):
+        raise reader.fail(
+            f"expected an output matrix of {targets} x {dim}, found "
+            f"{output_matrix.shape[0]} x {output_matrix.shape[1]}",
+            at=output_at,
+        )
+    return FastTextModel(args, version, words, raw_words, word_counts, labels, label_counts,
+                         ntokens, pruneidx, input_matrix, output_matrix, quantised)
 
 
-def _read_matrix(reader: _Reader, new_format: bool, what: str) -> np.ndarray:
-    quantised = bool(reader.unpack("?", f"the quantisation flag of {what}")[0]) if new_format else False
+def _decodes(raw: bytes, encoding: str, errors: str) -> bool:
+    try:
+        raw.decode(encoding, errors)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_args(reader: _Reader, args: dict[str, Any], new_format: bool) -> None:
+    checks = (
+        ("dim", 0 < args["dim"] <= 1 << 16, "between 1 and 65536"),
+        ("bucket", 0 <= args["bucket"] <= 1 << 30, "between 0 and 2^30"),
+        ("minn", 0 <= args["minn"] <= 1024, "between 0 and 1024"),
+        ("maxn", 0 <= args["maxn"] <= 1024, "between 0 and 1024"),
+        ("model", args["model"] in (1, 2, 3), "1 (cbow), 2 (skipgram) or 3 (supervised)"),
+        ("loss", args["loss"] in (1, 2, 3, 4), "1 (hs), 2 (ns), 3 (softmax) or 4 (ova)"),
+    )
+    for name, ok, expected in checks:
+        if not ok:
+            hint = "" if new_format else " (no magic number: read as the oldest fastText format)"
+            raise reader.fail(
+                f"expected the model argument {name!r} {expected}, found {args[name]}{hint}"
+            )
+
+
+def _read_matrix(reader: _Reader, quantised: bool, what: str) -> np.ndarray:
     if quantised:
         return _read_quantised(reader, what)
     rows, cols = reader.unpack("qq", f"the shape of {what}")
-    if rows < 0 or cols < 0 or rows * cols > 1 << 34:
-        raise FormatError(f"{what} claims an impossible shape {rows} x {cols}", reader.path)
-    data = reader.take(4 * rows * cols, what)
-    return np.frombuffer(data, dtype="<f4").reshape(rows, cols).astype(np.float32)
+    if rows < 0 or cols < 0 or rows * cols > 1 << 40:
+        raise reader.fail(f"expected the shape of {what}, found an impossible {rows} x {cols}", at=reader.offset - 16)
+    return reader.floats(rows * cols, what).reshape(rows, cols)
 
 
-def _read_pq(reader: _Reader, what: str) -> tuple[int, int, int, int, np.ndarray]:
-    dim, nsubq, dsub, lastdsub = reader.unpack("4i", f"the product quantiser of {what}")
-    if not (0 < dim < 1 << 16 and 0 < nsubq <= dim and dsub > 0 and lastdsub > 0):
-        raise FormatError(f"implausible product quantiser in {what}", reader.path)
-    centroids = np.frombuffer(reader.take(4 * dim * 256, f"the centroids of {what}"), dtype="<f4")
-    return dim, nsubq, dsub, lastdsub, centroids
+def _read_pq(reader: _Reader, what: str, dim: int) -> tuple[int, int, int, np.ndarray]:
+    """A product quantiser: (nsubq, dsub, lastdsub, centroids)."""
+    at = reader.offset
+    pq_dim, nsubq, dsub, lastdsub = reader.unpack("4i", f"the product quantiser of {what}")
+    consistent = (
+        pq_dim == dim and dsub > 0 and 0 < lastdsub <= dsub and nsubq > 0
+        and (nsubq - 1) * dsub + lastdsub == dim
+    )
+    if not consistent:
+        raise reader.fail(
+            f"expected a product quantiser for {dim} dimensions, found dim {pq_dim}, "
+            f"{nsubq} sub-quantisers of {dsub} (last {lastdsub})",
+            at=at,
+        )
+    centroids = reader.floats(dim * _KSUB, f"the centroids of {what}")
+    return nsubq, dsub, lastdsub, centroids
 
 
-def _decode_pq(codes: np.ndarray, pq: tuple[int, int, int, int, np.ndarray], rows: int) -> np.ndarray:
-    dim, nsubq, dsub, lastdsub, centroids = pq
-    out = np.zeros((rows, dim), dtype=np.float32)
-    codes = codes.reshape(rows, nsubq)
+def decode_pq(codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids: np.ndarray) -> np.ndarray:
+    """Rows rebuilt from product-quantisation codes (``codes``: rows x nsubq uint8).
+
+    Sub-quantiser ``m`` keeps its 256 centroids one after another from ``m * 256 * dsub``
+    (the last one is ``lastdsub`` wide), as fastText's ``ProductQuantizer`` lays them out.
+    """
+    rows = codes.shape[0]
+    dim = (nsubq - 1) * dsub + lastdsub
+    out = np.empty((rows, dim), dtype=np.float32)
     for m in range(nsubq):
         width = lastdsub if m == nsubq - 1 else dsub
-        # fastText stores sub-quantiser m's 256 centroids one after another.
-        table = centroids[m * 256 * dsub : m * 256 * dsub + 256 * width].reshape(256, width)
+        table = centroids[m * _KSUB * dsub : m * _KSUB * dsub + _KSUB * width].reshape(_KSUB, width)
         out[:, m * dsub : m * dsub + width] = table[codes[:, m]]
     return out
 
 
 def _read_quantised(reader: _Reader, what: str) -> np.ndarray:
-    (qnorm,) = reader.unpack("?", f"the norm flag of {what}")
-    rows, cols = reader.unpack("qq", f"the shape of {what}")
-    (codesize,) = reader.unpack("i", f"the code size of {what}")
-    if rows < 0 or cols <= 0 or codesize < 0 or codesize > 1 << 32:
-        raise FormatError(f"{what} claims an impossible quantised shape", reader.path)
+    at = reader.offset
+    qnorm, rows, cols, codesize = reader.unpack("?qqi", f"the header of quantised {what}")
+    if rows < 0 or not 0 < cols <= 1 << 16 or codesize < 0:
+        raise reader.fail(f"expected the shape of quantised {what}, found {rows} x {cols}, {codesize} codes", at=at)
     codes = np.frombuffer(reader.take(codesize, f"the codes of {what}"), dtype=np.uint8)
-    pq = _read_pq(reader, what)
-    if pq[0] != cols or codesize != rows * pq[1]:
-        raise FormatError(f"the quantiser of {what} does not match its shape", reader.path)
-    matrix = _decode_pq(codes, pq, rows)
+    nsubq, dsub, lastdsub, centroids = _read_pq(reader, what, cols)
+    if codesize != rows * nsubq:
+        raise reader.fail(
+            f"expected {rows} x {nsubq} codes in quantised {what}, found {codesize}", at=at + 17
+        )
+    # fastText adds ``norm * centroid`` to a word's sum; decoding to that product keeps its bits.
+    matrix = decode_pq(codes.reshape(rows, nsubq), nsubq, dsub, lastdsub, centroids)
     if qnorm:
         norm_codes = np.frombuffer(reader.take(rows, f"the norm codes of {what}"), dtype=np.uint8)
-        npq = _read_pq(reader, f"the norms of {what}")
-        norms = _decode_pq(norm_codes, npq, rows)[:, 0]
-        matrix *= norms[:, None]
+        norms = decode_pq(norm_codes.reshape(rows, 1), *_read_pq(reader, f"the norms of {what}", 1))
+        with np.errstate(all="ignore"):  # damaged files may hold inf/NaN; Vectors rejects them
+            matrix *= norms
     return matrix
 
 
 def read_fasttext_bin(
-    path: PathLike, limit: int | None = None, encoding: str = "utf-8", unicode_errors: str = "strict"
+    path: PathLike,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+    *,
+    allow_nonfinite: bool = False,
 ) -> Vectors:
     """The word vectors of a fastText model, with its subword model for unknown words.
 
-    Each word's vector is what fastText's ``get_word_vector`` gives (its row and its n-gram rows
-    averaged). Labels of supervised models, the output matrix and the arguments are kept on
-    ``vectors.subwords`` (``.labels``, ``.output_matrix``, ``.args``).
+    Each word's vector is what fastText's ``get_word_vector`` gives (its row and its n-gram
+    rows averaged); ``vectors["unseen"]`` builds one from n-grams. Labels of supervised
+    models, the output matrix and the arguments stay on ``vectors.subwords`` (``.labels``,
+    ``.label_counts``, ``.output_matrix``, ``.args``). ``limit`` keeps the first ``limit``
+    words in the table; the others still get their full fastText vector through the subword
+    model.
     """
+    check_param(limit is None or (isinstance(limit, int) and limit >= 0), "limit",
+                "read_fasttext_bin", "None or an int >= 0", limit)
     model = read_fasttext_model(path, encoding, unicode_errors)
-    args = model.args
-    subwords = FastTextSubwords(
-        model.input_matrix, model.words, args["minn"], args["maxn"], args["bucket"],
-        pruneidx=model.pruneidx, labels=model.labels, output_matrix=model.output_matrix, args=args,
-    )
-    matrix = subwords.word_vectors()
-    keys, counts = model.words, model.word_counts
-    if limit is not None:
-        keys, counts, matrix = keys[:limit], counts[:limit], matrix[:limit]
-    return Vectors(keys, matrix, counts=counts, subwords=subwords, allow_nonfinite=True)
+    subwords = model.subwords()
+    keep = len(model.words) if limit is None else min(limit, len(model.words))
+    matrix = subwords.word_vectors(model.words[:keep], raw=model.raw_words[:keep])
+    try:
+        return Vectors(model.words[:keep], matrix, counts=model.word_counts[:keep],
+                       subwords=subwords, allow_nonfinite=allow_nonfinite)
+    except DataError as exc:
+        raise FormatError(str(exc), path) from None
 
 
 def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
     """Write a fastText ``.bin`` (version 12) that the official library opens.
 
-    When ``vectors`` came from a fastText model (its ``subwords`` is a ``FastTextSubwords``), the
-    whole model is written back: arguments, words, labels, n-gram buckets and output matrix, so
-    unknown words keep their vectors. Otherwise the file holds the words alone (``bucket=0``,
-    ``minn=maxn=0``): fastText returns the same vectors for them and zero for unknown words.
+    * ``vectors.subwords`` is a :class:`FastTextSubwords` (read from a ``.bin``, or trained):
+      the whole model is written — arguments, labels, bucket rows, output matrix — so unknown
+      words keep their vectors. Each key's row is chosen so that fastText's average gives
+      ``vectors[key]``: the original row when the vector is unchanged, otherwise one solved
+      for (``n * vector - sum of n-gram rows``), so ``v.with_matrix(...)`` and ``v.top(n)``
+      are written faithfully (keys left out become unknown words with n-gram vectors).
+    * Otherwise (plain vectors, or a pruned ``.ftz`` whose buckets fastText only accepts
+      quantised) the file holds the words alone: ``bucket=0``, ``minn=maxn=0``. fastText then
+      returns the same vectors for the keys and zeros for unknown words.
     """
-    sub = vectors.subwords
-    if isinstance(sub, FastTextSubwords) and sub.words == vectors.keys:
-        args = dict(sub.args)
-        words, labels = sub.words, sub.labels
-        counts = [int(c) for c in (vectors.counts if vectors.counts is not None else [1] * len(words))]
-        input_matrix = np.asarray(sub.input_matrix, dtype=np.float32)
-        output = sub.output_matrix
-        pruneidx = sub.pruneidx
+    keys = vectors.keys
+    for key in keys:
+        if "\x00" in key:
+            raise DataError(f"the key {key!r} holds a NUL byte, which a fastText file cannot store")
+    source = vectors.subwords if isinstance(vectors.subwords, FastTextSubwords) else None
+    if source is not None and source.dim != vectors.dim:
+        source = None  # a subword model of another dimension says nothing about these vectors
+    whole = source is not None and not (source.pruneidx is not None and source.uses_ngrams)
+    if source is not None and not whole:
+        warnings.warn(
+            "a pruned quantised fastText model cannot be written as a dense .bin; writing the "
+            "word vectors alone (unknown words will get no vector)",
+            stacklevel=2,
+        )
+    counts = _counts_for(vectors)
+    args = dict(_DEFAULT_ARGS) | (dict(source.args) if source is not None else {})
+    args["dim"] = vectors.dim
+    labels = source.labels if source is not None else []
+    label_counts = source.label_counts if source is not None else []
+    supervised = args["model"] == MODEL_SUPERVISED
+    output = source.output_matrix if source is not None else None
+    ntokens = int(sum(counts))
+    if source is not None and whole:
+        args.update(bucket=source.bucket, minn=source.minn, maxn=source.maxn)
+        input_parts = [_word_rows(vectors, source), source.input_matrix[source.nwords :]]
+        same_vocab = source.words == keys
+        if not supervised and not same_vocab:
+            output = None  # the output layer belongs to the old vocabulary
+        if source.ntokens is not None and same_vocab:
+            ntokens = source.ntokens
     else:
-        args = {"dim": vectors.dim, "ws": 5, "epoch": 5, "min_count": 1, "neg": 5, "word_ngrams": 1,
-                "loss": LOSS_NS, "model": MODEL_SKIPGRAM, "bucket": 0, "minn": 0, "maxn": 0,
-                "lr_update_rate": 100, "t": 1e-4}
-        words, labels = vectors.keys, []
-        counts = [max(int(c), 1) for c in vectors.counts] if vectors.counts is not None else [1] * len(words)
-        input_matrix = np.asarray(vectors.matrix, dtype=np.float32)
-        output = None
-        pruneidx = None
-    if output is None:  # fastText wants an output matrix; zeros are harmless for lookups
-        output = np.zeros((len(labels) or len(words), vectors.dim), dtype=np.float32)
-    label_counts = [1] * len(labels)
+        args.update(bucket=0, minn=0, maxn=0)
+        input_parts = [np.asarray(vectors.matrix, dtype=np.float32)]
+    if args["bucket"] == 0:
+        args["word_ngrams"] = 1  # fastText hashes word n-grams modulo bucket: none without buckets
+    if output is None:  # fastText wants an output layer to load; zeros are harmless for lookups
+        rows = len(labels) if supervised else len(keys)
+        output = np.zeros((rows, vectors.dim), dtype=np.float32)
     with atomic_write(path) as out:
         out.write(struct.pack("<2i", MAGIC, VERSION))
         out.write(struct.pack("<12i", *(int(args[name]) for name in ARG_NAMES)))
         out.write(struct.pack("<d", float(args["t"])))
-        out.write(struct.pack("<3i", len(words) + len(labels), len(words), len(labels)))
-        out.write(struct.pack("<q", int(sum(counts))))
-        out.write(struct.pack("<q", -1 if pruneidx is None else len(pruneidx)))
-        for word, count in zip(words, counts, strict=True):
-            out.write(word.encode("utf-8") + b"\x00" + struct.pack("<qb", count, 0))
-        for label, count in zip(labels, label_counts, strict=True):
-            out.write(label.encode("utf-8") + b"\x00" + struct.pack("<qb", count, 1))
-        for bucket_id, row in (pruneidx or {}).items():
-            out.write(struct.pack("<2i", bucket_id, row))
-        for matrix in (input_matrix, output):
-            out.write(struct.pack("<?qq", False, *matrix.shape))
-            out.write(np.ascontiguousarray(matrix, dtype="<f4").tobytes())
+        out.write(struct.pack("<3iqq", len(keys) + len(labels), len(keys), len(labels), ntokens, -1))
+        entries = [k.encode("utf-8", "surrogateescape") + b"\x00" + struct.pack("<qb", c, 0)
+                   for k, c in zip(keys, counts, strict=True)]
+        entries += [lab.encode("utf-8", "surrogateescape") + b"\x00" + struct.pack("<qb", int(c), 1)
+                    for lab, c in zip(labels, label_counts, strict=True)]
+        out.write(b"".join(entries))
+        # Written part by part: the bucket rows (often most of the model) are never copied.
+        for parts in (input_parts, [np.asarray(output, dtype=np.float32)]):
+            out.write(struct.pack("<?qq", False, sum(len(p) for p in parts), vectors.dim))
+            for part in parts:
+                np.ascontiguousarray(part, dtype="<f4").tofile(out)
+
+
+def _counts_for(vectors: Vectors) -> list[int]:
+    # fastText builds its negative-sampling table from the counts: keep them positive.
+    if vectors.counts is not None:
+        return [max(int(c), 1) for c in vectors.counts]
+    return [1] * len(vectors)
+
+
+def _word_rows(vectors: Vectors, sub: FastTextSubwords) -> np.ndarray:
+    """A row per key of ``vectors`` such that, with ``sub``'s bucket rows below them,
+    fastText's average gives back each key's vector.
+
+    Where the key's original row already gives its vector, that row is kept bit for bit;
+    elsewhere (changed vectors, new keys) the row is solved for. The bucket rows do not move
+    (only their offset ``nwords`` changes), so everything is computed on ``sub``'s matrix.
+    """
+    from .._subword_kernels import mean_word_rows
+
+    keys = vectors.keys
+    target = np.asarray(vectors.matrix, dtype=np.float32)
+    own = np.fromiter((sub.index.get(k, -1) for k in keys), np.int64, len(keys))
+    known = own >= 0
+    rows = np.zeros((len(keys), sub.dim), dtype=np.float32)
+    rows[known] = sub.input_matrix[own[known]]
+    gram_rows, offsets = sub.ngram_ids_batch(keys)
+    computed = mean_word_rows(sub.input_matrix, own, gram_rows, offsets)
+    redo = np.nonzero(~known | np.any(computed != target, axis=1))[0]
+    if len(redo):
+        counts = np.diff(offsets)[redo]
+        picked = np.concatenate([gram_rows[offsets[i] : offsets[i + 1]] for i in redo])
+        owner = np.repeat(np.arange(len(redo)), counts)
+        sums = np.zeros((len(redo), sub.dim), dtype=np.float64)
+        np.add.at(sums, owner, sub.input_matrix[picked].astype(np.float64))
+        rows[redo] = (target[redo] * (counts[:, None] + 1.0) - sums).astype(np.float32)
+    return rows

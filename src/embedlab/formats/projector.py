@@ -94,6 +94,7 @@ def read_projector(tensor_path: PathLike, metadata_path: PathLike | None = None)
     with open_text(metadata_path) as handle:
         meta_lines = [line.rstrip("\r\n") for line in handle if line.strip()]
     multi = bool(meta_lines) and len(meta_lines) == len(rows) + 1 and "\t" in meta_lines[0]
+    header: list[str] = []
     if multi:
         header = meta_lines[0].split("\t")
         cells = [line.split("\t") for line in meta_lines[1:]]
@@ -105,4 +106,10 @@ def read_projector(tensor_path: PathLike, metadata_path: PathLike | None = None)
         raise FormatError(
             f"the metadata has {len(keys)} rows but the tensor has {len(rows)}", metadata_path
         )
+    if len(set(keys)) != len(keys):
+        # Projector metadata is often a class label ("7", "cat"), not a unique name: number
+        # the rows and keep the first column as metadata instead of failing on duplicates.
+        first = header[0] if multi else "label"
+        metadata = {first: keys, **metadata}
+        keys = [str(i) for i in range(len(rows))]
     return Vectors(keys, matrix, metadata=metadata)

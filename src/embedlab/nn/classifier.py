@@ -6,10 +6,9 @@ softmax trained with categorical cross-entropy. Both use Adam, as in the article
 
 from __future__ import annotations
 
-import json
-import math
+import numbers
+import sys
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,32 +16,21 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._io import atomic_write
-from .._progress import progress_bar
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
-from ..text import Tokenizer, tokenize
+from ..text import Tokenizer, tokenize, whitespace_tokenize
 from ..vectors import Vectors
 from ..vocab import Vocab
-from .embedding import Embedding
+from .embedding import OOV, Embedding
+from .saving import read_model_dir, write_model_dir
 from .summary import LayerRow, format_summary
+from .training import History, fit_loop, outputs, score, torch_threads
 
 _FORMAT = "embedlab.text-classifier/1"
-
-
-@dataclass
-class History:
-    """Per-epoch figures of :meth:`TextClassifier.fit` (``history["val_accuracy"]`` ...)."""
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    best_epoch: int = 0
-
-    def add(self, **figures: float) -> None:
-        for name, value in figures.items():
-            self.history.setdefault(name, []).append(value)
-
-    @property
-    def epochs(self) -> int:
-        return len(self.history.get("loss", []))
+# Tokenizers a saved model can name and get back on load; any other needs load(tokenizer=...).
+_KNOWN_TOKENIZERS: dict[str, Tokenizer] = {
+    "embedlab.text.tokenize": tokenize,
+    "embedlab.text.whitespace_tokenize": whitespace_tokenize,
+}
 
 
 class _Net(nn.Module):
@@ -65,12 +53,15 @@ class _Net(nn.Module):
 
 
 class TextClassifier:
-    """Texts in, labels out, through a trainable embedding layer.
+    """Texts in, labels out, through a trainable embedding layer (the article's model).
 
     ``TextClassifier(vocab_size=10000, embedding_dim=128, input_length=100).summary()``
     prints the article's table. ``fit`` builds the vocabulary from the training texts (the
     ``vocab_size - 2`` most frequent words plus ``<pad>`` and ``<unk>``) unless ``vocab`` is
-    given; ``pretrained`` vectors initialise the embedding (``freeze`` keeps them fixed).
+    given; texts are tokenized with ``tokenizer``, cut or padded to ``input_length`` ids.
+    ``pretrained`` vectors initialise the embedding (``freeze`` keeps it fixed); how many
+    vocabulary words they covered is in ``model.coverage`` after ``fit``. Labels may be any
+    hashable values (``"fresh"``/``"rotten"``, 0/1 ...); ``model.classes`` keeps them sorted.
     """
 
     def __init__(
@@ -85,8 +76,14 @@ class TextClassifier:
         vocab: Vocab | None = None,
         tokenizer: Tokenizer = tokenize,
         learning_rate: float = 1e-3,
+        oov: OOV = "random",
     ) -> None:
         owner = "TextClassifier"
+        if pretrained is not None and not isinstance(pretrained, Vectors):
+            raise InvalidParameterError(
+                f"The 'pretrained' parameter of {owner} must be an embedlab.Vectors or None. "
+                f"Got {type(pretrained).__name__} instead."
+            )
         if embedding_dim is None:
             embedding_dim = pretrained.dim if pretrained is not None else 128
         for name, value in (
@@ -94,15 +91,28 @@ class TextClassifier:
             ("input_length", input_length), ("hidden", hidden),
         ):
             check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
+        check_param(isinstance(vocab_size, int) and vocab_size >= 3, "vocab_size", owner,
+                    "an int >= 3 (<pad>, <unk> and at least one word)", vocab_size)
         check_param(isinstance(num_classes, int) and num_classes >= 2, "num_classes", owner, "an int >= 2", num_classes)
-        check_param(learning_rate > 0, "learning_rate", owner, "a float > 0", learning_rate)
+        check_param(isinstance(learning_rate, numbers.Real) and learning_rate > 0,
+                    "learning_rate", owner, "a float > 0", learning_rate)
+        check_param(oov in ("random", "zero", "mean"), "oov", owner, "'random', 'zero' or 'mean'", oov)
+        check_param(callable(tokenizer), "tokenizer", owner, "a function from a string to a list of tokens", tokenizer)
         if pretrained is not None and pretrained.dim != embedding_dim:
             raise InvalidParameterError(
                 f"The 'embedding_dim' parameter of TextClassifier must match the pretrained "
                 f"vectors ({pretrained.dim}). Got {embedding_dim} instead."
             )
+        if vocab is not None and not isinstance(vocab, Vocab):
+            raise InvalidParameterError(
+                f"The 'vocab' parameter of {owner} must be an embedlab.Vocab or None. "
+                f"Got {type(vocab).__name__} instead."
+            )
         if vocab is not None and vocab.pad_id is None:
-            raise InvalidParameterError("the vocabulary of a TextClassifier needs a pad_token")
+            raise InvalidParameterError(
+                "the vocabulary of a TextClassifier needs a pad_token (build it with the "
+                "default specials, '<pad>' and '<unk>')"
+            )
         self.vocab_size = vocab_size if vocab is None else len(vocab)
         self.embedding_dim = embedding_dim
         self.input_length = input_length
@@ -112,27 +122,46 @@ class TextClassifier:
         self.freeze = freeze
         self.vocab = vocab
         self.tokenizer = tokenizer
-        self.learning_rate = learning_rate
+        self.learning_rate = float(learning_rate)
+        self.oov = oov
         self.classes: list[Hashable] = []
-        self.device = "cpu"
-        self.net = self._build(self.vocab_size, padding_idx=0 if vocab is None else vocab.pad_id)
+        self.device = torch.device("cpu")
+        self.history: History | None = None
+        self.net = self._build(seed=0)
+
+    def __repr__(self) -> str:
+        state = f"classes={self.classes!r}" if self.classes else "not trained"
+        return (
+            f"TextClassifier(vocab_size={self.vocab_size}, embedding_dim={self.embedding_dim}, "
+            f"input_length={self.input_length}, hidden={self.hidden}, {state})"
+        )
 
     # ------------------------------------------------------------------ structure
-    def _build(self, rows: int, padding_idx: int | None) -> _Net:
-        if self.pretrained is not None and self.vocab is not None:
-            embedding = Embedding.from_vectors(self.pretrained, self.vocab, freeze=self.freeze)
-        else:
-            embedding = Embedding(rows, self.embedding_dim, padding_idx=padding_idx)
-            embedding.weight.requires_grad_(not self.freeze)
-        outputs = 1 if self.num_classes == 2 else self.num_classes
-        return _Net(embedding, self.hidden, outputs)
+    def _build(self, seed: int) -> _Net:
+        # A forked RNG: the initial weights depend on the seed only, and the caller's global
+        # torch random state is left as it was.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            if self.pretrained is not None and self.vocab is not None:
+                embedding = Embedding.from_vectors(
+                    self.pretrained, self.vocab, freeze=self.freeze, oov=self.oov,
+                    seed=seed,
+                )
+            else:
+                rows = self.vocab_size if self.vocab is None else len(self.vocab)
+                pad = 0 if self.vocab is None else self.vocab.pad_id
+                embedding = Embedding(rows, self.embedding_dim, padding_idx=pad)
+                embedding.weight.requires_grad_(not self.freeze)
+            outputs = 1 if self.num_classes == 2 else self.num_classes
+            return _Net(embedding, self.hidden, outputs)
 
     @property
     def coverage(self) -> Any:
-        """How many vocabulary words the pretrained vectors covered (after ``fit``)."""
+        """How many vocabulary words the pretrained vectors covered (after ``fit``), else None."""
         return self.net.embedding.coverage
 
     def count_params(self, trainable_only: bool = False) -> int:
+        """Number of weights (only those that training changes with ``trainable_only``)."""
         return sum(
             p.numel() for p in self.net.parameters() if p.requires_grad or not trainable_only
         )
@@ -156,18 +185,53 @@ class TextClassifier:
         return text
 
     # ------------------------------------------------------------------ data
-    def _check_texts(self, texts: Sequence[str], what: str = "texts") -> None:
+    @staticmethod
+    def _check_texts(texts: Sequence[str], what: str = "texts") -> list[str]:
         if isinstance(texts, str):
-            raise DataError(f"{what} must be a list of strings, not one string")
+            raise DataError(f"{what} must be a list of strings, not one string (wrap it: [text])")
+        try:
+            texts = list(texts)
+        except TypeError:
+            raise DataError(f"{what} must be a list of strings, not {type(texts).__name__}") from None
         if len(texts) == 0:
             raise DataError(f"{what} is empty: give at least one text")
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise DataError(f"{what}[{i}] is {type(text).__name__}, not a string")
+        return texts
+
+    @staticmethod
+    def _plain_labels(labels: Sequence[Hashable], what: str) -> list[Hashable]:
+        if isinstance(labels, str):
+            raise DataError(f"{what} must be a list of labels, not one string")
+        try:
+            plain = [y.item() if isinstance(y, np.generic) else y for y in labels]
+        except TypeError:
+            raise DataError(f"{what} must be a list of labels, not {type(labels).__name__}") from None
+        for i, y in enumerate(plain):
+            try:
+                hash(y)
+            except TypeError:
+                raise DataError(
+                    f"{what}[{i}] is {y!r}, which cannot be a class (labels must be hashable: "
+                    "str, int, ...)"
+                ) from None
+        return plain
+
+    def _pair(
+        self, texts: Sequence[str], labels: Sequence[Hashable], what: str
+    ) -> tuple[list[str], list[Hashable]]:
+        checked = self._check_texts(texts, f"{what} texts")
+        plain = self._plain_labels(labels, f"{what} labels")
+        if len(checked) != len(plain):
+            raise DataError(
+                f"{what}: there are {len(checked)} texts but {len(plain)} labels; give one label per text"
+            )
+        return checked, plain
 
     def _encode(self, texts: Sequence[str]) -> torch.Tensor:
-        assert self.vocab is not None
-        ids = self.vocab.encode_batch([self.tokenizer(t) for t in texts], self.input_length)
+        vocab = self._fitted_vocab()
+        ids = vocab.encode_batch([self.tokenizer(t) for t in texts], self.input_length)
         return torch.from_numpy(ids)
 
     def _targets(self, labels: Sequence[Hashable], what: str = "labels") -> torch.Tensor:
@@ -177,18 +241,13 @@ class TextClassifier:
             i, y = unknown[0]
             raise DataError(
                 f"{what}[{i}] is {y!r}, which is not one of the classes the model was trained "
-                f"on ({', '.join(map(repr, self.classes))}); {len(unknown)} such label(s)"
+                f"on ({', '.join(map(repr, self.classes))}); {len(unknown)} such label(s): "
+                "drop those texts or train on data that has them"
             )
         return torch.tensor([index[y] for y in labels], dtype=torch.long)
 
-    def _pair(self, texts: Sequence[str], labels: Sequence[Hashable], what: str) -> None:
-        self._check_texts(texts, f"{what} texts")
-        if len(texts) != len(labels):
-            raise DataError(
-                f"{what}: there are {len(texts)} texts but {len(labels)} labels; give one label per text"
-            )
-
-    def _loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    @staticmethod
+    def _loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         if logits.shape[1] == 1:
             return nn.functional.binary_cross_entropy_with_logits(logits[:, 0], target.float())
         return nn.functional.cross_entropy(logits, target)
@@ -209,12 +268,15 @@ class TextClassifier:
         seed: int = 0,
         progress: bool = True,
         device: str = "cpu",
+        threads: int | None = 1,
     ) -> History:
-        """Train; returns the per-epoch :class:`History` of loss and accuracy.
+        """Train from scratch; returns the per-epoch :class:`History` of loss and accuracy.
 
         ``validation`` is a fraction of the training data held out (seeded) or a
         ``(texts, labels)`` pair. ``early_stopping=n`` stops after ``n`` epochs without a lower
-        validation loss and restores the best weights.
+        validation loss and restores the best weights. The same ``seed`` gives the same model.
+        ``threads`` caps torch's CPU threads during the fit (one is fastest for a model this
+        small; None keeps torch's own setting).
         """
         owner = "TextClassifier.fit"
         check_param(isinstance(epochs, int) and epochs >= 1, "epochs", owner, "an int >= 1", epochs)
@@ -223,108 +285,86 @@ class TextClassifier:
             early_stopping is None or (isinstance(early_stopping, int) and early_stopping >= 1),
             "early_stopping", owner, "None or an int >= 1 (patience in epochs)", early_stopping,
         )
-        self._pair(texts, labels, "training")
-        texts, labels = list(texts), list(labels)
+        check_param(threads is None or (isinstance(threads, int) and threads >= 1), "threads",
+                    owner, "None or an int >= 1", threads)
+        target_device = _device(device, owner)
+        texts, labels = self._pair(texts, labels, "training")
         rng = np.random.default_rng(seed)
-        if isinstance(validation, float):
-            check_param(0 < validation < 1, "validation", owner, "a fraction in (0, 1) or a (texts, labels) pair", validation)
+        val_texts: list[str] = []
+        val_labels: list[Hashable] = []
+        if isinstance(validation, numbers.Real) and not isinstance(validation, bool):
+            check_param(0 < validation < 1, "validation", owner,
+                        "a fraction in (0, 1) or a (texts, labels) pair", validation)
             order = rng.permutation(len(texts))
-            cut = int(round(len(texts) * validation))
+            cut = int(round(len(texts) * float(validation)))
+            if cut < 1 or cut >= len(texts):
+                raise DataError(
+                    f"validation={validation} of {len(texts)} texts leaves no validation or no "
+                    "training data; give more texts or another fraction"
+                )
             held, kept = order[:cut], order[cut:]
             val_texts, val_labels = [texts[i] for i in held], [labels[i] for i in held]
             texts, labels = [texts[i] for i in kept], [labels[i] for i in kept]
+        elif isinstance(validation, tuple) and len(validation) == 2:
+            val_texts, val_labels = self._pair(validation[0], validation[1], "validation")
         elif validation is not None:
-            val_texts, val_labels = list(validation[0]), list(validation[1])
-            self._pair(val_texts, val_labels, "validation")
+            check_param(False, "validation", owner,
+                        "None, a fraction in (0, 1) or a (texts, labels) pair", validation)
         if early_stopping is not None and validation is None:
-            raise InvalidParameterError("early_stopping needs validation data: pass validation=")
+            raise InvalidParameterError(
+                "early_stopping needs validation data: pass validation=0.1 or validation=(texts, labels)"
+            )
 
         found = list(dict.fromkeys(labels))
         if len(found) < 2:
-            raise DataError(f"training needs at least two classes; the labels are all {found[0]!r}")
+            raise DataError(
+                f"training needs at least two classes; every label is {found[0]!r}"
+            )
         try:
             self.classes = sorted(found)  # type: ignore[type-var]
-        except TypeError:
+        except TypeError:  # mixed label types: keep first-seen order
             self.classes = found
         self.num_classes = len(self.classes)
-        if self.vocab is None:
+        if self.vocab is None or self._built_vocab:
             self.vocab = Vocab.build((self.tokenizer(t) for t in texts), max_size=self.vocab_size)
-        torch.manual_seed(seed)
-        self.net = self._build(len(self.vocab), self.vocab.pad_id)
-        self.device = device
-        self.net.to(device)
-        x, y = self._encode(texts), self._targets(labels)
+            self._built_vocab = True
+        self.net = self._build(seed)
+        if self.coverage is not None and progress:
+            print(f"embedlab: pretrained vectors cover {self.coverage}", file=sys.stderr)
+        self.device = target_device
+        self.net.to(target_device)
+        x, y = self._encode(texts), self._targets(labels, "training labels")
         val = None
         if validation is not None:
             val = (self._encode(val_texts), self._targets(val_labels, "validation labels"))
-        params = [p for p in self.net.parameters() if p.requires_grad]
-        optimiser = torch.optim.Adam(params, lr=self.learning_rate)
-        generator = torch.Generator().manual_seed(seed)
-        history = History()
-        best_loss, best_state, waited = math.inf, None, 0
-        steps = math.ceil(len(x) / batch_size)
-        for epoch in range(1, epochs + 1):
-            self.net.train()
-            shuffled = torch.randperm(len(x), generator=generator)
-            seen, loss_sum, correct = 0, 0.0, 0
-            with progress_bar(steps, f"epoch {epoch}/{epochs}", progress) as bar:
-                for start in range(0, len(x), batch_size):
-                    rows = shuffled[start : start + batch_size]
-                    xb, yb = x[rows].to(device), y[rows].to(device)
-                    logits = self.net(xb)
-                    loss = self._loss(logits, yb)
-                    optimiser.zero_grad()
-                    loss.backward()
-                    optimiser.step()
-                    seen += len(rows)
-                    loss_sum += loss.item() * len(rows)
-                    correct += int((self._predicted(logits) == yb).sum())
-                    bar.advance(1, info=f"loss {loss_sum / seen:.4f} · accuracy {correct / seen:.4f}")
-            figures = {"loss": loss_sum / seen, "accuracy": correct / seen}
-            if val is not None:
-                val_loss, val_accuracy = self._score(*val)
-                figures |= {"val_loss": val_loss, "val_accuracy": val_accuracy}
-            history.add(**figures)
-            if val is not None and early_stopping is not None:
-                if figures["val_loss"] < best_loss - 1e-6:
-                    best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
-                    best_state = {k: v.detach().clone() for k, v in self.net.state_dict().items()}
-                else:
-                    waited += 1
-                    if waited >= early_stopping:
-                        break
-        if best_state is not None:
-            self.net.load_state_dict(best_state)
-        self.history = history
-        return history
+        with torch_threads(threads):
+            self.history = fit_loop(
+                self.net, x, y, self._loss, self._predicted,
+                learning_rate=self.learning_rate, epochs=epochs, batch_size=batch_size,
+                validation=val, early_stopping=early_stopping, seed=seed, device=target_device,
+                progress=progress,
+            )
+        return self.history
 
-    @torch.no_grad()
-    def _logits(self, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
-        self.net.eval()
-        parts = [self.net(x[i : i + batch_size].to(self.device)).cpu() for i in range(0, len(x), batch_size)]
-        return torch.cat(parts)
+    _built_vocab = False  # True once fit built the vocabulary itself (a refit rebuilds it)
 
-    def _score(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-        logits = self._logits(x)
-        loss = float(self._loss(logits, y))
-        return loss, float((self._predicted(logits) == y).float().mean())
-
-    def _require_fitted(self) -> None:
+    def _fitted_vocab(self) -> Vocab:
         if self.vocab is None or not self.classes:
             raise DataError("the classifier is not trained yet: call fit() or TextClassifier.load()")
+        return self.vocab
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[Hashable]) -> dict[str, float]:
-        """Loss and accuracy on labelled texts."""
-        self._require_fitted()
-        self._pair(texts, labels, "evaluation")
-        loss, accuracy = self._score(self._encode(texts), self._targets(labels))
+        """Loss and accuracy on labelled texts: ``{"loss": ..., "accuracy": ...}``."""
+        self._fitted_vocab()
+        texts, labels = self._pair(texts, labels, "evaluation")
+        y = self._targets(labels)
+        loss, accuracy = score(self.net, self._encode(texts), y, self._loss, self._predicted, self.device)
         return {"loss": loss, "accuracy": accuracy}
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """``len(texts) x n_classes`` probabilities, columns in the order of ``self.classes``."""
-        self._require_fitted()
-        self._check_texts(texts)
-        logits = self._logits(self._encode(texts))
+        self._fitted_vocab()
+        logits = outputs(self.net, self._encode(self._check_texts(texts)), self.device)
         if logits.shape[1] == 1:
             p = torch.sigmoid(logits[:, 0])
             return torch.stack([1 - p, p], dim=1).numpy()
@@ -332,58 +372,70 @@ class TextClassifier:
 
     def predict(self, texts: Sequence[str]) -> list[Hashable]:
         """The most probable class of each text."""
-        self._require_fitted()
-        self._check_texts(texts)
-        predicted = self._predicted(self._logits(self._encode(texts)))
-        return [self.classes[int(i)] for i in predicted]
+        self._fitted_vocab()
+        logits = outputs(self.net, self._encode(self._check_texts(texts)), self.device)
+        return [self.classes[int(i)] for i in self._predicted(logits)]
 
     # ------------------------------------------------------------------ files
-    def save(self, directory: str | Path) -> None:
-        """Weights as safetensors, config and vocabulary as JSON; each file written atomically."""
-        from safetensors.torch import save as save_tensors
+    def save(self, directory: str | Path) -> Path:
+        """Write ``model.safetensors``, ``config.json`` and ``vocab.json`` into ``directory``.
 
-        self._require_fitted()
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().cpu().contiguous() for k, v in self.net.state_dict().items()}
+        The folder is written whole and renamed into place: an interrupted save leaves the
+        previous model (or nothing). A folder that is not a saved model is never replaced.
+        """
+        vocab = self._fitted_vocab()
+        tokenizer_name = next((n for n, f in _KNOWN_TOKENIZERS.items() if f is self.tokenizer), None)
         config = {
             "format": _FORMAT, "embedding_dim": self.embedding_dim,
             "input_length": self.input_length, "hidden": self.hidden, "freeze": self.freeze,
             "classes": self.classes, "learning_rate": self.learning_rate,
+            "tokenizer": tokenizer_name
+            or f"{getattr(self.tokenizer, '__module__', '?')}.{getattr(self.tokenizer, '__qualname__', '?')}",
         }
-        try:
-            encoded = json.dumps(config)
-        except TypeError:
-            raise DataError("only JSON-serialisable labels (str, int, float, bool) can be saved") from None
-        with atomic_write(out / "model.safetensors") as handle:
-            handle.write(save_tensors(state))
-        assert self.vocab is not None
-        self.vocab.save(out / "vocab.json")
-        with atomic_write(out / "config.json", "w") as handle:
-            handle.write(encoded)
+        return write_model_dir(directory, config, self.net.state_dict(), vocab)
 
     @classmethod
-    def load(cls, directory: str | Path) -> TextClassifier:
-        """A classifier saved by :meth:`save`; it predicts exactly as the saved one did."""
-        from safetensors.torch import load as load_tensors
+    def load(
+        cls, directory: str | Path, tokenizer: Tokenizer | None = None, device: str = "cpu"
+    ) -> TextClassifier:
+        """A classifier saved by :meth:`save`; it predicts exactly as the saved one did.
 
-        root = Path(directory)
+        A model trained with a tokenizer of your own needs it again: ``tokenizer=``.
+        """
+        config, weights, vocab = read_model_dir(directory, _FORMAT)
+        if tokenizer is None:
+            name = config.get("tokenizer", "embedlab.text.tokenize")
+            if name not in _KNOWN_TOKENIZERS:
+                raise InvalidParameterError(
+                    f"{directory} was trained with the tokenizer {name}; pass it again: "
+                    "TextClassifier.load(directory, tokenizer=...)"
+                )
+            tokenizer = _KNOWN_TOKENIZERS[name]
         try:
-            config = json.loads((root / "config.json").read_text(encoding="utf-8"))
-            weights = load_tensors((root / "model.safetensors").read_bytes())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise FormatError(f"not a saved TextClassifier ({exc})", root) from None
-        except Exception as exc:  # safetensors raises its own error type on corrupt bytes
-            raise FormatError(f"corrupt weights file ({exc})", root / "model.safetensors") from None
-        if config.get("format") != _FORMAT:
-            raise FormatError(f"not a saved TextClassifier (expected format {_FORMAT!r})", root / "config.json")
-        vocab = Vocab.load(root / "vocab.json")
-        model = cls(
-            vocab_size=len(vocab), embedding_dim=config["embedding_dim"],
-            input_length=config["input_length"], hidden=config["hidden"],
-            num_classes=max(2, len(config["classes"])), freeze=config["freeze"], vocab=vocab,
-            learning_rate=config["learning_rate"],
-        )
-        model.classes = list(config["classes"])
-        model.net.load_state_dict(weights)
+            model = cls(
+                vocab_size=len(vocab), embedding_dim=config["embedding_dim"],
+                input_length=config["input_length"], hidden=config["hidden"],
+                num_classes=max(2, len(config["classes"])), freeze=config["freeze"], vocab=vocab,
+                learning_rate=config["learning_rate"], tokenizer=tokenizer,
+            )
+            model.classes = list(config["classes"])
+            model.net.load_state_dict(weights)
+        except (KeyError, TypeError, RuntimeError, InvalidParameterError) as exc:
+            raise FormatError(f"the saved files do not fit together ({exc})", directory) from None
+        model.device = _device(device, "TextClassifier.load")
+        model.net.to(model.device)
         return model
+
+
+def _device(device: str | torch.device, owner: str) -> torch.device:
+    try:
+        chosen = torch.device(device)
+    except (RuntimeError, TypeError):
+        check_param(False, "device", owner, "'cpu', 'cuda' or 'cuda:N'", device)
+        raise  # unreachable: check_param raised
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError(
+            f"The 'device' parameter of {owner} is {device!r} but no CUDA GPU is available "
+            "here; use device='cpu'"
+        )
+    return chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,6 +15,7 @@ from ..vectors import Vectors
 from ..vocab import Vocab
 
 OOV = Literal["random", "zero", "mean"]
+_log = logging.getLogger("embedlab.nn")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Coverage:
     found: int
     total: int
     found_lowercase: int = 0
+    missing_examples: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -49,6 +52,8 @@ class Embedding(nn.Embedding):
         embedding_dim: int,
         padding_idx: int | None = None,
         max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
         sparse: bool = False,
         _weight: torch.Tensor | None = None,
         _freeze: bool = False,
@@ -61,20 +66,28 @@ class Embedding(nn.Embedding):
             "padding_idx", owner, f"None or an id in 0 .. {num_embeddings - 1}", padding_idx,
         )
         check_param(max_norm is None or max_norm > 0, "max_norm", owner, "None or a float > 0", max_norm)
+        if _weight is not None and tuple(_weight.shape) != (num_embeddings, embedding_dim):
+            raise DataError(
+                f"the weight matrix is {tuple(_weight.shape)} but the layer is "
+                f"({num_embeddings}, {embedding_dim})"
+            )
         super().__init__(
             num_embeddings, embedding_dim, padding_idx=padding_idx, max_norm=max_norm,
-            sparse=sparse, _weight=_weight, _freeze=_freeze,
+            norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse,
+            _weight=_weight, _freeze=_freeze,
         )
         self.coverage = None
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         if ids.dtype not in (torch.int64, torch.int32):
             raise DataError(f"Embedding takes integer ids; got a tensor of {ids.dtype}")
-        if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.num_embeddings):
-            raise DataError(
-                f"ids must lie in 0 .. {self.num_embeddings - 1}; found "
-                f"{int(ids.min())} .. {int(ids.max())} (is the vocabulary larger than the layer?)"
-            )
+        if ids.numel():
+            low, high = (int(v) for v in torch.aminmax(ids))  # one pass, one device sync
+            if low < 0 or high >= self.num_embeddings:
+                raise DataError(
+                    f"ids must lie in 0 .. {self.num_embeddings - 1}; found {low} .. {high} "
+                    "(is the vocabulary larger than the layer?)"
+                )
         return super().forward(ids)
 
     @property
@@ -101,43 +114,60 @@ class Embedding(nn.Embedding):
         deviation), ``"zero"``, or ``"mean"`` (the mean pretrained vector). The padding row
         (``vocab.pad_id`` unless given) is zero. ``layer.coverage`` says how many were found.
         """
-        check_param(oov in ("random", "zero", "mean"), "oov", "Embedding.from_vectors", "'random', 'zero' or 'mean'", oov)
-        pad = vocab.pad_id if padding_idx == "vocab" else padding_idx
-        if pad is not None and not (isinstance(pad, int) and 0 <= pad < len(vocab)):
+        owner = "Embedding.from_vectors"
+        if not isinstance(vectors, Vectors):
             raise InvalidParameterError(
-                f"The 'padding_idx' parameter of Embedding.from_vectors must be an id in "
-                f"0 .. {len(vocab) - 1} or None. Got {pad!r} instead."
+                f"The 'vectors' parameter of {owner} must be an embedlab.Vectors "
+                f"(load one with embedlab.load). Got {type(vectors).__name__} instead."
             )
+        if not isinstance(vocab, Vocab):
+            raise InvalidParameterError(
+                f"The 'vocab' parameter of {owner} must be an embedlab.Vocab. "
+                f"Got {type(vocab).__name__} instead."
+            )
+        check_param(oov in ("random", "zero", "mean"), "oov", owner, "'random', 'zero' or 'mean'", oov)
+        pad = vocab.pad_id if padding_idx == "vocab" else padding_idx
+        check_param(
+            pad is None or (isinstance(pad, int) and 0 <= pad < len(vocab)), "padding_idx", owner,
+            f"an id of the vocabulary (0 .. {len(vocab) - 1}) or None", pad,
+        )
         source = np.asarray(vectors.matrix, dtype=np.float32)
         mean = source.mean(axis=0) if len(source) else np.zeros(vectors.dim, np.float32)
         std = float(source.std()) if len(source) else 1.0
         rng = np.random.default_rng(seed)
         weight = np.empty((len(vocab), vectors.dim), dtype=np.float32)
-        found = lowered = 0
-        specials = {vocab.pad_token, vocab.unk_token}
+        specials = {vocab.pad_token, vocab.unk_token} - {None}
+        found = lowered = total = 0
+        missing: list[str] = []
         for i, token in enumerate(vocab.tokens):
             row = vectors.key_to_index.get(token)
+            by_lowering = False
             if row is None and token.lower() != token:
                 row = vectors.key_to_index.get(token.lower())
-                lowered += row is not None
+                by_lowering = row is not None
             if row is not None:
                 weight[i] = source[row]
-                found += 1
             elif oov == "zero":
                 weight[i] = 0.0
             elif oov == "mean":
                 weight[i] = mean
             else:
                 weight[i] = rng.normal(mean, std, size=vectors.dim)
+            # Coverage counts real words only: <pad> and <unk> are not expected to have vectors.
+            if token not in specials:
+                total += 1
+                found += row is not None
+                lowered += by_lowering
+                if row is None and len(missing) < 20:
+                    missing.append(token)
         if pad is not None:
             weight[pad] = 0.0
         layer = cls(
             len(vocab), vectors.dim, padding_idx=pad, max_norm=max_norm, sparse=sparse,
             _weight=torch.from_numpy(weight), _freeze=freeze,
         )
-        total = sum(1 for t in vocab.tokens if t not in specials)
-        found -= sum(1 for t in specials if t is not None and t in vectors.key_to_index)
-        layer.coverage = Coverage(found, total, lowered)
+        layer.coverage = Coverage(found, total, lowered, tuple(missing))
+        _log.info("Embedding.from_vectors: %s", layer.coverage)
         return layer
 
     def to_vectors(self, vocab: Vocab) -> Vectors:

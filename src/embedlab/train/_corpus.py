@@ -108,6 +108,7 @@ def encode(token_lists: Iterable[list[str]], index: dict[str, int]) -> Encoded:
     written = 0
     tmpdir = None
     spill = None
+    spill_path = ""
     get = index.get
     for tokens in token_lists:
         raw += len(tokens)
@@ -118,7 +119,8 @@ def encode(token_lists: Iterable[list[str]], index: dict[str, int]) -> Encoded:
         if len(ids) >= SPILL_IDS:
             if spill is None:
                 tmpdir = tempfile.TemporaryDirectory(prefix="embedlab-corpus-")
-                spill = open(os.path.join(tmpdir.name, "ids.i32"), "wb")  # noqa: SIM115
+                spill_path = os.path.join(tmpdir.name, "ids.i32")
+                spill = open(spill_path, "wb")  # noqa: SIM115
             spill.write(ids.tobytes())
             written += len(ids)
             ids = array("i")
@@ -128,8 +130,7 @@ def encode(token_lists: Iterable[list[str]], index: dict[str, int]) -> Encoded:
         spill.write(ids.tobytes())
         written += len(ids)
         spill.close()
-        flat = np.memmap(os.path.join(tmpdir.name, "ids.i32"), dtype=np.int32, mode="r",  # type: ignore[union-attr]
-                         shape=(written,))
+        flat = np.memmap(spill_path, dtype=np.int32, mode="r", shape=(written,))
     bound_array = np.frombuffer(bounds, dtype=np.int64).copy()
     # Drop empty sentences (every word unknown) so that jobs never see them.
     keep = np.concatenate([[True], np.diff(bound_array) > 0])

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from .plot import ARTICLE_WORDS, article_figure, plot_words, save_figure
 from .project import pca, project
+from .projector import export_projector
 
-__all__ = ["ARTICLE_WORDS", "article_figure", "pca", "plot_words", "project", "save_figure"]
+__all__ = ["ARTICLE_WORDS", "article_figure", "export_projector", "pca", "plot_words", "project", "save_figure"]

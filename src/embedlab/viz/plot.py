@@ -71,7 +71,7 @@ def plot_words(
         for w in words:
             extra += [(w, k) for k, _ in vectors.most_similar(w, topn=neighbors) if k not in words]
     shown = words + list(dict.fromkeys(k for _, k in extra))
-    coords = project(vectors[shown], method=method, dim=2, seed=seed)
+    coords = project(vectors[shown], method=method, dim=2, seed=seed, progress=False)  # a few points
     where = {w: coords[i] for i, w in enumerate(shown)}
 
     plt = _pyplot()

@@ -1,0 +1,166 @@
+"""Explorer load test on loopback: concurrent clients asking for neighbours on 400,000 vectors.
+
+The server runs in its own process (uvicorn, 127.0.0.1 only); ``--clients`` clients each send
+``--requests`` GET /api/neighbors queries one after another (random words from the 50,000
+most frequent, seeded), bounded by ``--max-seconds``. Reported: p50/p99 latency, errors and
+throughput, with batching of concurrent queries on (default) and off (``max_search_batch=1``),
+beside gensim's in-process ``most_similar`` on the same vectors (one query at a time, no HTTP).
+
+    python benchmarks/bench_web.py [--clients 50] [--requests 20] [--synthetic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+from _common import save_results
+
+SERVER = r"""
+import sys, numpy as np, uvicorn
+from embedlab import Vectors, datasets
+port, batch, synthetic = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+if synthetic:
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(400_000)], rng.standard_normal((400_000, 50), np.float32))
+else:
+    vectors = datasets.load("glove-6b-50d")
+from embedlab.web import serve
+serve(vectors, host="127.0.0.1", port=port, max_search_batch=batch)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def load_keys(synthetic: bool, n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    if synthetic:
+        return [f"w{i}" for i in rng.integers(0, 50_000, n)]
+    from embedlab import datasets
+
+    keys = datasets.load("glove-6b-50d").keys[:50_000]
+    return [keys[i] for i in rng.integers(0, len(keys), n)]
+
+
+async def hammer(port: int, keys: list[str], clients: int, per_client: int, max_seconds: float) -> dict:
+    import httpx
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.perf_counter() + max_seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as client:
+
+        async def one_client(c: int) -> None:
+            for r in range(per_client):
+                if time.perf_counter() > deadline:
+                    return
+                key = keys[(c * per_client + r) % len(keys)]
+                start = time.perf_counter()
+                try:
+                    response = await client.get("/api/neighbors", params={"key": key, "k": 10})
+                    ok = response.status_code == 200 and len(response.json()["neighbors"]) == 10
+                    kind = "ok" if ok else f"http {response.status_code}"
+                except Exception as exc:  # counted, not raised: the report says how many
+                    kind = type(exc).__name__
+                latencies.append(time.perf_counter() - start)
+                if kind != "ok":
+                    errors[kind] = errors.get(kind, 0) + 1
+
+        for key in keys[:5]:  # warm up: first BLAS call, page faults
+            await client.get("/api/neighbors", params={"key": key, "k": 10})
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(c) for c in range(clients)))
+        elapsed = time.perf_counter() - started
+    ms = sorted(x * 1000 for x in latencies)
+    return {
+        "requests": len(ms), "errors": sum(errors.values()), "error_kinds": errors,
+        "p50_ms": round(statistics.median(ms), 2), "p99_ms": round(ms[int(0.99 * (len(ms) - 1))], 2),
+        "max_ms": round(ms[-1], 2), "requests_per_s": round(len(ms) / elapsed, 1),
+    }
+
+
+def run_server(batch: int, synthetic: bool, args: argparse.Namespace, keys: list[str]) -> dict:
+    import httpx
+
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, ["src", os.environ.get("PYTHONPATH")])))
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(batch), "1" if synthetic else "0"], env=env)
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/info", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.5)
+        return asyncio.run(hammer(port, keys, args.clients, args.requests, args.max_seconds))
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def gensim_reference(synthetic: bool, keys: list[str], n: int) -> dict:
+    from gensim.models import KeyedVectors
+
+    from embedlab import Vectors, datasets
+
+    if synthetic:
+        rng = np.random.default_rng(0)
+        vectors = Vectors([f"w{i}" for i in range(400_000)], rng.standard_normal((400_000, 50), np.float32))
+    else:
+        vectors = datasets.load("glove-6b-50d")
+    kv = KeyedVectors(vectors.dim)
+    kv.add_vectors(vectors.keys, np.asarray(vectors.matrix))
+    kv.most_similar(keys[0], topn=10)  # builds gensim's normalised copy
+    times = []
+    for key in keys[:n]:
+        start = time.perf_counter()
+        kv.most_similar(key, topn=10)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"queries": n, "p50_ms": round(statistics.median(times), 2),
+            "p99_ms": round(sorted(times)[int(0.99 * (n - 1))], 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=20, help="per client")
+    parser.add_argument("--max-seconds", type=float, default=120.0, help="per run")
+    parser.add_argument("--synthetic", action="store_true", help="random 400k x 50 vectors instead of GloVe")
+    parser.add_argument("--no-unbatched", action="store_true", help="skip the max_search_batch=1 run")
+    args = parser.parse_args()
+    keys = load_keys(args.synthetic, args.clients * args.requests, seed=0)
+    results: dict = {"clients": args.clients, "requests_per_client": args.requests,
+                     "vectors": "synthetic 400000 x 50" if args.synthetic else "GloVe 6B 50d (400000 x 50)",
+                     "cpus": os.cpu_count()}
+    results["batched"] = run_server(64, args.synthetic, args, keys)
+    if not args.no_unbatched:
+        results["unbatched"] = run_server(1, args.synthetic, args, keys)
+    results["gensim_in_process"] = gensim_reference(args.synthetic, keys, 200)
+    print(f"{'run':<22}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'req/s':>8}")
+    for name in ("batched", "unbatched"):
+        if name in results:
+            r = results[name]
+            print(f"{name:<22}{r['requests']:>9}{r['errors']:>8}{r['p50_ms']:>9}{r['p99_ms']:>9}{r['requests_per_s']:>8}")
+    g = results["gensim_in_process"]
+    print(f"{'gensim (no HTTP, 1 at a time)':<31}{g['p50_ms']:>9}{g['p99_ms']:>9}")
+    print(f"written to {save_results('web', results)}")
+
+
+if __name__ == "__main__":
+    main()

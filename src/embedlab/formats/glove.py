@@ -1,0 +1,23 @@
+"""GloVe's text format: one line per vector, the key and then the numbers, no header.
+
+A GloVe key may itself contain spaces (the 840B release has ``". . ."`` and e-mail addresses
+with spaces): the vector is always the last ``dim`` fields, and ``dim`` is read from the first
+line.
+"""
+
+from __future__ import annotations
+
+from .._io import PathLike
+from ..vectors import Vectors
+from ._text import read_text, write_text
+
+
+def read_glove(path: PathLike, **options: object) -> Vectors:
+    """Read GloVe text; options as :func:`embedlab.formats.load`."""
+    return read_text(path, header=False, **options)  # type: ignore[arg-type]
+
+
+def write_glove(vectors: Vectors, path: PathLike, precision: int | None = None) -> None:
+    """Write GloVe text atomically (9 significant digits by default, so float32 values read
+    back exactly; GloVe's own files use ``precision=5`` or ``6``)."""
+    write_text(vectors, path, header=False, precision=precision)

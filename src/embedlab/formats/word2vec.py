@@ -1,0 +1,163 @@
+"""word2vec's two formats, and fastText's ``.vec`` (which is word2vec text).
+
+Text: a ``<count> <dim>`` header line, then one line per vector: the key, a space, ``dim``
+numbers separated by spaces.
+
+Binary (the C tool's ``-binary 1``, gensim's ``binary=True``): the same header line, then for
+every vector the key's bytes, a space and ``dim`` little-endian float32, with or without a
+newline after each record.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .._io import PathLike, atomic_write, open_binary
+from .._progress import progress_bar
+from ..errors import FormatError
+from ..vectors import Vectors
+from . import _kernels as K
+from . import _chunks
+from ._chunks import (
+    OnDuplicate,
+    _read_into,
+    check_finite,
+    decode_keys,
+    finish,
+    parse_header,
+    show,
+)
+from ._text import check_key, read_text, write_text
+
+
+def read_word2vec(path: PathLike, **options: object) -> Vectors:
+    """Read word2vec text (or a fastText ``.vec``); options as :func:`embedlab.formats.load`."""
+    return read_text(path, header=True, **options)  # type: ignore[arg-type]
+
+
+def write_word2vec(vectors: Vectors, path: PathLike, precision: int | None = None) -> None:
+    """Write word2vec text atomically (9 significant digits: the float32 values read back
+    exactly; ``precision=n`` writes ``n`` digits after the point instead)."""
+    write_text(vectors, path, header=True, precision=precision)
+
+
+def read_word2vec_binary(
+    path: PathLike,
+    limit: int | None = None,
+    encoding: str = "utf-8",
+    unicode_errors: str = "strict",
+    allow_nonfinite: bool = False,
+    on_duplicate: OnDuplicate = "error",
+    progress: bool = True,
+) -> Vectors:
+    """Read word2vec binary. Errors name the record and its byte offset."""
+    with open_binary(path) as handle:
+        header = handle.readline()
+        if not header.strip():
+            raise FormatError("the file is empty: expected a header '<count> <dimensions>'", path, 1)
+        declared, dim = parse_header(header, path)
+        rows = declared if limit is None else min(declared, limit)
+        width = 4 * dim
+        matrix = np.empty((rows, dim), dtype="<f4")
+        out_bytes = matrix.view(np.uint8).reshape(rows, width)
+        buf = np.empty(max(_chunks.CHUNK, 8 * (width + 256)), np.uint8)
+        view = memoryview(buf)  # type: ignore[arg-type]
+        most = len(buf) // (width + 1) + 1  # records that fit in the buffer
+        key_starts, key_ends, offsets = (np.empty(most, np.int64) for _ in range(3))
+        keys: list[str] = []
+        places: list[np.ndarray] = []
+        consumed, have, filled, eof = len(header), 0, 0, False
+        with progress_bar(rows, f"reading {Path(path).name}", enabled=progress) as bar:
+            while filled < rows:
+                if not eof:
+                    got = _read_into(handle, view[have:])
+                    eof = have + got < len(buf)
+                    have += got
+                n, pos = K.scan_binary_records(buf, 0, have, dim, min(rows - filled, most),
+                                               key_starts, key_ends, offsets)
+                if n == 0:
+                    if eof:
+                        break
+                    raise FormatError(
+                        f"record {filled + 1} at byte {consumed}: expected a word and a space "
+                        f"within {len(buf) - width} bytes, found none (not word2vec binary?)",
+                        path,
+                    )
+                K.copy_records(buf, offsets[:n], width, out_bytes[filled : filled + n])
+                at = key_starts[:n] + consumed
+                if (key_starts[:n] == key_ends[:n]).any():
+                    row = int(np.argmax(key_starts[:n] == key_ends[:n]))
+                    raise FormatError(
+                        f"record {filled + row + 1} at byte {int(at[row])}: expected a word before "
+                        "the vector, found an empty one",
+                        path,
+                    )
+                keys += _decode(buf, key_starts[:n], key_ends[:n], encoding, unicode_errors,
+                                path, at)
+                places.append(at)
+                filled += n
+                bar.advance(n)
+                buf[: have - pos] = buf[pos:have].copy()
+                consumed += pos
+                have -= pos
+        if filled < rows:
+            partial = buf[:have].tobytes().lstrip(b"\r\n")
+            start = consumed + have - len(partial)
+            found = (
+                f"record {filled + 1} (at byte {start}) is cut short at byte {consumed + have}"
+                if partial else f"the data ends after {filled} records, at byte {consumed + have}"
+            )
+            raise FormatError(
+                f"the header promises {declared} vectors of {dim} float32 but {found} "
+                "(is the file truncated?)",
+                path,
+            )
+        if limit is None or limit > declared:
+            tail = buf[:have].tobytes() + handle.read(64)
+            extra = tail.strip()
+            if extra:
+                raise FormatError(
+                    f"the header promises {declared} vectors but more data follows at byte "
+                    f"{consumed + len(tail) - len(tail.lstrip())}: {show(extra, 30)}",
+                    path,
+                )
+    if sys.byteorder == "big":
+        matrix = matrix.astype(np.float32)
+    where = np.concatenate(places) if places else np.zeros(0, np.int64)
+    if not allow_nonfinite:
+        check_finite(matrix, keys, path, where, where="byte")
+    return finish(keys, matrix, where, path, on_duplicate, where="byte")
+
+
+def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str, errors: str,
+            path: PathLike, at: np.ndarray) -> list[str]:
+    blob = K.gather_keys(buf, starts, ends)
+    if np.count_nonzero(blob == 10) == len(starts) - 1:
+        return decode_keys(blob, len(starts), encoding, errors, path, at, where="byte")
+    # A key holds a newline byte (only possible without newlines between records): one by one.
+    keys = []
+    for i in range(len(starts)):
+        one = K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1])
+        keys += decode_keys(one, 1, encoding, errors, path, at[i : i + 1], where="byte")
+    return keys
+
+
+def write_word2vec_binary(vectors: Vectors, path: PathLike, newline: bool = True) -> None:
+    """Write word2vec binary atomically; ``newline`` ends each record with ``\\n`` as the C tool
+    and gensim do."""
+    for key in vectors.keys:
+        check_key(key, allow_spaces=False)
+    end = b"\n" if newline else b""
+    with atomic_write(path) as out:
+        out.write(f"{len(vectors)} {vectors.dim}\n".encode())
+        step = 4096
+        for begin in range(0, len(vectors), step):
+            rows = np.ascontiguousarray(vectors.matrix[begin : begin + step], dtype="<f4")
+            keys = vectors.keys[begin : begin + step]
+            out.write(b"".join(
+                key.encode("utf-8") + b" " + row.tobytes() + end
+                for key, row in zip(keys, rows, strict=True)
+            ))

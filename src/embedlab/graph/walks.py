@@ -1,0 +1,109 @@
+"""Random walks on a :class:`Graph`: DeepWalk (first order) and node2vec (second order).
+
+The numba kernels live in :mod:`embedlab.graph._walk_kernels` and load on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import check_param
+from ._graph import Graph
+
+
+@dataclass
+class Walks:
+    """Walks as node indices: row ``i`` holds ``lengths[i]`` nodes, then -1 padding."""
+
+    nodes: np.ndarray
+    lengths: np.ndarray
+    graph: Graph
+
+    def __len__(self) -> int:
+        return int(self.nodes.shape[0])
+
+    @property
+    def n_steps(self) -> int:
+        """Nodes visited over all walks (the corpus size in tokens)."""
+        return int(self.lengths.sum())
+
+    def __iter__(self) -> Iterator[list[str]]:
+        """Each walk as a list of node ids: the token lists a word2vec trainer reads."""
+        ids = self.graph.ids
+        for row, length in zip(self.nodes, self.lengths, strict=True):
+            yield [ids[i] for i in row[:length]]
+
+
+def check_walk_params(
+    owner: str, p: float, q: float, walk_length: int, walks_per_node: int, workers: int | None
+) -> None:
+    for name, value in (("p", p), ("q", q)):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        check_param(ok and np.isfinite(value) and value > 0, name, owner, "a number > 0", value)
+    for name, value in (("walk_length", walk_length), ("walks_per_node", walks_per_node)):
+        ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
+        check_param(ok and value >= 1, name, owner, "an int >= 1", value)
+    if workers is not None:
+        ok = isinstance(workers, int | np.integer) and not isinstance(workers, bool)
+        check_param(ok and workers >= 1, "workers", owner, "an int >= 1 or None", workers)
+
+
+def start_nodes(n_nodes: int, walks_per_node: int, seed: int) -> np.ndarray:
+    """Walk ``i`` starts at ``starts[i]``: every node once per round, rounds shuffled apart."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate(
+        [rng.permutation(n_nodes).astype(np.int32) for _ in range(walks_per_node)]
+    ) if n_nodes else np.zeros(0, np.int32)
+
+
+def random_walks(
+    graph: Graph,
+    p: float = 1.0,
+    q: float = 1.0,
+    walk_length: int = 80,
+    walks_per_node: int = 10,
+    seed: int = 0,
+    workers: int | None = None,
+) -> Walks:
+    """``walks_per_node`` walks of up to ``walk_length`` nodes from every node.
+
+    ``p = q = 1`` gives DeepWalk's first-order walks (the fast path: no acceptance test).
+    Walks are identical for a given seed whatever ``workers`` is (``None``: all cores).
+    """
+    check_walk_params("random_walks", p, q, walk_length, walks_per_node, workers)
+    seed_ok = isinstance(seed, int | np.integer) and not isinstance(seed, bool)
+    check_param(seed_ok and seed >= 0, "seed", "random_walks", "an int >= 0", seed)
+    import numba
+
+    from . import _walk_kernels as kernels
+
+    weighted = graph.weighted
+    if weighted:
+        prob, alias = kernels.build_alias(graph.indptr, graph.weights)
+    else:
+        prob, alias = np.ones(0, np.float64), np.zeros(0, np.int32)
+    starts = start_nodes(graph.n_nodes, walks_per_node, seed)
+    out = np.empty((starts.size, walk_length), dtype=np.int32)
+    second_order = not (p == 1.0 and q == 1.0)
+    if second_order and 1.0 / p > max(1.0, 1.0 / q):
+        rows = np.repeat(np.arange(graph.n_nodes), graph.degrees())
+        out_weight = np.bincount(rows, weights=graph.weights, minlength=graph.n_nodes)
+    else:
+        out_weight = np.zeros(0, np.float64)
+    before = numba.get_num_threads()
+    most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    threads = min(workers or most, most)
+    numba.set_num_threads(threads)
+    try:
+        lengths = kernels.walks_kernel(
+            graph.indptr, graph.indices, graph.weights, out_weight, prob, alias, weighted,
+            starts, np.int64(0),
+            np.int64(walk_length), 1.0 / p, 1.0 / q, second_order,
+            np.uint64(seed % (1 << 64)), out,
+        )
+    finally:
+        numba.set_num_threads(before)
+    return Walks(out, lengths, graph)

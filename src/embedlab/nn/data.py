@@ -1,0 +1,59 @@
+"""Labelled text files for the classifier: ``label<TAB>text`` or fastText's ``__label__x text``.
+
+One example per line. A line that starts with ``__label__`` is read the fastText way (its
+first ``__label__`` word is the label, the rest of the line the text; further labels on the
+line are ignored); any other line must hold a tab, with the label before the first tab and the
+text after it. Blank lines are skipped. Files may be gzip, bz2 or xz compressed.
+"""
+
+from __future__ import annotations
+
+from .._io import PathLike, open_text
+from ..errors import DataError, FormatError
+
+FASTTEXT_PREFIX = "__label__"
+
+
+def parse_line(line: str) -> tuple[str, str] | None:
+    """``(label, text)`` of one line, or None for a blank line; raises ValueError if malformed."""
+    line = line.rstrip("\r\n")
+    if not line.strip():
+        return None
+    if line.startswith(FASTTEXT_PREFIX):
+        words = line.split()
+        label = words[0][len(FASTTEXT_PREFIX) :]
+        rest = [w for w in words[1:] if not w.startswith(FASTTEXT_PREFIX)]
+        if not label:
+            raise ValueError("empty label after '__label__'")
+        return label, " ".join(rest)
+    if "\t" not in line:
+        raise ValueError(
+            "expected 'label<TAB>text' or '__label__LABEL text'; this line has no tab"
+        )
+    label, text = line.split("\t", 1)
+    if not label.strip():
+        raise ValueError("empty label before the tab")
+    return label.strip(), text
+
+
+def read_labelled(path: PathLike, encoding: str = "utf-8") -> tuple[list[str], list[str]]:
+    """The texts and labels of a labelled file (format in this module's docstring)."""
+    texts: list[str] = []
+    labels: list[str] = []
+    try:
+        with open_text(path, encoding=encoding) as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    parsed = parse_line(line)
+                except ValueError as exc:
+                    raise FormatError(str(exc), path, number) from None
+                if parsed is not None:
+                    labels.append(parsed[0])
+                    texts.append(parsed[1])
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"not {encoding} text ({exc.reason} at byte {exc.start})", path) from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if not texts:
+        raise DataError(f"{path}: holds no labelled lines")
+    return texts, labels

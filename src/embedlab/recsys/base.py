@@ -1,0 +1,268 @@
+"""What every fitted recommender can do once it has user and item factors.
+
+A model is a score ``global_mean + user_bias[u] + item_bias[i] + user_factors[u] . item_factors[i]``
+(implicit models keep the biases at zero). Everything here — ranking, similar items, the
+``Vectors`` views, folding in a new user, saving — works on those arrays alone, so the
+trainers (torch SGD, Gibbs sampling, ALS) only have to fill them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._io import PathLike, atomic_write
+from .._topk import topk_rows
+from ..errors import DataError, EmbedlabError, FormatError, check_param
+from ..vectors import Vectors
+from .interactions import Interactions, unique_titles
+
+FORMAT_VERSION = 1
+
+
+class NotFittedError(EmbedlabError, RuntimeError):
+    """A model was asked a question before ``fit``."""
+
+
+class FittedModel:
+    """Factors, biases and id maps of a trained recommender, and the questions they answer."""
+
+    name = "Recommender"
+
+    def __init__(self) -> None:
+        self.user_factors: np.ndarray | None = None
+        self.item_factors: np.ndarray | None = None
+        self.user_bias: np.ndarray | None = None
+        self.item_bias: np.ndarray | None = None
+        self.global_mean = 0.0
+        self.interactions_: Interactions | None = None
+        self.history: list[dict[str, float]] = []
+
+    # ------------------------------------------------------------------ filled by fit()
+    def _set_factors(
+        self,
+        data: Interactions,
+        user_factors: np.ndarray,
+        item_factors: np.ndarray,
+        user_bias: np.ndarray | None = None,
+        item_bias: np.ndarray | None = None,
+        global_mean: float = 0.0,
+    ) -> None:
+        self.interactions_ = data
+        self.user_factors = np.ascontiguousarray(user_factors, np.float32)
+        self.item_factors = np.ascontiguousarray(item_factors, np.float32)
+        self.user_bias = np.zeros(data.n_users, np.float32) if user_bias is None else np.asarray(user_bias, np.float32)
+        self.item_bias = np.zeros(data.n_items, np.float32) if item_bias is None else np.asarray(item_bias, np.float32)
+        self.global_mean = float(global_mean)
+        self._seen = data.seen()
+
+    def _fitted(self) -> Interactions:
+        if self.interactions_ is None or self.item_factors is None:
+            raise NotFittedError(f"this {self.name} is not fitted yet; call fit(interactions) first")
+        return self.interactions_
+
+    # ------------------------------------------------------------------ predictions
+    def predict(self, users: Any, items: Any) -> np.ndarray:
+        """Predicted scores (ratings, clipped to the rating scale) for ids or id lists."""
+        data = self._fitted()
+        users_l = users if isinstance(users, list | tuple | np.ndarray) else [users]
+        items_l = items if isinstance(items, list | tuple | np.ndarray) else [items]
+        u = np.array([data.user_index(x) for x in users_l], np.int64)
+        i = np.array([data.item_index(x) for x in items_l], np.int64)
+        return self.predict_indices(u, i)
+
+    def predict_indices(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Predicted scores for index arrays (as in :class:`Interactions`)."""
+        data = self._fitted()
+        assert self.user_factors is not None and self.item_factors is not None
+        assert self.user_bias is not None and self.item_bias is not None
+        scores = (
+            self.global_mean + self.user_bias[users] + self.item_bias[items]
+            + np.einsum("ij,ij->i", self.user_factors[users], self.item_factors[items])
+        )
+        if data.rating_scale is not None and data.kind == "explicit":
+            scores = np.clip(scores, *data.rating_scale)
+        return scores.astype(np.float32)
+
+    def evaluate(self, test: Interactions) -> dict[str, float]:
+        """RMSE and MAE of the predictions on ``test`` (a split of the same interactions)."""
+        from .metrics import mae, rmse
+
+        predicted = self.predict_indices(test.users, test.items)
+        return {"rmse": rmse(predicted, test.values), "mae": mae(predicted, test.values)}
+
+    # ------------------------------------------------------------------ ranking
+    def _item_scores(self, user_vectors: np.ndarray) -> np.ndarray:
+        assert self.item_factors is not None and self.item_bias is not None
+        return user_vectors @ self.item_factors.T + self.item_bias[None, :]
+
+    def recommend_indices(
+        self, users: np.ndarray, k: int = 10, exclude_seen: bool = True
+    ) -> np.ndarray:
+        """Top-``k`` item indices for each user index (best first), as one array."""
+        self._fitted()
+        assert self.user_factors is not None
+        users = np.asarray(users, np.int64)
+        scores = self._item_scores(self.user_factors[users]).astype(np.float32)
+        if exclude_seen:
+            indptr, indices = self._seen
+            for row, user in enumerate(users):
+                scores[row, indices[indptr[user]:indptr[user + 1]]] = -np.inf
+        return topk_rows(scores, k)[0]
+
+    def recommend(self, user: object, k: int = 10, exclude_seen: bool = True) -> list[tuple[str, float]]:
+        """The ``k`` best items for ``user`` as (title or id, score), leaving out what they saw.
+
+        For rating models the score is the predicted rating, clipped to the rating scale
+        (the order comes from the unclipped prediction).
+        """
+        data = self._fitted()
+        check_param(isinstance(k, int) and k >= 1, "k", "recommend", "an int >= 1", k)
+        u = data.user_index(user)
+        assert self.user_factors is not None and self.user_bias is not None
+        offset = self.global_mean + float(self.user_bias[u])  # scores read as predicted ratings
+        return self._ranked(self.user_factors[u : u + 1], k, self._seen_of(u) if exclude_seen else None, offset)
+
+    def _seen_of(self, user: int) -> np.ndarray:
+        indptr, indices = self._seen
+        return indices[indptr[user]:indptr[user + 1]]
+
+    def _ranked(
+        self, user_vector: np.ndarray, k: int, exclude: np.ndarray | None, offset: float = 0.0
+    ) -> list[tuple[str, float]]:
+        data = self._fitted()
+        scores = (self._item_scores(user_vector) + offset).astype(np.float32)
+        if exclude is not None and len(exclude):
+            scores[0, exclude] = -np.inf
+        index, values = topk_rows(scores, k)
+        if data.kind == "explicit" and data.rating_scale is not None and offset:
+            values = np.where(np.isfinite(values), np.clip(values, *data.rating_scale), values)
+        keys = data.item_keys()
+        return [(keys[i], float(v)) for i, v in zip(index[0], values[0], strict=True) if np.isfinite(v)]
+
+    def similar_items(self, item: object, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` items whose factors are closest by cosine to ``item`` (by title or id)."""
+        data = self._fitted()
+        check_param(isinstance(k, int) and k >= 1, "k", "similar_items", "an int >= 1", k)
+        row = data.item_index(item)
+        vectors = self.item_vectors
+        return vectors.most_similar(vectors.keys[row], topn=k)
+
+    # ------------------------------------------------------------------ Vectors views
+    @property
+    def item_vectors(self) -> Vectors:
+        """Item factors keyed by title (repeated titles get `` [id]``), with ids as metadata."""
+        data = self._fitted()
+        meta: dict[str, list[Any]] = {"id": list(data.item_ids)}
+        if data.item_titles is not None:
+            meta["title"] = list(data.item_titles)
+        counts = np.bincount(data.items, minlength=data.n_items)
+        return Vectors(data.item_keys(), self.item_factors, counts=counts, metadata=meta)  # type: ignore[arg-type]
+
+    @property
+    def user_vectors(self) -> Vectors:
+        """User factors keyed by user id."""
+        data = self._fitted()
+        counts = np.bincount(data.users, minlength=data.n_users)
+        return Vectors(data.user_ids, self.user_factors, counts=counts)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ new users
+    def fold_in(
+        self, ratings: Mapping[Any, float], k: int = 10, regularization: float | None = None
+    ) -> list[tuple[str, float]]:
+        """Recommendations for a new user from a few ``{item: rating}`` pairs, without refitting.
+
+        The user's vector is the ridge-regression answer to "which vector, dotted with the
+        items' vectors, gives back these ratings (less the global mean and item biases)?".
+        """
+        data = self._fitted()
+        if not ratings:
+            raise DataError("fold_in needs at least one rated item")
+        rows = np.array([data.item_index(item) for item in ratings], np.int64)
+        values = np.array(list(ratings.values()), np.float64)
+        vector = self._fold_in_vector(rows, values, regularization)
+        return self._ranked(vector[None, :].astype(np.float32), k, rows, self.global_mean)
+
+    def _fold_in_vector(self, rows: np.ndarray, values: np.ndarray, regularization: float | None) -> np.ndarray:
+        assert self.item_factors is not None and self.item_bias is not None
+        lam = self._fold_in_regularization() if regularization is None else regularization
+        q = self.item_factors[rows].astype(np.float64)
+        target = values - self.global_mean - self.item_bias[rows]
+        a = q.T @ q + lam * np.eye(q.shape[1])
+        return np.linalg.solve(a, q.T @ target)
+
+    def _fold_in_regularization(self) -> float:
+        return 1.0
+
+    # ------------------------------------------------------------------ files
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments (saved beside the weights)."""
+        return {}
+
+    def save(self, path: PathLike) -> None:
+        """Write a folder: ``model.safetensors`` (factors, biases, interactions) and ``model.json``
+        (ids, titles, settings), each written atomically."""
+        from safetensors.numpy import save as save_arrays
+
+        data = self._fitted()
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        arrays = {
+            "user_factors": self.user_factors, "item_factors": self.item_factors,
+            "user_bias": self.user_bias, "item_bias": self.item_bias,
+            "users": np.asarray(data.users), "items": np.asarray(data.items),
+            "values": np.asarray(data.values),
+        }
+        meta = {
+            "format": "embedlab-recsys", "version": FORMAT_VERSION, "model": type(self).__name__,
+            "config": self.config(), "global_mean": self.global_mean, "kind": data.kind,
+            "rating_scale": data.rating_scale, "user_ids": data.user_ids, "item_ids": data.item_ids,
+            "item_titles": data.item_titles,
+        }
+        with atomic_write(out / "model.safetensors") as handle:
+            handle.write(save_arrays({k: np.ascontiguousarray(v) for k, v in arrays.items()}))  # type: ignore[misc]
+        with atomic_write(out / "model.json", "w") as handle:
+            json.dump(meta, handle)
+
+
+def load_model(path: PathLike) -> FittedModel:
+    """Read a model written by ``save`` (any of the recsys models)."""
+    from safetensors.numpy import load as load_arrays
+
+    from . import models
+
+    root = Path(path)
+    try:
+        meta = json.loads((root / "model.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormatError("not a saved recommender (no model.json)", root) from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"model.json is not valid JSON ({exc})", root / "model.json", exc.lineno) from None
+    if meta.get("format") != "embedlab-recsys":
+        raise FormatError("model.json is not an embedlab recommender", root / "model.json")
+    try:
+        arrays = load_arrays((root / "model.safetensors").read_bytes())
+    except Exception as exc:  # safetensors raises its own error type on corrupt bytes
+        raise FormatError(f"corrupt or missing weights ({exc})", root / "model.safetensors") from None
+    cls = models().get(meta["model"])
+    if cls is None:
+        raise FormatError(f"unknown model type {meta['model']!r}", root / "model.json")
+    model: FittedModel = cls(**meta["config"])
+    scale = meta["rating_scale"]
+    data = Interactions(
+        arrays["users"], arrays["items"], arrays["values"], meta["user_ids"], meta["item_ids"],
+        kind=meta["kind"], rating_scale=None if scale is None else tuple(scale),
+        item_titles=meta["item_titles"],
+    )
+    model._set_factors(
+        data, arrays["user_factors"], arrays["item_factors"], arrays["user_bias"],
+        arrays["item_bias"], meta["global_mean"],
+    )
+    return model
+
+
+__all__ = ["FittedModel", "NotFittedError", "load_model", "unique_titles"]

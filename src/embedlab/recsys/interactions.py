@@ -1,0 +1,442 @@
+"""``Interactions``: who rated (or clicked, bought, watched) what, as contiguous integer indices.
+
+User and item ids may be any strings or ints; they are kept as strings (``42`` and ``"42"``
+are the same user, as in :class:`~embedlab.Vectors`) and mapped to rows ``0 .. n-1`` in sorted
+order (numeric order when every id is an int). Everything downstream (models, splits, metrics)
+works on the index arrays; the id lists turn answers back into the caller's ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from .._io import PathLike, open_text
+from ..errors import DataError, FormatError, InvalidParameterError, UnknownKeyError
+
+Kind = Literal["explicit", "implicit"]
+
+# Column names recognised in file headers and DataFrames, lower-cased, RecBole ':type' removed.
+_USER_NAMES = ("user", "user_id", "userid", "uid", "customer", "customer_id")
+_ITEM_NAMES = ("item", "item_id", "itemid", "iid", "movie", "movie_id", "movieid", "product",
+               "product_id")
+_VALUE_NAMES = ("rating", "ratings", "score", "value", "count", "weight", "plays", "clicks")
+_TIME_NAMES = ("timestamp", "time", "ts", "date", "datetime")
+_TITLE_NAMES = ("movie_title", "title", "name", "item_name")
+
+
+def _ids_to_index(values: Sequence[Any] | np.ndarray) -> tuple[list[str], np.ndarray]:
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        uniq, index = np.unique(array, return_inverse=True)
+        return [str(v) for v in uniq.tolist()], index.astype(np.int32)
+    uniq, index = np.unique(array.astype(str), return_inverse=True)
+    keys = [str(v) for v in uniq.tolist()]
+    # Ids read from text that are plain integers ("7", "242") sort as numbers, like int ids.
+    if all(k.isdigit() and (k == "0" or not k.startswith("0")) for k in keys):
+        order = np.argsort(np.array([int(k) for k in keys]), kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return [keys[i] for i in order], rank[index].astype(np.int32)
+    return keys, index.astype(np.int32)
+
+
+def _suggest(key: str, ids: Sequence[str], n: int = 3) -> list[str]:
+    """Ids that contain ``key`` (titles typed without the year), then ids spelt like it."""
+    lowered = key.lower()
+    found = [k for k in ids if lowered and lowered in k.lower()][:n]
+    if len(found) < n:
+        pool = [k for k in ids if abs(len(k) - len(key)) <= 3][:50_000]
+        found += [k for k in difflib.get_close_matches(key, pool, n=n, cutoff=0.6) if k not in found]
+    return found[:n]
+
+
+class Interactions:
+    """User-item interactions: explicit ratings or implicit counts, with optional timestamps.
+
+    Build one with :meth:`from_arrays`, :meth:`from_file`, :meth:`from_dataframe` or
+    :meth:`from_dataset`. The arrays are read-only; :meth:`take` makes subsets (the splits)
+    that share the id maps, so indices mean the same users and items in every subset.
+
+    Attributes
+    ----------
+    users, items:
+        int32 row indices, one per interaction.
+    values:
+        float32 ratings (``kind="explicit"``) or counts / confidences (``kind="implicit"``).
+    timestamps:
+        int64 times or ``None``.
+    user_ids, item_ids:
+        The original ids, as strings, indexed by row.
+    item_titles:
+        Display names of the items (from the data), or ``None``.
+    rating_scale:
+        ``(low, high)`` of explicit ratings; predictions are clipped to it.
+    """
+
+    def __init__(
+        self,
+        users: np.ndarray,
+        items: np.ndarray,
+        values: np.ndarray,
+        user_ids: list[str],
+        item_ids: list[str],
+        *,
+        timestamps: np.ndarray | None = None,
+        kind: Kind = "explicit",
+        rating_scale: tuple[float, float] | None = None,
+        item_titles: list[str] | None = None,
+    ) -> None:
+        self.users = _frozen(np.asarray(users, np.int32))
+        self.items = _frozen(np.asarray(items, np.int32))
+        self.values = _frozen(np.asarray(values, np.float32))
+        self.timestamps = None if timestamps is None else _frozen(np.asarray(timestamps, np.int64))
+        self.user_ids = user_ids
+        self.item_ids = item_ids
+        self.kind: Kind = kind
+        self.rating_scale = rating_scale
+        self.item_titles = item_titles
+        self._user_index = {k: i for i, k in enumerate(user_ids)}
+        self._item_index = {k: i for i, k in enumerate(item_ids)}
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_arrays(
+        cls,
+        users: Sequence[Any] | np.ndarray,
+        items: Sequence[Any] | np.ndarray,
+        ratings: Sequence[float] | np.ndarray | None = None,
+        timestamps: Sequence[int] | np.ndarray | None = None,
+        *,
+        kind: Kind | None = None,
+        rating_scale: tuple[float, float] | None = None,
+        item_titles: dict[str, str] | None = None,
+    ) -> Interactions:
+        """Interactions from parallel sequences.
+
+        ``ratings=None`` means implicit feedback with weight 1 per row. ``kind`` defaults to
+        ``"explicit"`` when ratings are given. ``rating_scale`` is inferred from the data
+        (its min and max) unless declared; declared, every rating must fall inside it.
+        ``item_titles`` maps item id to a display name (used to key ``item_vectors``).
+        """
+        n = len(users)
+        if n == 0:
+            raise DataError("the interaction set is empty: give at least one (user, item) pair")
+        lengths = {"users": n, "items": len(items)}
+        if ratings is not None:
+            lengths["ratings"] = len(ratings)
+        if timestamps is not None:
+            lengths["timestamps"] = len(timestamps)
+        if len(set(lengths.values())) != 1:
+            shown = ", ".join(f"{k}={v}" for k, v in lengths.items())
+            raise DataError(f"users, items, ratings and timestamps must have the same length; got {shown}")
+        if kind is None:
+            kind = "implicit" if ratings is None else "explicit"
+        if kind not in ("explicit", "implicit"):
+            raise InvalidParameterError(
+                f"The 'kind' parameter of Interactions must be 'explicit' or 'implicit'. Got {kind!r} instead."
+            )
+        if ratings is None:
+            if kind == "explicit":
+                raise DataError("explicit interactions need ratings; pass ratings= or kind='implicit'")
+            values = np.ones(n, np.float32)
+        else:
+            try:
+                values = np.asarray(ratings, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise DataError(f"ratings must be numbers ({exc})") from None
+            if not np.isfinite(values).all():
+                row = int(np.nonzero(~np.isfinite(values))[0][0])
+                raise DataError(f"rating {values[row]} at row {row} is not a finite number")
+        if kind == "explicit":
+            rating_scale = _check_scale(values, rating_scale)
+        elif (values < 0).any():
+            row = int(np.nonzero(values < 0)[0][0])
+            raise DataError(f"implicit counts must be >= 0; row {row} has {values[row]}")
+        user_ids, user_index = _ids_to_index(users)
+        item_ids, item_index = _ids_to_index(items)
+        stamps = None
+        if timestamps is not None:
+            try:
+                stamps = np.asarray(timestamps, dtype=np.float64).astype(np.int64)
+            except (TypeError, ValueError) as exc:
+                raise DataError(f"timestamps must be numbers ({exc})") from None
+        titles = None
+        if item_titles:
+            titles = [item_titles.get(k, k) for k in item_ids]
+        return cls(
+            user_index, item_index, values.astype(np.float32), user_ids, item_ids,
+            timestamps=stamps, kind=kind, rating_scale=rating_scale, item_titles=titles,
+        )
+
+    @classmethod
+    def from_file(
+        cls,
+        path: PathLike,
+        *,
+        kind: Kind | None = None,
+        rating_scale: tuple[float, float] | None = None,
+        delimiter: str | None = None,
+    ) -> Interactions:
+        """Read a CSV/TSV file with a header row, or a RecBole atomic ``.inter`` file.
+
+        The header names the columns (``user``/``user_id``/``userId``, ``item``/``item_id``/
+        ``movieId``, ``rating``/``count``/``weight``, ``timestamp``); RecBole's typed headers
+        (``user_id:token``) work as they are. A directory is searched for one ``*.inter``
+        file. Beside an ``X.inter`` file, an ``X.item`` file with a title column supplies item
+        titles. The delimiter (tab, comma, semicolon) is detected unless given.
+        """
+        source = Path(path)
+        if source.is_dir():
+            found = sorted(source.glob("*.inter"))
+            if len(found) != 1:
+                raise FormatError(f"expected one *.inter file in the folder, found {len(found)}", source)
+            source = found[0]
+        if not source.exists():
+            raise FormatError("no such file", source)
+        columns, rows = _read_table(source, delimiter)
+        user_col = _find_column(columns, _USER_NAMES, "user", source) or 0
+        item_col = _find_column(columns, _ITEM_NAMES, "item", source) or 0
+        value_col = _find_column(columns, _VALUE_NAMES, "rating", source, required=False)
+        time_col = _find_column(columns, _TIME_NAMES, "timestamp", source, required=False)
+        users = [row[user_col] for row in rows]
+        items = [row[item_col] for row in rows]
+        values = None
+        if value_col is not None:
+            values = np.empty(len(rows))
+            for n, row in enumerate(rows):
+                try:
+                    values[n] = float(row[value_col])
+                except ValueError:
+                    raise FormatError(
+                        f"{columns[value_col]!r} value {row[value_col]!r} is not a number", source, n + 2
+                    ) from None
+        stamps = None
+        if time_col is not None:
+            try:
+                stamps = np.array([float(row[time_col]) for row in rows])
+            except ValueError:
+                stamps = None  # dates as text: keep the order of the file instead
+        titles = _sibling_titles(source)
+        return cls.from_arrays(
+            users, items, values, stamps, kind=kind, rating_scale=rating_scale, item_titles=titles,
+        )
+
+    @classmethod
+    def from_dataframe(
+        cls,
+        frame: Any,
+        user: str | None = None,
+        item: str | None = None,
+        rating: str | None = None,
+        timestamp: str | None = None,
+        *,
+        kind: Kind | None = None,
+        rating_scale: tuple[float, float] | None = None,
+    ) -> Interactions:
+        """Interactions from a pandas DataFrame; columns found by name unless given."""
+        columns = [str(c) for c in frame.columns]
+
+        def pick(given: str | None, names: tuple[str, ...], what: str, required: bool) -> str | None:
+            if given is not None:
+                if given not in columns:
+                    raise DataError(f"the DataFrame has no column {given!r}; it has {columns}")
+                return given
+            index = _find_column(columns, names, what, "the DataFrame", required=required)
+            return None if index is None else columns[index]
+
+        u = pick(user, _USER_NAMES, "user", True)
+        i = pick(item, _ITEM_NAMES, "item", True)
+        r = pick(rating, _VALUE_NAMES, "rating", False)
+        t = pick(timestamp, _TIME_NAMES, "timestamp", False)
+        return cls.from_arrays(
+            frame[u].to_numpy(), frame[i].to_numpy(),
+            None if r is None else frame[r].to_numpy(),
+            None if t is None else frame[t].to_numpy(),
+            kind=kind, rating_scale=rating_scale,
+        )
+
+    @classmethod
+    def from_dataset(cls, name: str = "movielens-100k") -> Interactions:
+        """A named dataset (``movielens-100k``), with item titles; fetched once, then cached."""
+        from .. import datasets
+
+        folder = datasets.path(name, progress=False)
+        return cls.from_file(folder, rating_scale=(1.0, 5.0))
+
+    # ------------------------------------------------------------------ views
+    def __len__(self) -> int:
+        return int(self.users.shape[0])
+
+    def __repr__(self) -> str:
+        scale = f", scale {self.rating_scale}" if self.rating_scale else ""
+        return (
+            f"Interactions({len(self):,} {self.kind} interactions, {self.n_users:,} users, "
+            f"{self.n_items:,} items{scale})"
+        )
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_ids)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_ids)
+
+    def take(self, rows: np.ndarray) -> Interactions:
+        """The interactions at ``rows`` (indices or a boolean mask), sharing the id maps."""
+        rows = np.asarray(rows)
+        return Interactions(
+            self.users[rows], self.items[rows], self.values[rows], self.user_ids, self.item_ids,
+            timestamps=None if self.timestamps is None else self.timestamps[rows],
+            kind=self.kind, rating_scale=self.rating_scale, item_titles=self.item_titles,
+        )
+
+    def user_index(self, user: object) -> int:
+        """Row of a user id; unknown ids raise :class:`UnknownKeyError` with close ids."""
+        key = str(user)
+        try:
+            return self._user_index[key]
+        except KeyError:
+            raise UnknownKeyError(key, _suggest(key, self.user_ids), what="user") from None
+
+    def item_index(self, item: object) -> int:
+        """Row of an item, by id or by title; unknown ones raise with suggestions."""
+        key = str(item)
+        found = self._item_index.get(key)
+        if found is not None:
+            return found
+        if self.item_titles is not None:
+            by_title = self._title_index()
+            if key in by_title:
+                return by_title[key]
+            suggestions = _suggest(key, list(by_title))
+        else:
+            suggestions = _suggest(key, self.item_ids)
+        raise UnknownKeyError(key, suggestions, what="item")
+
+    def _title_index(self) -> dict[str, int]:
+        cached: dict[str, int] | None = getattr(self, "_titles_cache", None)
+        if cached is None:
+            cached = {}
+            for n, key in enumerate(self.item_keys()):
+                cached[key] = n
+            self._titles_cache = cached
+        return cached
+
+    def item_keys(self) -> list[str]:
+        """One unique display key per item: its title (with `` [id]`` added to repeated
+        titles), or its id when the data has no titles."""
+        return unique_titles(self.item_titles, self.item_ids)
+
+    def seen(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR view (``indptr``, ``indices``) of the items each user interacted with."""
+        order = np.lexsort((self.items, self.users))
+        indptr = np.zeros(self.n_users + 1, np.int64)
+        np.cumsum(np.bincount(self.users, minlength=self.n_users), out=indptr[1:])
+        return indptr, self.items[order].astype(np.int32)
+
+
+def unique_titles(titles: list[str] | None, ids: list[str]) -> list[str]:
+    """Titles made unique: a title shared by several items gets `` [id]`` after it."""
+    if titles is None:
+        return list(ids)
+    counts: dict[str, int] = {}
+    for title in titles:
+        counts[title] = counts.get(title, 0) + 1
+    return [t if counts[t] == 1 else f"{t} [{i}]" for t, i in zip(titles, ids, strict=True)]
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = array.view()
+    array.flags.writeable = False
+    return array
+
+
+def _check_scale(values: np.ndarray, declared: tuple[float, float] | None) -> tuple[float, float]:
+    if declared is None:
+        return float(values.min()), float(values.max())
+    if (
+        not isinstance(declared, tuple | list)
+        or len(declared) != 2
+        or not float(declared[0]) < float(declared[1])
+    ):
+        raise InvalidParameterError(
+            "The 'rating_scale' parameter of Interactions must be a (low, high) pair with "
+            f"low < high. Got {declared!r} instead."
+        )
+    low, high = float(declared[0]), float(declared[1])
+    outside = (values < low) | (values > high)
+    if outside.any():
+        row = int(np.nonzero(outside)[0][0])
+        raise DataError(
+            f"rating {values[row]:g} at row {row} is outside the declared scale "
+            f"[{low:g}, {high:g}] ({int(outside.sum())} ratings are)"
+        )
+    return low, high
+
+
+def _clean(name: str) -> str:
+    return name.split(":", 1)[0].strip().lower()
+
+
+def _find_column(
+    columns: list[str], names: tuple[str, ...], what: str, source: object, required: bool = True
+) -> int | None:
+    cleaned = [_clean(c) for c in columns]
+    for name in names:
+        if name in cleaned:
+            return cleaned.index(name)
+    if required:
+        raise FormatError(
+            f"no {what} column in the header {columns}; name it one of {', '.join(names[:4])}",
+            source, 1 if isinstance(source, Path) else None,
+        )
+    return None
+
+
+def _read_table(path: Path, delimiter: str | None) -> tuple[list[str], list[list[str]]]:
+    with open_text(path) as handle:
+        header_line = handle.readline()
+        if not header_line.strip():
+            raise FormatError("the file is empty (expected a header row)", path, 1)
+        if delimiter is None:
+            delimiter = max("\t,;", key=header_line.count)
+        columns = next(csv.reader([header_line], delimiter=delimiter))
+        rows: list[list[str]] = []
+        for n, row in enumerate(csv.reader(handle, delimiter=delimiter), start=2):
+            if not row:
+                continue
+            if len(row) != len(columns):
+                raise FormatError(
+                    f"expected {len(columns)} fields like the header, found {len(row)}", path, n
+                )
+            rows.append(row)
+    if not rows:
+        raise DataError(f"{path}: the interaction set is empty (a header and no rows)")
+    return columns, rows
+
+
+def _sibling_titles(inter: Path) -> dict[str, str] | None:
+    item_file = inter.with_suffix(".item")
+    if inter.suffix != ".inter" or not item_file.exists():
+        return None
+    columns, rows = _read_table(item_file, "\t")
+    id_col = _find_column(columns, _ITEM_NAMES, "item", item_file)
+    title_col = _find_column(columns, _TITLE_NAMES, "title", item_file, required=False)
+    if id_col is None or title_col is None:
+        return None
+    cleaned = [_clean(c) for c in columns]
+    year_col = cleaned.index("release_year") if "release_year" in cleaned else None
+    titles = {}
+    for row in rows:
+        title = row[title_col]
+        if year_col is not None and row[year_col]:
+            title = f"{title} ({row[year_col]})"
+        titles[row[id_col]] = title
+    return titles

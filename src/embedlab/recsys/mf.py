@@ -1,0 +1,182 @@
+"""``MatrixFactorization``: biased matrix factorisation of explicit ratings, trained in torch.
+
+``rating ~ global_mean + b_user + b_item + p_user . q_item``, fitted by minibatch Adam (or SGD)
+on squared error plus an L2 penalty on the rows each minibatch touches (so a user with many
+ratings is pulled towards zero as often as they appear, as in the classic SGD recipes). A
+slice of the training data is held out to stop early and keep the best epoch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+
+from .._progress import progress_bar
+from ..errors import DataError, check_param
+from .base import FittedModel
+from .interactions import Interactions
+
+Optimizer = Literal["adam", "sgd"]
+
+
+class MatrixFactorization(FittedModel):
+    """Biased MF for explicit ratings.
+
+    Parameters
+    ----------
+    dim: size of the user and item vectors.
+    epochs: most passes over the training ratings.
+    lr: learning rate.
+    weight_decay: L2 penalty per occurrence on the user and item vectors of each rating.
+    bias_decay: the same for the biases.
+    batch_size: ratings per minibatch.
+    optimizer: ``"adam"`` or ``"sgd"`` (with momentum 0.9).
+    validation: fraction of ratings held out for early stopping (0 trains on all, no stopping).
+    early_stopping: epochs without validation improvement before stopping (0: never).
+    refit: after early stopping found the best number of epochs, train again from scratch on
+        all the ratings for that many epochs (about twice the time, ~0.007 better RMSE).
+    seed: every random choice (init, shuffles, the validation slice) follows it.
+    device: torch device.
+    """
+
+    name = "MatrixFactorization"
+
+    def __init__(
+        self,
+        dim: int = 64,
+        epochs: int = 30,
+        lr: float = 0.005,
+        weight_decay: float = 0.1,
+        bias_decay: float = 0.01,
+        batch_size: int = 1024,
+        optimizer: Optimizer = "adam",
+        validation: float = 0.1,
+        early_stopping: int = 3,
+        refit: bool = True,
+        seed: int = 0,
+        device: str = "cpu",
+        progress: bool = True,
+    ) -> None:
+        owner = "MatrixFactorization"
+        check_param(isinstance(dim, int) and dim >= 1, "dim", owner, "an int >= 1", dim)
+        check_param(isinstance(epochs, int) and epochs >= 1, "epochs", owner, "an int >= 1", epochs)
+        check_param(isinstance(lr, int | float) and lr > 0, "lr", owner, "a number > 0", lr)
+        check_param(isinstance(weight_decay, int | float) and weight_decay >= 0, "weight_decay", owner, "a number >= 0", weight_decay)
+        check_param(isinstance(bias_decay, int | float) and bias_decay >= 0, "bias_decay", owner, "a number >= 0", bias_decay)
+        check_param(isinstance(batch_size, int) and batch_size >= 1, "batch_size", owner, "an int >= 1", batch_size)
+        check_param(optimizer in ("adam", "sgd"), "optimizer", owner, "'adam' or 'sgd'", optimizer)
+        check_param(isinstance(validation, int | float) and 0 <= validation < 1, "validation", owner, "a fraction in [0, 1)", validation)
+        check_param(isinstance(early_stopping, int) and early_stopping >= 0, "early_stopping", owner, "an int >= 0", early_stopping)
+        super().__init__()
+        self.dim, self.epochs, self.lr = dim, epochs, float(lr)
+        self.weight_decay, self.bias_decay = float(weight_decay), float(bias_decay)
+        self.batch_size, self.optimizer = batch_size, optimizer
+        self.validation, self.early_stopping = float(validation), early_stopping
+        self.refit = bool(refit)
+        self.seed, self.device, self.progress = seed, device, progress
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "dim": self.dim, "epochs": self.epochs, "lr": self.lr, "weight_decay": self.weight_decay,
+            "bias_decay": self.bias_decay, "batch_size": self.batch_size, "optimizer": self.optimizer,
+            "validation": self.validation, "early_stopping": self.early_stopping, "refit": self.refit, "seed": self.seed,
+            "device": self.device,
+        }
+
+    def _fold_in_regularization(self) -> float:
+        return max(self.weight_decay, 1e-3) * 5
+
+    def fit(self, interactions: Interactions) -> MatrixFactorization:
+        """Train on explicit ratings; returns ``self``. ``history`` holds per-epoch losses."""
+        import torch
+
+        data = interactions
+        if data.kind != "explicit":
+            raise DataError("MatrixFactorization needs explicit ratings; use ImplicitALS for counts")
+        order = np.random.default_rng(self.seed).permutation(len(data))
+        n_valid = int(len(data) * self.validation) if len(data) >= 10 else 0
+        # Minibatches of a few hundred dot products gain nothing from intra-op threads and
+        # lose a lot to them on a busy machine.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            weights, best_epoch = self._train(data, order[n_valid:], order[:n_valid], self.epochs)
+            if n_valid and self.refit:
+                weights, _ = self._train(data, order, order[:0], best_epoch + 1)
+        finally:
+            torch.set_num_threads(threads)
+        self._set_factors(data, *weights[:4], global_mean=weights[4])
+        return self
+
+    def _train(
+        self, data: Interactions, train: np.ndarray, valid: np.ndarray, epochs: int
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], int]:
+        import torch
+
+        gen = torch.Generator().manual_seed(self.seed)
+        dev = torch.device(self.device)
+        users = torch.from_numpy(data.users.astype(np.int64)).to(dev)
+        items = torch.from_numpy(data.items.astype(np.int64)).to(dev)
+        values = torch.tensor(np.asarray(data.values), device=dev)
+        mean = float(np.mean(data.values[train]))
+
+        from ..nn import Embedding  # the project's layer: torch.nn.Embedding with checked arguments
+
+        init = torch.Generator().manual_seed(self.seed + 1)
+        tables = {
+            "p": Embedding(data.n_users, self.dim), "q": Embedding(data.n_items, self.dim),
+            "bu": Embedding(data.n_users, 1), "bi": Embedding(data.n_items, 1),
+        }
+        with torch.no_grad():
+            tables["p"].weight.copy_(torch.randn(data.n_users, self.dim, generator=init) * 0.01)
+            tables["q"].weight.copy_(torch.randn(data.n_items, self.dim, generator=init) * 0.01)
+            tables["bu"].weight.zero_()
+            tables["bi"].weight.zero_()
+        p, q, bu, bi = (tables[name].to(dev) for name in ("p", "q", "bu", "bi"))
+        params = [p.weight, q.weight, bu.weight, bi.weight]
+        opt: torch.optim.Optimizer = (
+            torch.optim.Adam(params, lr=self.lr) if self.optimizer == "adam"
+            else torch.optim.SGD(params, lr=self.lr, momentum=0.9)
+        )
+
+        def predict(u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+            return mean + bu(u)[:, 0] + bi(i)[:, 0] + (p(u) * q(i)).sum(1)
+
+        train_t = torch.from_numpy(train).to(dev)
+        valid_t = torch.from_numpy(valid).to(dev)
+        lo, hi = data.rating_scale or (-np.inf, np.inf)
+        best = (float("inf"), -1, [t.detach().clone() for t in params])
+        history = []
+        with progress_bar(epochs, "matrix factorisation", self.progress) as bar:
+            for epoch in range(epochs):
+                perm = train_t[torch.randperm(len(train_t), generator=gen).to(dev)]
+                total = 0.0
+                for start in range(0, len(perm), self.batch_size):
+                    batch = perm[start:start + self.batch_size]
+                    u, i = users[batch], items[batch]
+                    pu, qi, bu_u, bi_i = p(u), q(i), bu(u)[:, 0], bi(i)[:, 0]
+                    err = ((mean + bu_u + bi_i + (pu * qi).sum(1) - values[batch]) ** 2).sum()
+                    penalty = self.weight_decay * ((pu ** 2).sum() + (qi ** 2).sum())
+                    penalty = penalty + self.bias_decay * ((bu_u ** 2).sum() + (bi_i ** 2).sum())
+                    opt.zero_grad()
+                    ((err + penalty) / len(batch)).backward()
+                    opt.step()
+                    total += float(err.detach())
+                record = {"epoch": epoch + 1, "train_rmse": (total / max(len(train), 1)) ** 0.5}
+                if len(valid):
+                    with torch.no_grad():
+                        pv = predict(users[valid_t], items[valid_t]).clamp(lo, hi)
+                        record["valid_rmse"] = float(((pv - values[valid_t]) ** 2).mean().sqrt())
+                history.append(record)
+                bar.advance(1, info=f"valid rmse {record.get('valid_rmse', float('nan')):.4f}")
+                score = record.get("valid_rmse", -epoch)
+                if score < best[0]:
+                    best = (score, epoch, [t.detach().clone() for t in params])
+                elif self.early_stopping and len(valid) and epoch - best[1] >= self.early_stopping:
+                    break
+        if len(valid) or not self.history:
+            self.history = history
+        kept = best[2] if len(valid) else [t.detach() for t in params]
+        pu, qi, bu_, bi_ = (t.cpu().numpy() for t in kept)
+        return (pu, qi, bu_[:, 0], bi_[:, 0], mean), (best[1] if len(valid) else epochs - 1)

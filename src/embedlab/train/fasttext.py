@@ -1,0 +1,159 @@
+"""``FastText``: word2vec over bags of character n-grams, so unknown words get vectors too.
+
+Each word is its own row plus the rows of its character n-grams (``minn`` to ``maxn`` long,
+hashed into ``bucket`` rows exactly as fastText hashes them, see :mod:`embedlab.subwords`).
+The returned :class:`Vectors` carry a :class:`~embedlab.subwords.FastTextSubwords` model, so
+``vectors["unseenword"]`` works, and ``embedlab.save(vectors, "m.bin", format="fasttext-bin")``
+writes a model the official fastText library opens with the same vectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError, check_param
+from ..subwords import FastTextSubwords, ngram_buckets_batch
+from ..vectors import Vectors
+from . import _corpus
+from ._sampling import alias_table, keep_probabilities
+from .word2vec import EpochCallback, Mode, Word2Vec, _is_int, _State
+
+
+class FastText(Word2Vec):
+    """fastText's unsupervised skip-gram / CBOW with negative sampling (Bojanowski et al. 2017).
+
+    Parameters are :class:`Word2Vec`'s plus ``minn``, ``maxn`` (n-gram lengths; ``maxn=0``
+    turns subwords off) and ``bucket`` (hash rows). Hierarchical softmax is not offered.
+    """
+
+    _owner = "FastText"
+
+    def __init__(
+        self,
+        mode: Mode = "skipgram",
+        vector_size: int = 100,
+        window: int = 5,
+        negative: int = 5,
+        minn: int = 3,
+        maxn: int = 6,
+        bucket: int = 2_000_000,
+        ns_exponent: float = 0.75,
+        min_count: int = 5,
+        max_vocab_size: int | None = None,
+        sample: float = 1e-3,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        epochs: int = 5,
+        workers: int = 2,
+        seed: int = 1,
+        progress: bool = True,
+        callbacks: Sequence[EpochCallback] = (),
+        checkpoint: Any = None,
+        checkpoint_every: int | None = None,
+    ) -> None:
+        super().__init__(
+            mode=mode, vector_size=vector_size, window=window, negative=negative, hs=False,
+            ns_exponent=ns_exponent, min_count=min_count, max_vocab_size=max_vocab_size,
+            sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, workers=workers,
+            seed=seed, progress=progress, callbacks=callbacks, checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+        )
+        self.minn = minn
+        self.maxn = maxn
+        self.bucket = bucket
+        self._subword_rows: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _validate(self) -> None:
+        super()._validate()
+        owner = self._owner
+        check_param(self.negative >= 1, "negative", owner, "an int >= 1", self.negative)
+        check_param(_is_int(self.minn) and self.minn >= 1, "minn", owner, "an int >= 1", self.minn)
+        check_param(_is_int(self.maxn) and self.maxn >= 0, "maxn", owner, "an int >= 0", self.maxn)
+        if self.maxn and self.minn > self.maxn:
+            raise InvalidParameterError(
+                f"The 'minn' parameter of {owner} must be <= maxn ({self.maxn}). Got {self.minn} instead."
+            )
+        check_param(_is_int(self.bucket) and self.bucket >= 0, "bucket", owner, "an int >= 0", self.bucket)
+
+    def _params(self) -> dict[str, Any]:
+        return super()._params() | {"minn": self.minn, "maxn": self.maxn, "bucket": self.bucket}
+
+    def _buckets_used(self) -> int:
+        return self.bucket if self.maxn > 0 else 0
+
+    def _initial_state(self, words: list[str], counts: np.ndarray) -> _State:
+        rng = np.random.default_rng(self.seed)
+        dim = self.vector_size
+        rows = len(words) + self._buckets_used()
+        # fastText's initialisation: input uniform in [-1/dim, 1/dim], output zero.
+        w_in = ((rng.random((rows, dim), dtype=np.float32) * 2 - 1) / dim).astype(np.float32)
+        w_out = np.zeros((len(words), dim), dtype=np.float32)
+        return _State(words, counts, w_in, w_out, np.zeros((0, dim), np.float32))
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR of every word's rows: its own, then its n-gram buckets (offset by nwords)."""
+        s = self._state
+        assert s is not None  # noqa: S101
+        if self._subword_rows is None or self._subword_rows[0].shape[0] != len(s.words) + 1:
+            nwords, buckets = len(s.words), self._buckets_used()
+            ids, gram_offsets = ngram_buckets_batch(s.words, self.minn, self.maxn, buckets)
+            lengths = np.diff(gram_offsets) + 1
+            offsets = np.zeros(nwords + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum(lengths)
+            flat = np.empty(int(offsets[-1]), dtype=np.int32)
+            flat[offsets[:-1]] = np.arange(nwords, dtype=np.int32)  # the word's own row first
+            grams = np.ones(len(flat), dtype=bool)
+            grams[offsets[:-1]] = False
+            flat[grams] = nwords + ids  # then its n-gram rows, in fastText's order
+            self._subword_rows = (offsets, flat)
+        return self._subword_rows
+
+    def _kernel_job(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+        from ._fasttext_kernels import train_chunk_subwords
+
+        s = self._state
+        assert s is not None  # noqa: S101
+        keep = keep_probabilities(s.counts, float(self.sample))
+        prob, alias = alias_table(s.counts, float(self.ns_exponent))
+        offsets, rows = self._rows()
+        cbow = self.mode == "cbow"
+
+        def run(first: int, last: int, a0: float, a1: float, seed: int) -> tuple[float, int, int]:
+            loss, predictions, trained = train_chunk_subwords(
+                s.w_in, s.w_out_ns, encoded.ids, encoded.bounds, first, last, keep, prob, alias,
+                offsets, rows, cbow, int(self.negative), int(self.window), a0, a1, np.uint64(seed),
+            )
+            return float(loss), int(predictions), int(trained)
+
+        return run
+
+    def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+        check_param(self.device == "cpu", "device", self._owner, "'cpu' (FastText has no GPU path)", self.device)
+        return self._kernel_job(encoded)
+
+    @property
+    def vectors(self) -> Vectors:
+        """Word vectors (mean of each word's rows, as fastText computes them) with the subword model."""
+        if self._state is None:
+            raise InvalidParameterError(f"this {self._owner} has not been trained yet; call fit() first")
+        s = self._state
+        offsets, rows = self._rows()
+        matrix = np.empty((len(s.words), s.w_in.shape[1]), dtype=np.float32)
+        for start in range(0, len(s.words), 4096):
+            stop = min(start + 4096, len(s.words))
+            block = s.w_in[rows[offsets[start] : offsets[stop]]]
+            sums = np.add.reduceat(block, offsets[start:stop] - offsets[start], axis=0, dtype=np.float32)
+            matrix[start:stop] = sums / np.diff(offsets[start : stop + 1])[:, None].astype(np.float32)
+        from ..formats.fasttext import LOSS_NS, MODEL_CBOW, MODEL_SKIPGRAM
+
+        args = {"dim": self.vector_size, "ws": self.window, "epoch": self.epochs,
+                "min_count": self.min_count, "neg": self.negative, "word_ngrams": 1, "loss": LOSS_NS,
+                "model": MODEL_CBOW if self.mode == "cbow" else MODEL_SKIPGRAM,
+                "bucket": self._buckets_used(), "minn": self.minn if self.maxn else 0, "maxn": self.maxn,
+                "lr_update_rate": 100, "t": float(self.sample)}
+        subwords = FastTextSubwords(s.w_in.copy(), s.words, int(args["minn"]), self.maxn,
+                                    self._buckets_used(), output_matrix=s.w_out_ns.copy(), args=args)
+        return Vectors(s.words, matrix, counts=s.counts, subwords=subwords)

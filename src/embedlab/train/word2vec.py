@@ -1,0 +1,315 @@
+"""``Word2Vec``: skip-gram and CBOW with negative sampling or hierarchical softmax.
+
+>>> model = Word2Vec(mode="skipgram", vector_size=100, window=5, min_count=5)  # doctest: +SKIP
+>>> vectors = model.fit("corpus.txt")                                          # doctest: +SKIP
+>>> vectors.most_similar("king")                                               # doctest: +SKIP
+
+Parameter names follow gensim. The corpus (an :class:`embedlab.Corpus`, a path, or an
+iterable of token lists) is read twice: once to build the vocabulary, once to encode it into
+one flat id array the kernels walk, epoch after epoch. ``train(more)`` continues training the
+same model on more text (words outside the vocabulary are skipped).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from .._io import PathLike, atomic_write
+from ..errors import FormatError, InvalidParameterError, check_param
+from ..vectors import Vectors
+from . import _corpus
+from ._engine import WORDS_PER_JOB, run_epochs
+from ._sampling import alias_table, huffman_codes, keep_probabilities
+
+Mode = Literal["skipgram", "cbow"]
+_CHECKPOINT_FORMAT = "embedlab.word2vec-checkpoint/1"
+
+
+class EpochCallback(Protocol):
+    def __call__(self, model: Any, epoch: int, loss: float) -> None:
+        """Called after each epoch with the model, the epoch (0-based) and its mean loss."""
+
+
+@dataclass
+class EpochStats:
+    """What one epoch did: mean loss per prediction, seconds, corpus words per second."""
+
+    epoch: int
+    loss: float
+    seconds: float
+    words_per_second: float
+
+
+@dataclass
+class _State:
+    words: list[str]
+    counts: np.ndarray
+    w_in: np.ndarray
+    w_out_ns: np.ndarray
+    w_out_hs: np.ndarray
+    epochs_done: int = 0
+    history: list[EpochStats] = field(default_factory=list)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+
+
+class Word2Vec:
+    """word2vec (Mikolov et al. 2013) trained by numba kernels, Hogwild across ``workers`` threads.
+
+    ``fit(corpus)`` builds the vocabulary, trains for ``epochs`` and returns :class:`Vectors`
+    (one row per word, most frequent first, with counts). ``workers=1`` with a fixed ``seed``
+    gives bit-identical vectors run to run. ``checkpoint_every=k`` writes the model to
+    ``checkpoint`` every ``k`` epochs (atomically); ``resume=path`` continues from such a
+    file and ends with the vectors of an uninterrupted run.
+    """
+
+    _owner = "Word2Vec"
+
+    def __init__(
+        self,
+        mode: Mode = "skipgram",
+        vector_size: int = 100,
+        window: int = 5,
+        negative: int = 5,
+        hs: bool = False,
+        ns_exponent: float = 0.75,
+        min_count: int = 5,
+        max_vocab_size: int | None = None,
+        sample: float = 1e-3,
+        alpha: float = 0.025,
+        min_alpha: float = 0.0001,
+        epochs: int = 5,
+        workers: int = 2,
+        seed: int = 1,
+        progress: bool = True,
+        callbacks: Sequence[EpochCallback] = (),
+        device: str = "cpu",
+        checkpoint: PathLike | None = None,
+        checkpoint_every: int | None = None,
+    ) -> None:
+        self.mode = mode
+        self.vector_size = vector_size
+        self.window = window
+        self.negative = negative
+        self.hs = hs
+        self.ns_exponent = ns_exponent
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.epochs = epochs
+        self.workers = workers
+        self.seed = seed
+        self.progress = progress
+        self.callbacks = tuple(callbacks)
+        self.device = device
+        self.checkpoint = checkpoint
+        self.checkpoint_every = checkpoint_every
+        self._state: _State | None = None
+        self.timings: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ validation
+    def _validate(self) -> None:
+        owner = self._owner
+        check_param(self.mode in ("skipgram", "cbow"), "mode", owner, "'skipgram' or 'cbow'", self.mode)
+        for name in ("vector_size", "window", "min_count", "epochs", "workers"):
+            value = getattr(self, name)
+            check_param(_is_int(value) and value >= 1, name, owner, "an int >= 1", value)
+        check_param(_is_int(self.negative) and self.negative >= 0, "negative", owner, "an int >= 0", self.negative)
+        check_param(isinstance(self.hs, bool), "hs", owner, "True or False", self.hs)
+        if self.negative == 0 and not self.hs:
+            raise InvalidParameterError(
+                f"{owner} needs negative > 0 or hs=True: with neither there is nothing to train"
+            )
+        check_param(_is_number(self.ns_exponent), "ns_exponent", owner, "a number", self.ns_exponent)
+        check_param(self.max_vocab_size is None or (_is_int(self.max_vocab_size) and self.max_vocab_size >= 1),
+                    "max_vocab_size", owner, "None or an int >= 1", self.max_vocab_size)
+        check_param(_is_number(self.sample) and self.sample >= 0, "sample", owner, "a number >= 0", self.sample)
+        check_param(_is_number(self.alpha) and self.alpha > 0, "alpha", owner, "a number > 0", self.alpha)
+        check_param(_is_number(self.min_alpha) and 0 <= self.min_alpha <= self.alpha, "min_alpha", owner,
+                    "a number between 0 and alpha", self.min_alpha)
+        check_param(_is_int(self.seed), "seed", owner, "an int", self.seed)
+        check_param(self.device in ("cpu", "cuda") or str(self.device).startswith("cuda:"), "device", owner,
+                    "'cpu' or 'cuda'", self.device)
+        check_param(self.checkpoint_every is None or (_is_int(self.checkpoint_every) and self.checkpoint_every >= 1),
+                    "checkpoint_every", owner, "None or an int >= 1", self.checkpoint_every)
+        if self.checkpoint_every is not None and self.checkpoint is None:
+            raise InvalidParameterError(f"{owner}: checkpoint_every needs checkpoint= (the file to write)")
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def losses(self) -> list[float]:
+        """Mean loss per prediction of every epoch trained so far."""
+        return [] if self._state is None else [h.loss for h in self._state.history]
+
+    @property
+    def history(self) -> list[EpochStats]:
+        return [] if self._state is None else list(self._state.history)
+
+    @property
+    def vectors(self) -> Vectors:
+        """The word vectors learnt so far (a copy)."""
+        if self._state is None:
+            raise InvalidParameterError(f"this {self._owner} has not been trained yet; call fit() first")
+        s = self._state
+        return Vectors(s.words, s.w_in.copy(), counts=s.counts)
+
+    def fit(self, corpus: _corpus.CorpusLike, resume: PathLike | None = None) -> Vectors:
+        """Build the vocabulary of ``corpus``, train from scratch (or ``resume``) and return vectors."""
+        self._validate()
+        started = time.perf_counter()
+        token_lists = _corpus._TokenLists(corpus)
+        if resume is not None and Path(resume).exists():
+            self._state = self._load_checkpoint(resume)
+            self.timings = {"vocab": 0.0}
+        else:
+            counts, _, _ = _corpus.count_words(token_lists)
+            words, word_counts = _corpus.select_vocab(counts, self.min_count, self.max_vocab_size, self._owner)
+            self._state = self._initial_state(words, word_counts)
+            self.timings = {"vocab": time.perf_counter() - started}
+        self._train(token_lists, self.epochs)
+        return self.vectors
+
+    def train(self, corpus: _corpus.CorpusLike, epochs: int | None = None) -> Vectors:
+        """Continue training on ``corpus`` for ``epochs`` more epochs (the vocabulary stays)."""
+        if self._state is None:
+            raise InvalidParameterError(f"this {self._owner} has not been trained yet; call fit() first")
+        self._validate()
+        epochs = self.epochs if epochs is None else epochs
+        check_param(_is_int(epochs) and epochs >= 1, "epochs", f"{self._owner}.train", "an int >= 1", epochs)
+        self._state.epochs_done = 0
+        self._train(_corpus._TokenLists(corpus), epochs)
+        return self.vectors
+
+    # ------------------------------------------------------------------ internals
+    def _initial_state(self, words: list[str], counts: np.ndarray) -> _State:
+        rng = np.random.default_rng(self.seed)
+        dim = self.vector_size
+        w_in = ((rng.random((len(words), dim), dtype=np.float32) * 2 - 1) / dim).astype(np.float32)
+        w_out_ns = np.zeros((len(words) if self.negative else 0, dim), dtype=np.float32)
+        w_out_hs = np.zeros((max(len(words) - 1, 1) if self.hs else 0, dim), dtype=np.float32)
+        return _State(words, counts, w_in, w_out_ns, w_out_hs)
+
+    def _kernel_job(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+        from ._w2v_kernels import train_chunk
+
+        s = self._state
+        assert s is not None  # noqa: S101 - set by fit/train
+        keep = keep_probabilities(s.counts, float(self.sample))
+        prob, alias = alias_table(s.counts, float(self.ns_exponent))
+        if self.hs:
+            points, codes, lengths = huffman_codes(s.counts)
+        else:
+            points, codes, lengths = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
+                                      np.zeros(1, np.int32))
+        cbow = self.mode == "cbow"
+
+        def run(first: int, last: int, a0: float, a1: float, seed: int) -> tuple[float, int, int]:
+            loss, predictions, trained = train_chunk(
+                s.w_in, s.w_out_ns, s.w_out_hs, encoded.ids, encoded.bounds, first, last, keep,
+                prob, alias, points, codes, lengths, cbow, int(self.negative), int(self.window),
+                a0, a1, np.uint64(seed),
+            )
+            return float(loss), int(predictions), int(trained)
+
+        return run
+
+    def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+        if str(self.device).startswith("cuda"):
+            from .torch_path import torch_job
+
+            return torch_job(self, encoded)
+        return self._kernel_job(encoded)
+
+    def _train(self, token_lists: Any, epochs: int) -> None:
+        s = self._state
+        assert s is not None  # noqa: S101
+        started = time.perf_counter()
+        index = {w: i for i, w in enumerate(s.words)}
+        encoded = _corpus.encode(token_lists, index)
+        self.timings["encode"] = time.perf_counter() - started
+        try:
+            if len(encoded.ids) == 0:
+                from ..errors import DataError
+
+                raise DataError(f"{self._owner}: no word of the corpus is in the vocabulary")
+            jobs = _corpus.split_jobs(encoded.bounds, WORDS_PER_JOB)
+            # Progress and the schedule count corpus words, out-of-vocabulary ones included.
+            scale = encoded.raw_words / max(len(encoded.ids), 1)
+            job_words = [int(round((encoded.bounds[b] - encoded.bounds[a]) * scale)) for a, b in jobs]
+            self.corpus_words = encoded.raw_words
+            run_job = self._run_job_factory(encoded)
+            train_start = time.perf_counter()
+
+            sync = getattr(run_job, "sync", None)  # the torch path keeps weights on the device
+
+            def on_epoch_end(epoch: int, loss: float, seconds: float) -> None:
+                if sync is not None:
+                    sync()
+                s.history.append(EpochStats(epoch, loss, seconds, sum(job_words) / max(seconds, 1e-9)))
+                s.epochs_done = epoch + 1
+                if self.checkpoint_every and (epoch + 1) % self.checkpoint_every == 0 and self.checkpoint:
+                    self.save_checkpoint(self.checkpoint)
+                for callback in self.callbacks:
+                    callback(self, epoch, loss)
+
+            run_epochs(
+                jobs=jobs, job_words=job_words, run_job=run_job, epochs=epochs,
+                first_epoch=s.epochs_done, alpha=float(self.alpha), min_alpha=float(self.min_alpha),
+                seed=int(self.seed), workers=1 if sync is not None else int(self.workers),
+                progress=self.progress,
+                description=f"{self._owner} {self.mode}", on_epoch_end=on_epoch_end,
+            )
+            self.timings["train"] = time.perf_counter() - train_start
+        finally:
+            encoded.close()
+
+    # ------------------------------------------------------------------ checkpoints
+    def _params(self) -> dict[str, Any]:
+        names = ("mode", "vector_size", "window", "negative", "hs", "ns_exponent", "min_count",
+                 "max_vocab_size", "sample", "alpha", "min_alpha", "epochs", "seed")
+        return {name: getattr(self, name) for name in names}
+
+    def save_checkpoint(self, path: PathLike) -> None:
+        """Write the whole training state to ``path`` (``.npz``), atomically."""
+        s = self._state
+        if s is None:
+            raise InvalidParameterError(f"this {self._owner} has nothing to checkpoint yet")
+        meta = {"format": _CHECKPOINT_FORMAT, "params": self._params(), "epochs_done": s.epochs_done,
+                "words": s.words,
+                "history": [[h.epoch, h.loss, h.seconds, h.words_per_second] for h in s.history]}
+        with atomic_write(path) as handle:
+            np.savez(handle, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
+                     counts=s.counts, w_in=s.w_in, w_out_ns=s.w_out_ns, w_out_hs=s.w_out_hs)
+
+    def _load_checkpoint(self, path: PathLike) -> _State:
+        try:
+            with np.load(path) as data:
+                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+                arrays = {k: np.array(data[k]) for k in ("counts", "w_in", "w_out_ns", "w_out_hs")}
+        except (OSError, ValueError, KeyError) as exc:
+            raise FormatError(f"not a readable {self._owner} checkpoint ({exc})", path) from None
+        if meta.get("format") != _CHECKPOINT_FORMAT:
+            raise FormatError(f"not a {self._owner} checkpoint", path)
+        if meta["params"] != json.loads(json.dumps(self._params())):
+            raise InvalidParameterError(
+                f"the checkpoint {path} was written with other parameters ({meta['params']}); "
+                "resume with the same ones"
+            )
+        history = [EpochStats(int(e), float(lo), float(sec), float(r)) for e, lo, sec, r in meta["history"]]
+        return _State(meta["words"], arrays["counts"], arrays["w_in"], arrays["w_out_ns"],
+                      arrays["w_out_hs"], int(meta["epochs_done"]), history)

@@ -1,0 +1,41 @@
+"""The explorer in the browser: ``create_app(vectors)`` and ``serve(vectors)``. Extra: ``[web]``.
+
+A FastAPI app with a JSON API (documented at ``/docs``) and one static page that draws every
+point with WebGL, written for embedlab (no third-party JavaScript, nothing from a CDN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..errors import require
+from ..vectors import Vectors
+
+
+def create_app(
+    vectors: Vectors, metadata: Mapping[str, Sequence[Any]] | None = None, **limits: Any
+) -> Any:
+    """The FastAPI application exploring ``vectors`` (see :mod:`embedlab.web._app`)."""
+    require("fastapi", "web")
+    from ._app import create_app as _create
+
+    return _create(vectors, metadata, **limits)
+
+
+def serve(
+    vectors: Vectors,
+    metadata: Mapping[str, Sequence[Any]] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    **limits: Any,
+) -> None:
+    """Run the explorer until Ctrl-C; binds to loopback unless ``host`` says otherwise."""
+    uvicorn = require("uvicorn", "web")
+    # A keep-alive longer than uvicorn's 5 s: under load, clients reusing a connection the
+    # server has just closed see "server disconnected" errors.
+    uvicorn.run(create_app(vectors, metadata, **limits), host=host, port=port,
+                log_level="warning", timeout_keep_alive=30)
+
+
+__all__ = ["create_app", "serve"]

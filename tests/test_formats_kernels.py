@@ -1,0 +1,211 @@
+"""The numba kernels of the readers against their plain-Python twins, and fuzzing of every reader:
+nothing but EmbedlabError may escape."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import struct
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import embedlab
+from embedlab import EmbedlabError, Vectors
+from embedlab.formats import _kernels as K
+from embedlab.formats import _kernels_reference as R
+
+TRICKY = [b"1e-05", b"-0.0", b"3.4028235e38", b"0.1", b"-2.5E+3", b"123456789012345678901",
+          b"1e-40", b".5", b"5.", b"+7", b"0.000000000000000000000001", b"9007199254740993",
+          b"nan", b"-inf", b"1e", b"--1", b"1.2.3", b"0x10", b"1_000", b"."]
+
+
+def _number(text: bytes) -> tuple[float, int]:
+    return K.parse_number(np.frombuffer(text, np.uint8), 0, len(text), K._POW10)
+
+
+def test_number_kernel_agrees_with_python() -> None:
+    for text in TRICKY:
+        fast, code = _number(text)
+        want, want_code = R.parse_number(text)
+        if code == K.HARD:
+            continue  # declined: the reader hands these to the reference
+        assert code == want_code, text
+        if code == K.OK:
+            assert np.float32(fast).tobytes() == np.float32(want).tobytes(), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, width=32))
+def test_float32_text_round_trips_exactly(value: float) -> None:
+    for text in (f"{value:.9g}", f"{value:.5f}", f"{value:.6e}", repr(value)):
+        raw = text.encode()
+        fast, code = _number(raw)
+        if code == K.OK:
+            assert np.float32(fast).tobytes() == np.float32(float(raw)).tobytes()
+
+
+def _block_kernel(block: bytes, dim: int, segments: int) -> tuple[np.ndarray, ...]:
+    buf = np.frombuffer(block, np.uint8)
+    bounds = K.segment_bounds(buf, len(buf), segments)
+    words = buf[: len(buf) // 8 * 8].view(np.uint64)
+    counts = [K.count_newlines(buf, words, bounds[t], bounds[t + 1]) for t in range(segments)]
+    assert sum(counts) == block.count(b"\n")
+    first = np.cumsum([0, *counts[:-1]])
+    n = sum(counts)
+    out = np.zeros((n, dim), np.float32)
+    starts, ends, key_ends = (np.zeros(n, np.int64) for _ in range(3))
+    status = np.zeros(n, np.int8)
+    for t in range(segments):  # in reverse, to show that segments are independent
+        t = segments - 1 - t
+        K.parse_text_segment(buf, bounds[t], bounds[t + 1], first[t], dim, out, 0, starts, ends,
+                             key_ends, status)
+    return out, starts, ends, key_ends, status
+
+
+_FIELD = st.one_of(
+    st.sampled_from([b"0.5", b"-0.26010", b"1e-05", b"-0", b"3.4028235e38", b"nan", b"x", b"7.",
+                     b"12345678901234567", b"1e3", b"\xc3\xa9", b"\r", b"1.0e+2"]),
+    st.floats(width=32, allow_nan=False, allow_infinity=False).map(lambda f: f"{f:.6g}".encode()),
+)
+_LINE = st.tuples(
+    st.lists(_FIELD, min_size=0, max_size=6),
+    st.sampled_from([b" ", b"\t", b"  "]),
+    st.sampled_from([b"", b"\r", b" "]),
+).map(lambda t: t[1].join(t[0]) + t[2])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, min_size=1, max_size=12), st.integers(1, 4), st.integers(1, 5))
+def test_fast_tier_agrees_with_reference(lines: list[bytes], dim: int, segments: int) -> None:
+    block = b"\n".join(lines) + b"\n"
+    out, starts, ends, key_ends, status = _block_kernel(block, dim, segments)
+    reference = R.parse_text_block(block, dim)
+    assert len(reference) == len(status)
+    offset = 0
+    for i, line in enumerate(lines):
+        assert starts[i] == offset and ends[i] == offset + len(line)
+        want_status, want_values, want_key_end = reference[i]
+        if status[i] == K.BLANK:
+            assert want_status == K.BLANK
+        elif status[i] == K.OK:  # what the fast tier accepts, the reference reads the same way
+            assert want_status == K.OK, line
+            assert out[i].tobytes() == want_values.tobytes(), line
+            assert key_ends[i] - starts[i] == want_key_end
+        else:
+            assert status[i] == K.SLOW
+        offset += len(line) + 1
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.binary(min_size=0, max_size=40).filter(lambda b: b"\n" not in b), min_size=1,
+                max_size=8),
+       st.integers(1, 4))
+def test_slow_tier_agrees_with_reference(lines: list[bytes], dim: int) -> None:
+    block = b"\n".join(lines) + b"\n"
+    data = np.frombuffer(block, np.uint8)
+    ends = np.flatnonzero(data == 10)
+    starts = np.r_[0, ends[:-1] + 1].astype(np.int64)
+    out = np.zeros((len(ends), dim), np.float32)
+    key_ends = np.zeros(len(ends), np.int64)
+    status = np.zeros(len(ends), np.int8)
+    bad = np.zeros(len(ends), np.int64)
+    K.parse_text_rows(data, starts, ends, dim, out, key_ends, status, bad)
+    for i, line in enumerate(lines):
+        values, key_end, code, _field = R.parse_text_row(line, dim)
+        if status[i] == K.HARD:
+            continue
+        if code == K.OK or status[i] == K.OK:
+            assert (status[i], key_ends[i] - starts[i]) == (code, key_end)
+            assert out[i].tobytes() == values.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_newline_count_is_exact(data: bytes) -> None:
+    buf = np.frombuffer(data + b"\n", np.uint8)
+    for segments in (1, 3):
+        bounds = K.segment_bounds(buf, len(buf), segments)
+        assert bounds[0] == 0 and bounds[-1] == len(buf) and (np.diff(bounds) >= 0).all()
+        words = buf[: len(buf) // 8 * 8].view(np.uint64)
+        counts = [K.count_newlines(buf, words, bounds[t], bounds[t + 1]) for t in range(segments)]
+        assert sum(counts) == data.count(b"\n") + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120), st.integers(1, 3))
+def test_binary_scan_agrees_with_reference(data: bytes, dim: int) -> None:
+    buf = np.frombuffer(data, np.uint8)
+    most = len(data) + 1
+    key_starts, key_ends, offsets = (np.zeros(most, np.int64) for _ in range(3))
+    n, pos = K.scan_binary_records(buf, 0, len(buf), dim, most, key_starts, key_ends, offsets)
+    found, want_pos = R.scan_binary_records(data, dim, most)
+    assert list(zip(key_starts[:n].tolist(), key_ends[:n].tolist(), strict=True)) == found
+    assert pos == want_pos
+
+
+def test_nonfinite_rows_and_gather_keys() -> None:
+    matrix = np.ones((5, 3), np.float32)
+    matrix[1, 2], matrix[3, 0], matrix[4, 1] = np.nan, np.inf, -np.inf
+    assert K.nonfinite_rows(matrix).tolist() == R.nonfinite_rows(matrix).tolist()
+    buf = np.frombuffer(b"ab cd e", np.uint8)
+    blob = K.gather_keys(buf, np.array([0, 3, 6]), np.array([2, 5, 7]))
+    assert blob.tobytes() == b"ab\ncd\ne"
+
+
+# ---------------------------------------------------------------------- fuzzing every reader
+def _valid_files(tmp_path) -> dict[str, bytes]:
+    v = Vectors(["alpha", "beta"], np.float32([[1.0, 2.0], [3.0, -4.0]]))
+    files = {}
+    for fmt in ("word2vec", "word2vec-binary", "glove"):
+        embedlab.save(v, tmp_path / fmt, format=fmt)
+        files[fmt] = (tmp_path / fmt).read_bytes()
+    files["projector"] = b"1\t2\n3\t-4\n"
+    files["fasttext-bin"] = struct.pack("<2i", 793712314, 12) + bytes(range(64))
+    return files
+
+
+READERS = ["auto", "word2vec", "word2vec-binary", "glove", "fasttext-vec", "projector",
+           "fasttext-bin"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=300), st.sampled_from(READERS))
+def test_fuzz_random_bytes(tmp_path, data: bytes, fmt: str) -> None:
+    path = tmp_path / "fuzz.bin"
+    path.write_bytes(data)
+    with contextlib.suppress(EmbedlabError):
+        embedlab.load(path, format=fmt, progress=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_fuzz_mutated_valid_files(tmp_path, data) -> None:
+    files = _valid_files(tmp_path)
+    fmt = data.draw(st.sampled_from(sorted(files)))
+    blob = bytearray(files[fmt])
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(blob) - 1))
+        blob[pos] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(blob)))
+    path = tmp_path / "m.bin"
+    path.write_bytes(bytes(blob[:cut]))
+    for reader in ("auto", fmt):
+        with contextlib.suppress(EmbedlabError):
+            embedlab.load(path, format=reader, on_duplicate=data.draw(
+                st.sampled_from(["error", "first", "last"])), progress=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["meta.json", "keys.txt", "vectors.npy", "counts.npy"]),
+       st.binary(max_size=80))
+def test_fuzz_native_folder(tmp_path, name: str, junk: bytes) -> None:
+    folder = tmp_path / "native"
+    shutil.rmtree(folder, ignore_errors=True)
+    v = Vectors(["a", "b"], np.eye(2, dtype=np.float32), counts=[2, 1])
+    embedlab.save(v, folder, format="native")
+    (folder / name).write_bytes(junk)
+    for mmap in (False, True):
+        with contextlib.suppress(EmbedlabError):
+            embedlab.load(folder, mmap=mmap)

@@ -1,0 +1,96 @@
+"""TensorBoard projector files: exact bytes, header rules, round trips, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from embedlab import FormatError, Vectors
+from embedlab.formats.projector import read_projector, write_projector
+from embedlab.viz import export_projector
+
+
+@pytest.fixture()
+def tiny() -> Vectors:
+    return Vectors(["a", "b"], np.array([[0.5, -1.0], [2.0, 0.25]]), metadata={"pos": ["N", "V"]})
+
+
+def test_exact_bytes_one_column(tmp_path, tiny: Vectors) -> None:
+    paths = write_projector(tiny, tmp_path, metadata_columns=[])
+    assert paths["tensor"].read_bytes() == b"0.5\t-1\n2\t0.25\n"
+    assert paths["metadata"].read_bytes() == b"a\nb\n"  # one column: no header row
+    assert paths["config"].read_bytes() == (
+        b'embeddings {\n  tensor_name: "embedlab"\n  tensor_path: "tensors.tsv"\n'
+        b'  metadata_path: "metadata.tsv"\n}\n'
+    )
+    config = json.loads(paths["json"].read_text())
+    assert config["embeddings"][0]["tensorShape"] == [2, 2]
+    assert config["embeddings"][0]["tensorPath"] == "tensors.tsv"
+
+
+def test_exact_bytes_several_columns(tmp_path, tiny: Vectors) -> None:
+    paths = write_projector(tiny, tmp_path)
+    assert paths["metadata"].read_bytes() == b"key\tpos\na\tN\nb\tV\n"  # header row
+
+
+def test_round_trip_keeps_keys_vectors_and_columns(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((50, 7)).astype(np.float32)
+    keys = [f"w{i}" for i in range(50)]
+    vectors = Vectors(keys, matrix, metadata={"group": [str(i % 3) for i in range(50)]})
+    paths = write_projector(vectors, tmp_path)
+    back = read_projector(paths["tensor"], paths["metadata"])
+    assert back.keys == keys
+    np.testing.assert_array_equal(back.matrix, matrix)  # 9 significant digits: float32 exact
+    assert back.metadata["group"] == vectors.metadata["group"]
+    # The metadata file beside the tensor is found without being named.
+    assert read_projector(paths["tensor"]).keys == keys
+
+
+def test_cells_with_tabs_and_newlines_do_not_shift_columns(tmp_path) -> None:
+    vectors = Vectors(["x"], np.ones((1, 2)), metadata={"note": ["a\tb\nc"]})
+    paths = write_projector(vectors, tmp_path)
+    assert paths["metadata"].read_text().splitlines() == ["key\tnote", "x\ta b c"]
+
+
+def test_repeated_labels_become_metadata(tmp_path) -> None:
+    (tmp_path / "t.tsv").write_text("1\t2\n3\t4\n5\t6\n")
+    (tmp_path / "m.tsv").write_text("cat\ndog\ncat\n")  # class labels, not names
+    back = read_projector(tmp_path / "t.tsv", tmp_path / "m.tsv")
+    assert back.keys == ["0", "1", "2"] and back.metadata["label"] == ["cat", "dog", "cat"]
+
+
+def test_without_metadata_keys_are_row_numbers(tmp_path) -> None:
+    (tmp_path / "t.tsv").write_text("1\t2\n3\t4\n")
+    back = read_projector(tmp_path / "t.tsv")
+    assert back.keys == ["0", "1"] and back.matrix.tolist() == [[1, 2], [3, 4]]
+
+
+@pytest.mark.parametrize(
+    ("tensor", "meta", "message"),
+    [
+        ("1\t2\nx\t4\n", None, r"t\.tsv:2: expected tab-separated numbers"),
+        ("1\t2\n3\n", None, r"t\.tsv:2: expected 2 values"),
+        ("", None, "holds no vectors"),
+        ("1\t2\n3\t4\n", "a\nb\nc\nd\n", "metadata has 4 rows but the tensor has 2"),
+    ],
+)
+def test_bad_files_name_file_and_line(tmp_path, tensor, meta, message) -> None:
+    (tmp_path / "t.tsv").write_text(tensor)
+    meta_path = None
+    if meta is not None:
+        meta_path = tmp_path / "m.tsv"
+        meta_path.write_text(meta)
+    with pytest.raises(FormatError, match=message):
+        read_projector(tmp_path / "t.tsv", meta_path)
+
+
+def test_export_projector_adds_columns(tmp_path, tiny: Vectors) -> None:
+    paths = export_projector(tiny, tmp_path, metadata={"len": [1, 1]})
+    assert paths["metadata"].read_text() == "key\tlen\na\t1\nb\t1\n"
+    paths = export_projector(tiny, tmp_path / "all")
+    assert paths["metadata"].read_text() == "key\tpos\na\tN\nb\tV\n"
+    with pytest.raises(FormatError, match="no metadata column 'colour'"):
+        export_projector(tiny, tmp_path / "bad", metadata=["colour"])

@@ -1,0 +1,269 @@
+"""Word2Vec: kernel vs reference, sampling tables, determinism, learning, errors, resume."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from embedlab import Corpus, DataError, FormatError, InvalidParameterError, Vectors
+from embedlab.train import Word2Vec
+from embedlab.train._sampling import alias_table, huffman_codes, keep_probabilities
+from embedlab.train._w2v_kernels import batch_update, mean_update
+from embedlab.train._w2v_reference import batch_update_reference, mean_update_reference
+
+
+def topic_corpus(sentences: int = 400, seed: int = 0) -> list[list[str]]:
+    """Two topics whose words only ever share a sentence with their own topic."""
+    rng = np.random.default_rng(seed)
+    topics = [[f"a{i}" for i in range(8)], [f"b{i}" for i in range(8)]]
+    return [list(rng.choice(topics[s % 2], size=12)) for s in range(sentences)]
+
+
+def small(**options: object) -> Word2Vec:
+    base: dict[str, object] = {"vector_size": 16, "window": 3, "min_count": 1, "epochs": 3, "workers": 1,
+                               "progress": False, "sample": 0.0}
+    base.update(options)
+    return Word2Vec(**base)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- one step, two ways
+@pytest.mark.parametrize("kernel,reference", [(batch_update, batch_update_reference),
+                                              (mean_update, mean_update_reference)])
+def test_kernel_step_matches_numpy_reference(kernel, reference) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(3)
+    w_in = rng.normal(0, 0.3, (12, 7)).astype(np.float32)
+    w_out = rng.normal(0, 0.3, (12, 7)).astype(np.float32)
+    inputs = np.array([1, 4, 4, 9], dtype=np.int32)  # a repeated context word
+    outputs = np.array([2, 5, 7, 5, 0], dtype=np.int32)  # a repeated negative
+    labels = np.array([1, 0, 0, 0, 0], dtype=np.int8)
+    a_in, a_out = w_in.copy(), w_out.copy()
+    if kernel is batch_update:
+        scratch = (np.empty((4, 5), np.float32), np.empty((4, 7), np.float32))
+    else:
+        scratch = (np.empty(7, np.float32), np.empty(7, np.float32))
+    loss = kernel(a_in, a_out, inputs, 4, outputs, labels, 5, 0.05, *scratch)
+    b_in, b_out = w_in.copy(), w_out.copy()
+    ref_loss = reference(b_in, b_out, inputs, outputs, labels, 0.05)
+    np.testing.assert_allclose(a_in, b_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a_out, b_out, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    assert not np.array_equal(a_in, w_in) and not np.array_equal(a_out, w_out)
+
+
+def test_first_step_from_zero_outputs_by_hand() -> None:
+    # Output rows start at zero: every score is 0, sigmoid 1/2, so the positive output moves
+    # by alpha * 1/2 * input and each negative by -alpha * 1/2 * input; loss = 2 log 2.
+    w_in = np.array([[1.0, 2.0]], dtype=np.float32)
+    w_out = np.zeros((2, 2), dtype=np.float32)
+    loss = batch_update(w_in, w_out, np.array([0], np.int32), 1, np.array([0, 1], np.int32),
+                        np.array([1, 0], np.int8), 2, 0.1, np.empty((1, 2), np.float32),
+                        np.empty((1, 2), np.float32))
+    np.testing.assert_allclose(w_out, [[0.05, 0.1], [-0.05, -0.1]], rtol=2e-3)
+    np.testing.assert_allclose(w_in, [[1.0, 2.0]])  # the outputs were zero: no input gradient
+    assert loss == pytest.approx(2 * math.log(2), rel=2e-3)
+
+
+# ---------------------------------------------------------------------- tables
+def test_keep_probabilities_follow_word2vecs_formula() -> None:
+    counts = np.array([1000, 10, 1])
+    keep = keep_probabilities(counts, 1e-2)
+    t = 1e-2 * 1011
+    assert keep[0] == pytest.approx((math.sqrt(1000 / t) + 1) * t / 1000)
+    assert keep[1] == keep[2] == 1.0
+    assert (keep_probabilities(counts, 0) == 1).all()
+
+
+def test_alias_table_gives_each_word_its_share() -> None:
+    counts = np.array([16, 81, 1, 256])
+    prob, alias = alias_table(counts, 0.75)
+    n = len(counts)
+    share = prob / n
+    for slot in range(n):
+        share[alias[slot]] += (1 - prob[slot]) / n
+    expected = counts**0.75 / (counts**0.75).sum()
+    np.testing.assert_allclose(share, expected, atol=1e-12)
+
+
+def test_huffman_codes_by_hand() -> None:
+    # counts 4,2,1,1: depths 1,2,3,3; codes form a prefix-free set; 3 inner nodes.
+    points, codes, lengths = huffman_codes(np.array([4, 2, 1, 1]))
+    assert lengths.tolist() == [1, 2, 3, 3]
+    words = ["".join(str(c) for c in codes[w, : lengths[w]]) for w in range(4)]
+    assert len(set(words)) == 4
+    assert all(not b.startswith(a) for a in words for b in words if a != b)
+    assert (points[:, 0] == 2).all()  # every path starts at the root, row V-2
+    assert points.max() <= 2
+
+
+# ---------------------------------------------------------------------- fit
+def test_fit_returns_vectors_in_frequency_order_with_counts() -> None:
+    corpus = [["b", "a", "c"], ["a", "b", "a"], ["a", "d"]]
+    vectors = small(min_count=2).fit(corpus)
+    assert isinstance(vectors, Vectors)
+    assert vectors.keys == ["a", "b"]
+    assert vectors.counts is not None and vectors.counts.tolist() == [4, 2]
+    assert vectors.dim == 16
+
+
+@pytest.mark.parametrize("mode,hs,negative", [("skipgram", False, 5), ("cbow", False, 5),
+                                              ("skipgram", True, 0), ("cbow", True, 0),
+                                              ("skipgram", True, 3)])
+def test_learns_topics_and_loss_falls(mode: str, hs: bool, negative: int) -> None:
+    model = small(mode=mode, hs=hs, negative=negative, epochs=8, alpha=0.05)
+    vectors = model.fit(topic_corpus())
+    same = vectors.similarity("a0", "a1")
+    other = vectors.similarity("a0", "b1")
+    assert same > other + 0.3, (same, other)
+    assert len(model.losses) == 8
+    assert model.losses[-1] < model.losses[0]
+
+
+def test_loss_of_an_untrained_model_is_log2_per_output() -> None:
+    # With alpha ~ 0 nothing moves: every output row stays 0, every score 0, every output
+    # costs log 2. Skip-gram predicts 1 + negative outputs per pair (a negative equal to the
+    # centre word is skipped, which is rare with 400 words).
+    words = [f"w{i}" for i in range(400)]
+    rng = np.random.default_rng(0)
+    corpus = [list(rng.choice(words, 20)) for _ in range(200)]
+    model = small(epochs=1, negative=5, alpha=1e-12, min_alpha=0.0)
+    model.fit(corpus)
+    assert model.losses[0] == pytest.approx(6 * math.log(2), rel=0.01)
+
+
+def test_one_worker_is_bit_identical_run_to_run() -> None:
+    corpus = topic_corpus(200)
+    a = small(seed=7, sample=1e-2).fit(corpus).matrix
+    b = small(seed=7, sample=1e-2).fit(corpus).matrix
+    c = small(seed=8, sample=1e-2).fit(corpus).matrix
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_two_workers_train_hogwild() -> None:
+    corpus = topic_corpus(800)
+    vectors = small(workers=2, epochs=6, alpha=0.05).fit(corpus)
+    assert np.isfinite(vectors.matrix).all()
+    assert vectors.similarity("a0", "a1") > vectors.similarity("a0", "b1")
+
+
+def test_accepts_a_corpus_a_path_and_a_generator(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    lines = [" ".join(s) for s in topic_corpus(50)]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n")
+    from_path = small().fit(str(path))
+    from_corpus = small().fit(Corpus(lines))
+    from_generator = small().fit(s.split() for s in lines)
+    assert np.array_equal(from_path.matrix, from_corpus.matrix)
+    assert np.array_equal(from_path.matrix, from_generator.matrix)
+
+
+def test_callbacks_see_every_epoch_and_train_continues() -> None:
+    seen: list[tuple[int, float]] = []
+    model = small(epochs=2, callbacks=[lambda m, epoch, loss: seen.append((epoch, loss))])
+    first = model.fit(topic_corpus(100))
+    assert [e for e, _ in seen] == [0, 1]
+    assert seen[1][1] == model.losses[1]
+    more = model.train(topic_corpus(100, seed=1) + [["unseen", "words"]], epochs=3)
+    assert len(model.losses) == 5
+    assert more.keys == first.keys
+    assert not np.array_equal(first.matrix, more.matrix)
+
+
+def test_resume_from_checkpoint_matches_uninterrupted_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    corpus = topic_corpus(150)
+    whole = small(epochs=4, seed=3).fit(corpus)
+    checkpoint = tmp_path / "w2v.ckpt.npz"
+
+    def crash(model: Word2Vec, epoch: int, loss: float) -> None:
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        small(epochs=4, seed=3, checkpoint=checkpoint, checkpoint_every=1, callbacks=[crash]).fit(corpus)
+    model = small(epochs=4, seed=3, checkpoint=checkpoint, checkpoint_every=1)
+    resumed = model.fit(corpus, resume=checkpoint)
+    assert np.array_equal(whole.matrix, resumed.matrix)
+    assert len(model.losses) == 4
+    with pytest.raises(InvalidParameterError, match="other parameters"):
+        small(epochs=4, seed=4).fit(corpus, resume=checkpoint)
+
+
+# ---------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("options,message", [
+    ({"window": 0}, "The 'window' parameter of Word2Vec must be an int >= 1. Got 0 instead."),
+    ({"vector_size": 0}, "The 'vector_size' parameter of Word2Vec must be an int >= 1. Got 0 instead."),
+    ({"negative": -1}, "The 'negative' parameter of Word2Vec must be an int >= 0. Got -1 instead."),
+    ({"mode": "sg"}, "The 'mode' parameter of Word2Vec must be 'skipgram' or 'cbow'. Got 'sg' instead."),
+    ({"sample": -1.0}, "The 'sample' parameter of Word2Vec must be a number >= 0. Got -1.0 instead."),
+    ({"negative": 0}, "needs negative > 0 or hs=True"),
+])
+def test_bad_parameters_are_one_clear_sentence(options: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        Word2Vec(**options).fit([["a", "b"]])  # type: ignore[arg-type]
+    assert message in str(info.value)
+
+
+def test_empty_corpus_and_rare_words_are_data_errors() -> None:
+    with pytest.raises(DataError, match="empty"):
+        small().fit([])
+    with pytest.raises(DataError, match="no word occurs min_count=5 times"):
+        small(min_count=5).fit([["a", "b", "a"]])
+    with pytest.raises(DataError, match="not a token list"):
+        small().fit(["a plain string per line"])
+
+
+def test_binary_file_is_a_format_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"\x00\x01\x02binary\x00")
+    with pytest.raises(FormatError, match="binary"):
+        small().fit(str(path))
+
+
+# ---------------------------------------------------------------------- torch path, on the CPU
+@pytest.mark.parametrize("mode", ["skipgram", "cbow"])
+def test_torch_path_with_batches_of_one_makes_the_kernels_updates(mode: str) -> None:
+    pytest.importorskip("torch")
+    from embedlab.train.torch_path import torch_job
+
+    # One negative: CBOW's kernel updates output rows one after another, so a negative drawn
+    # twice would see its own first update there and not in the batched path.
+    corpus = topic_corpus(16)
+    cpu = small(mode=mode, epochs=1, sample=1e-2, seed=4, negative=1)
+    expected = cpu.fit(corpus)
+    model = small(mode=mode, epochs=1, sample=1e-2, seed=4, negative=1)
+    model._run_job_factory = lambda encoded: torch_job(model, encoded, device="cpu", batch_size=1)  # type: ignore[method-assign]
+    got = model.fit(corpus)
+    np.testing.assert_allclose(got.matrix, expected.matrix, rtol=1e-3, atol=1e-4)
+    assert model.losses == pytest.approx(cpu.losses, rel=1e-3)  # exact sigmoid vs the table
+
+
+def test_torch_path_in_batches_still_learns() -> None:
+    pytest.importorskip("torch")
+    from embedlab.train.torch_path import torch_job
+
+    model = small(epochs=6, alpha=0.05)
+    model._run_job_factory = lambda encoded: torch_job(model, encoded, device="cpu", batch_size=64)  # type: ignore[method-assign]
+    vectors = model.fit(topic_corpus(150))
+    assert vectors.similarity("a0", "a1") > vectors.similarity("a0", "b1") + 0.2
+
+
+def test_cuda_without_a_gpu_is_a_clear_error() -> None:
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(InvalidParameterError, match="no CUDA device"):
+        small(device="cuda").fit(topic_corpus(10))
+
+
+def test_big_corpora_spill_to_a_memory_mapped_file(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from embedlab.train import _corpus
+
+    corpus = topic_corpus(100)
+    expected = small().fit(corpus)
+    monkeypatch.setattr(_corpus, "SPILL_IDS", 50)
+    encoded = _corpus.encode(corpus, {w: i for i, w in enumerate(expected.keys)})
+    assert isinstance(encoded.ids, np.memmap)
+    encoded.close()
+    assert np.array_equal(small().fit(corpus).matrix, expected.matrix)
