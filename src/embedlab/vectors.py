@@ -100,7 +100,7 @@ class Vectors:
             array = array.view()
             array.flags.writeable = False
         self._keys = key_list
-        self._index = index
+        self._index_map: dict[str, int] | None = index
         self._matrix = array
         self._unit: np.ndarray | None = None
         self._by_initial: dict[str, list[str]] | None = None
@@ -116,6 +116,37 @@ class Vectors:
                 )
             self.metadata[column] = values
         self.subwords = subwords
+
+    @classmethod
+    def _trusted(
+        cls,
+        keys: list[str],
+        matrix: np.ndarray,
+        counts: np.ndarray | None = None,
+        metadata: dict[str, list[Any]] | None = None,
+    ) -> Vectors:
+        """Build without checks, the key index made on first use: for readers of files whose
+        keys and values were checked when written (embedlab's native folders), so reopening
+        400k keys takes milliseconds."""
+        self = cls.__new__(cls)
+        if not isinstance(matrix, np.memmap) or matrix.flags.writeable:
+            matrix = matrix.view()
+            matrix.flags.writeable = False
+        self._keys = keys
+        self._index_map = None
+        self._matrix = matrix
+        self._unit = None
+        self._by_initial = None
+        self.counts = counts
+        self.metadata = dict(metadata or {})
+        self.subwords = None
+        return self
+
+    @property
+    def _index(self) -> dict[str, int]:
+        if self._index_map is None:
+            self._index_map = dict(zip(self._keys, range(len(self._keys)), strict=True))
+        return self._index_map
 
     # ------------------------------------------------------------------ container protocol
     @property

@@ -122,7 +122,7 @@ def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None) 
 
 
 def decode_keys(
-    blob: np.ndarray, count: int, encoding: str, errors: str, path: object, lines: Sequence[int],
+    blob: np.ndarray, count: int, encoding: str, errors: str, path: object, lines: Sequence[int] | np.ndarray,
     where: str = "line",
 ) -> list[str]:
     """Decode ``count`` keys joined by newlines in one call; name the line of a bad one."""
@@ -148,7 +148,7 @@ def decode_keys(
     return keys
 
 
-def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: Sequence[int],
+def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray,
                  where: str = "line") -> None:
     from ._kernels import nonfinite_rows
     from ._threads import run_all, workers
@@ -170,7 +170,7 @@ def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: S
 def finish(
     keys: list[str],
     matrix: np.ndarray,
-    lines: Sequence[int],
+    lines: Sequence[int] | np.ndarray,
     path: object,
     on_duplicate: OnDuplicate,
     counts: np.ndarray | None = None,

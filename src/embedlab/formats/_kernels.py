@@ -29,7 +29,7 @@ _SPACE, _TAB, _CR, _LF = 32, 9, 13, 10
 
 @njit(cache=True, inline="always")
 def _is_sep(c: int) -> bool:
-    return c == _SPACE or c == _TAB
+    return c == _SPACE or c == _TAB  # noqa: SIM109 - faster in numba than a tuple
 
 
 @njit(cache=True)
@@ -158,7 +158,7 @@ def _fast_number(buf, p, n, pow10):  # type: ignore[no-untyped-def]
             exponent = -exponent
     if p < n:
         c = np.int64(buf[p])
-        if not (c == _SPACE or c == _TAB or c == _CR or c == _LF):
+        if not (c == _SPACE or c == _TAB or c == _CR or c == _LF):  # noqa: SIM109
             return 0.0, False, p
     if mantissa == 0:
         return (-0.0 if negative else 0.0), True, p
@@ -176,7 +176,7 @@ def _fast_line(buf, pos, n, dim, out, row, pow10):  # type: ignore[no-untyped-de
     k = pos
     while k < n:
         c = buf[k]
-        if c == _SPACE or c == _TAB or c == _LF or c == _CR:
+        if c == _SPACE or c == _TAB or c == _LF or c == _CR:  # noqa: SIM109
             break
         k += 1
     p = k
@@ -389,5 +389,4 @@ def copy_records(buf, offsets, width, out_bytes):  # type: ignore[no-untyped-def
     """Copy ``width`` bytes from each offset into the rows of ``out_bytes``."""
     for i in range(offsets.shape[0]):
         start = offsets[i]
-        for j in range(width):
-            out_bytes[i, j] = buf[start + j]
+        out_bytes[i, :] = buf[start : start + width]

@@ -123,8 +123,8 @@ def _old_fasttext_args(head: bytes) -> bool:
     )
     (sampling,) = struct.unpack("<d", head[48:56])
     return (
-        0 < dim <= 100_000 and 0 < ws <= 1000 and 0 < epoch <= 1_000_000 and 0 <= min_count
+        0 < dim <= 100_000 and 0 < ws <= 1000 and 0 < epoch <= 1_000_000 and min_count >= 0
         and 0 <= neg <= 1000 and 0 < ngrams <= 100 and 1 <= loss <= 4 and 1 <= model <= 3
-        and 0 <= bucket <= 1 << 30 and 0 <= minn <= maxn <= 100 and 0 < rate
+        and 0 <= bucket <= 1 << 30 and 0 <= minn <= maxn <= 100 and rate > 0
         and 0.0 <= sampling < 1.0
     )

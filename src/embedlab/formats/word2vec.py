@@ -19,8 +19,8 @@ from .._io import PathLike, atomic_write, open_binary
 from .._progress import progress_bar
 from ..errors import FormatError
 from ..vectors import Vectors
-from . import _kernels as K
 from . import _chunks
+from . import _kernels as K
 from ._chunks import (
     OnDuplicate,
     _read_into,
@@ -31,6 +31,7 @@ from ._chunks import (
     show,
 )
 from ._text import check_key, read_text, write_text
+from ._threads import run_all
 
 
 def read_word2vec(path: PathLike, **options: object) -> Vectors:
@@ -86,7 +87,11 @@ def read_word2vec_binary(
                         f"within {len(buf) - width} bytes, found none (not word2vec binary?)",
                         path,
                     )
-                K.copy_records(buf, offsets[:n], width, out_bytes[filled : filled + n])
+                half = n // 2  # two halves at once: the copy is bound by first-touch page faults
+                run_all(K.copy_records, [
+                    (buf, offsets[:half], width, out_bytes[filled : filled + half]),
+                    (buf, offsets[half:n], width, out_bytes[filled + half : filled + n]),
+                ])
                 at = key_starts[:n] + consumed
                 if (key_starts[:n] == key_ends[:n]).any():
                     row = int(np.argmax(key_starts[:n] == key_ends[:n]))
