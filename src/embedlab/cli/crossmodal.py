@@ -38,11 +38,10 @@ def train(
         train_set = train_set.take(limit, seed=seed)
     test_set = load_images(train_set.name, "test")
     captions = make_captions(train_set.labels, train_set.class_names, seed=seed)
-    model = DualEncoder(dim=dim, epochs=epochs, seed=seed, progress=not quiet)
+    model = DualEncoder(dim=dim, epochs=epochs, seed=seed, progress=not quiet, dataset=train_set.name)
     model.fit(train_set.images, captions, labels=train_set.labels)
     typer.echo(str(evaluate(model, test_set, train_set, seed=seed)))
     model.save(out)
-    (out / "dataset.txt").write_text(train_set.name + "\n")
     typer.echo(f"model saved to {out}")
 
 
@@ -59,8 +58,6 @@ def search(
     from ..crossmodal import DualEncoder, load_images
 
     model = DualEncoder.load(model_dir)
-    name_file = model_dir / "dataset.txt"
-    name = name_file.read_text().strip() if name_file.exists() else "auto"
-    test_set = load_images(name, "test")
+    test_set = load_images(model.dataset or "auto", "test")
     for index, score in model.search(text, test_set.images, k=k):
         typer.echo(f"{index}\t{test_set.class_names[test_set.labels[index]]}\t{score:.3f}")

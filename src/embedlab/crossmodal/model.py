@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
@@ -14,15 +13,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._io import atomic_write
 from .._progress import progress_bar
-from ..errors import DataError, FormatError, check_param
+from ..errors import DataError, check_param
 from ..text import tokenize
 from ..vectors import Vectors
 from ..vocab import Vocab
 from .captions import TRAIN_TEMPLATES
 
-_CONFIG_KEYS = ("dim", "embedding_dim", "max_tokens", "vocab_size", "channels")
+_CONFIG_KEYS = ("dim", "embedding_dim", "max_tokens", "vocab_size", "channels", "dataset")
+_FORMAT = "embedlab.dual-encoder/1"
 
 
 class ImageEncoder(nn.Module):
@@ -123,6 +122,7 @@ class DualEncoder:
         seed: int = 0,
         device: str = "cpu",
         progress: bool = True,
+        dataset: str | None = None,
     ) -> None:
         self.dim = dim
         self.embedding_dim = embedding_dim
@@ -136,6 +136,7 @@ class DualEncoder:
         self.seed = seed
         self.device = device
         self.progress = progress
+        self.dataset = dataset  # the image set it was trained on, kept with the saved model
         self.vocab: Vocab | None = None
         self.towers: _Towers | None = None
         self.history: list[float] = []
@@ -331,34 +332,22 @@ class DualEncoder:
 
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> None:
-        """Weights (safetensors), config and vocabulary (JSON), each written atomically."""
-        from safetensors.torch import save as save_tensors
+        """Weights (safetensors), config and vocabulary (JSON), the folder written atomically."""
+        from ..nn.saving import write_model_dir
 
         towers = self._ready()
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().cpu().contiguous() for k, v in towers.state_dict().items()}
-        with atomic_write(out / "model.safetensors") as handle:
-            handle.write(save_tensors(state))
-        with atomic_write(out / "config.json", "w") as handle:
-            json.dump({"format": "embedlab.dual-encoder/1", **self._config()}, handle)
-        assert self.vocab is not None
-        self.vocab.save(out / "vocab.json")
+        assert self.vocab is not None  # set together with the towers by fit() and load()
+        write_model_dir(directory, {"format": _FORMAT, **self._config()}, towers.state_dict(), self.vocab)
 
     @classmethod
     def load(cls, directory: str | Path, device: str = "cpu") -> DualEncoder:
-        from safetensors.torch import load as load_tensors
+        """A model saved by :meth:`save`."""
+        from ..nn.saving import read_model_dir
 
-        root = Path(directory)
-        try:
-            config = json.loads((root / "config.json").read_text())
-            weights = (root / "model.safetensors").read_bytes()
-        except (OSError, json.JSONDecodeError) as exc:
-            raise FormatError(f"not a saved DualEncoder ({exc})", root) from None
-        if config.pop("format", None) != "embedlab.dual-encoder/1":
-            raise FormatError("not a saved DualEncoder (wrong format tag)", root / "config.json")
+        config, weights, vocab = read_model_dir(directory, _FORMAT)
+        config.pop("format")
         model = cls(**config, device=device, progress=False)
-        model.vocab = Vocab.load(root / "vocab.json")
+        model.vocab = vocab
         model.towers = _Towers(model._config()).to(device)
-        model.towers.load_state_dict(load_tensors(weights))
+        model.towers.load_state_dict(weights)
         return model
