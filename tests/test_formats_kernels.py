@@ -1,4 +1,4 @@
-"""The numba kernels of the readers against their plain-Python twins, and fuzzing of every reader:
+"""The C kernels of the readers against their plain-Python twins, and fuzzing of every reader:
 nothing but EmbedlabError may escape."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import shutil
 import struct
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,7 @@ TRICKY = [b"1e-05", b"-0.0", b"3.4028235e38", b"0.1", b"-2.5E+3", b"123456789012
 
 
 def _number(text: bytes) -> tuple[float, int]:
-    return K.parse_number(np.frombuffer(text, np.uint8), 0, len(text), K._POW10)
+    return K.parse_number(text)
 
 
 def test_number_kernel_agrees_with_python() -> None:
@@ -49,8 +50,7 @@ def test_float32_text_round_trips_exactly(value: float) -> None:
 def _block_kernel(block: bytes, dim: int, segments: int) -> tuple[np.ndarray, ...]:
     buf = np.frombuffer(block, np.uint8)
     bounds = K.segment_bounds(buf, len(buf), segments)
-    words = buf[: len(buf) // 8 * 8].view(np.uint64)
-    counts = [K.count_newlines(buf, words, bounds[t], bounds[t + 1]) for t in range(segments)]
+    counts = [K.count_newlines(buf, bounds[t], bounds[t + 1]) for t in range(segments)]
     assert sum(counts) == block.count(b"\n")
     first = np.cumsum([0, *counts[:-1]])
     n = sum(counts)
@@ -128,8 +128,7 @@ def test_newline_count_is_exact(data: bytes) -> None:
     for segments in (1, 3):
         bounds = K.segment_bounds(buf, len(buf), segments)
         assert bounds[0] == 0 and bounds[-1] == len(buf) and (np.diff(bounds) >= 0).all()
-        words = buf[: len(buf) // 8 * 8].view(np.uint64)
-        counts = [K.count_newlines(buf, words, bounds[t], bounds[t + 1]) for t in range(segments)]
+        counts = [K.count_newlines(buf, bounds[t], bounds[t + 1]) for t in range(segments)]
         assert sum(counts) == data.count(b"\n") + 1
 
 
@@ -148,10 +147,41 @@ def test_binary_scan_agrees_with_reference(data: bytes, dim: int) -> None:
 def test_nonfinite_rows_and_gather_keys() -> None:
     matrix = np.ones((5, 3), np.float32)
     matrix[1, 2], matrix[3, 0], matrix[4, 1] = np.nan, np.inf, -np.inf
-    assert K.nonfinite_rows(matrix).tolist() == R.nonfinite_rows(matrix).tolist()
+    flags = np.zeros(5, np.uint8)
+    K.nonfinite_rows(matrix, 3, flags)
+    assert flags.astype(bool).tolist() == R.nonfinite_rows(matrix).tolist()
     buf = np.frombuffer(b"ab cd e", np.uint8)
-    blob = K.gather_keys(buf, np.array([0, 3, 6]), np.array([2, 5, 7]))
-    assert blob.tobytes() == b"ab\ncd\ne"
+    assert K.gather_keys(buf, np.array([0, 3, 6]), np.array([2, 5, 7])) == b"ab\ncd\ne"
+
+
+def test_copy_records_copies_and_finds_the_first_nonfinite_row() -> None:
+    rows = np.arange(12, dtype=np.float32).reshape(4, 3)
+    buf = np.frombuffer(b"".join(b"k " + r.tobytes() for r in rows), np.uint8).copy()
+    offsets = np.arange(4, dtype=np.int64) * 14 + 2
+    out = np.zeros((4, 3), np.float32)
+    assert K.copy_records(buf, offsets, 12, out) == -1
+    assert out.tobytes() == rows.tobytes()
+    buf.view(np.uint8)[2 * 14 + 2 + 4 : 2 * 14 + 2 + 8] = np.frombuffer(np.float32(np.inf).tobytes(), np.uint8)
+    assert K.copy_records(buf, offsets, 12, out) == 2
+    assert np.isinf(out[2, 1]) and out[3].tolist() == rows[3].tolist()  # and it copies on
+
+
+def test_kernels_refuse_indices_outside_their_buffers() -> None:
+    """A wrong call from Python is a ValueError, never a read or write out of bounds."""
+    buf = np.frombuffer(b"a 1\nb 2\n", np.uint8)
+    small = np.zeros(1, np.int64)
+    with pytest.raises(ValueError, match="out of range"):
+        K.count_newlines(buf, 0, 99)
+    with pytest.raises(ValueError, match="out of range"):  # two lines, room for one
+        K.parse_text_segment(buf, 0, len(buf), 0, 1, np.zeros((1, 1), np.float32), 0, small,
+                             small.copy(), small.copy(), np.zeros(1, np.int8))
+    with pytest.raises(ValueError, match="out of range"):
+        K.gather_keys(buf, np.array([0]), np.array([50]))
+    with pytest.raises(ValueError, match="out of range"):
+        K.copy_records(buf, np.array([6]), 4, np.zeros(4, np.uint8))
+    with pytest.raises(ValueError, match="out of range"):
+        K.parse_text_rows(buf, np.array([0]), np.array([3]), 1, np.zeros((1, 1), np.float32),
+                          small, np.zeros(0, np.int8), small.copy())
 
 
 # ---------------------------------------------------------------------- fuzzing every reader

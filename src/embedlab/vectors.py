@@ -70,7 +70,7 @@ class Vectors:
     ) -> None:
         raw = list(keys)
         key_list: list[str] = (
-            raw if all(type(k) is str for k in raw) else [_as_key(k) for k in raw]  # type: ignore[assignment]
+            raw if set(map(type, raw)) <= {str} else [_as_key(k) for k in raw]  # type: ignore[assignment]
         )
         array = np.asarray(matrix)
         if array.ndim != 2:
@@ -124,6 +124,7 @@ class Vectors:
         matrix: np.ndarray,
         counts: np.ndarray | None = None,
         metadata: dict[str, list[Any]] | None = None,
+        index: dict[str, int] | None = None,
     ) -> Vectors:
         """Build without checks, the key index made on first use: for readers of files whose
         keys and values were checked when written (embedlab's native folders), so reopening
@@ -133,7 +134,7 @@ class Vectors:
             matrix = matrix.view()
             matrix.flags.writeable = False
         self._keys = keys
-        self._index_map = None
+        self._index_map = index
         self._matrix = matrix
         self._unit = None
         self._by_initial = None

@@ -122,13 +122,13 @@ def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None) 
 
 
 def decode_keys(
-    blob: np.ndarray, count: int, encoding: str, errors: str, path: object, lines: Sequence[int] | np.ndarray,
+    blob: bytes, count: int, encoding: str, errors: str, path: object, lines: Sequence[int] | np.ndarray,
     where: str = "line",
 ) -> list[str]:
     """Decode ``count`` keys joined by newlines in one call; name the line of a bad one."""
     if count == 0:
         return []
-    raw = blob.tobytes()
+    raw = blob
     try:
         keys = raw.decode(encoding, errors).split("\n")
     except UnicodeDecodeError as exc:
@@ -149,22 +149,38 @@ def decode_keys(
 
 
 def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray,
-                 where: str = "line") -> None:
+                 where: str = "line", rows: np.ndarray | None = None) -> None:
+    """Raise on the first row holding NaN or an infinity; only ``rows`` when given (the fast
+    text tier cannot produce them, so the text reader checks just the lines it handed on)."""
     from ._kernels import nonfinite_rows
     from ._threads import run_all, workers
 
+    if rows is not None:
+        candidates = matrix[rows]
+        bad = np.zeros(len(candidates), np.uint8)
+        if len(candidates):
+            nonfinite_rows(candidates, matrix.shape[1], bad)
+        if bad.any():
+            nonfinite_error(keys, path, lines, int(rows[int(np.argmax(bad))]), where)
+        return
     step = max(1, -(-len(matrix) // (2 * workers())))
-    parts = run_all(nonfinite_rows, [(matrix[i : i + step],) for i in range(0, len(matrix), step)])
-    bad = np.concatenate(parts) if parts else np.zeros(0, bool)
+    bad = np.zeros(len(matrix), np.uint8)
+    run_all(nonfinite_rows, [(matrix[i : i + step], matrix.shape[1], bad[i : i + step])
+                             for i in range(0, len(matrix), step)])
     if bad.any():
-        row = int(np.argmax(bad))
-        message = (
-            f"the vector of {keys[row]!r} holds NaN or infinite values (expected finite numbers); "
-            "pass allow_nonfinite=True to load it anyway"
-        )
-        if where == "line":
-            raise FormatError(message, path, int(lines[row]))
-        raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path)
+        nonfinite_error(keys, path, lines, int(np.argmax(bad)), where)
+
+
+def nonfinite_error(keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray, row: int,
+                    where: str = "line") -> None:
+    """Raise the error for row ``row``, whose vector holds NaN or an infinity."""
+    message = (
+        f"the vector of {keys[row]!r} holds NaN or infinite values (expected finite numbers); "
+        "pass allow_nonfinite=True to load it anyway"
+    )
+    if where == "line":
+        raise FormatError(message, path, int(lines[row]))
+    raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path)
 
 
 def finish(
@@ -181,7 +197,8 @@ def finish(
     ``"first"`` keeps the first vector of a key, ``"last"`` the last one; either way the key
     stays at the position where it first appeared.
     """
-    if len(set(keys)) != len(keys):
+    index = dict(zip(keys, range(len(keys)), strict=True))
+    if len(index) != len(keys):
         first: dict[str, int] = {}
         last: dict[str, int] = {}
         for row, key in enumerate(keys):
@@ -202,4 +219,7 @@ def finish(
         keys = [keys[r] for r in keep]
         matrix = matrix[take]
         counts = None if counts is None else counts[take]
-    return Vectors(keys, matrix, counts=counts, allow_nonfinite=True)
+        index = dict(zip(keys, range(len(keys)), strict=True))
+    # Keys are decoded strings, unique, and the values were checked (or allowed) above.
+    counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+    return Vectors._trusted(keys, matrix, counts, index=index)

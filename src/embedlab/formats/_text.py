@@ -4,8 +4,9 @@ A line is a key and then ``dim`` numbers separated by spaces or tabs. The vector
 last ``dim`` fields, so GloVe tokens that themselves contain spaces load correctly; in word2vec
 files (whose keys cannot hold spaces) extra fields are reported as an error.
 
-The file is read in blocks of whole lines into one reused buffer; the kernels parse each block
-straight into a preallocated float32 matrix, so the peak memory is the matrix plus a block.
+The file is read in blocks of whole lines into one reused buffer; the C kernels (``_kernels.c``)
+parse each block straight into a preallocated float32 matrix, several segments at once, so the
+peak memory is the matrix plus a block.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ def read_text(
         reader.check_count()
     matrix = reader.matrix.take(reader.filled)
     lines = np.concatenate(reader.lines) if reader.lines else np.zeros(0, np.int64)
-    if not allow_nonfinite:
-        check_finite(matrix, reader.keys, path, lines)
+    if not allow_nonfinite:  # the fast tier only ever yields finite values
+        check_finite(matrix, reader.keys, path, lines, rows=np.array(reader.slow_rows, np.int64))
     return finish(reader.keys, matrix, lines, path, on_duplicate)
 
 
@@ -128,14 +129,14 @@ class _BlockParser:
         self.lines: list[np.ndarray] = []
         self.filled = 0
         self.lines_seen = 0
+        self.slow_rows: list[int] = []  # rows read by the second tier (may hold nan or inf)
 
     def parse(self, block: np.ndarray, first_line: int) -> bool:
         """Parse one block; True when no more rows are wanted."""
         segments = max(1, min(2 * workers(), len(block) >> 20))
         bounds = K.segment_bounds(block, len(block), segments)
-        words = block[: len(block) // 8 * 8].view(np.uint64)
-        per_segment = [K.count_newlines(block, words, bounds[t], bounds[t + 1])
-                       for t in range(segments)]
+        per_segment = run_all(K.count_newlines,
+                              [(block, bounds[t], bounds[t + 1]) for t in range(segments)])
         count = int(sum(per_segment))
         first_of_segment = np.cumsum([0, *per_segment[:-1]])
         self.matrix.reserve(self.filled + count)
@@ -167,6 +168,7 @@ class _BlockParser:
         status, numbers = status[rows], numbers[rows]
         for i in np.flatnonzero(status != K.OK):
             self._slow_line(block, int(i), starts, ends, key_ends, int(numbers[i]))
+            self.slow_rows.append(self.filled + int(i))
         blob = K.gather_keys(block, starts, key_ends)
         self.keys += decode_keys(blob, len(rows), self.encoding, self.unicode_errors, self.path,
                                  numbers)

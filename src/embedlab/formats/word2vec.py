@@ -24,9 +24,9 @@ from . import _kernels as K
 from ._chunks import (
     OnDuplicate,
     _read_into,
-    check_finite,
     decode_keys,
     finish,
+    nonfinite_error,
     parse_header,
     show,
 )
@@ -71,6 +71,7 @@ def read_word2vec_binary(
         keys: list[str] = []
         places: list[np.ndarray] = []
         consumed, have, filled, eof = len(header), 0, 0, False
+        first_bad = -1  # the first row holding NaN or an infinity
         with progress_bar(rows, f"reading {Path(path).name}", enabled=progress) as bar:
             while filled < rows:
                 if not eof:
@@ -88,10 +89,12 @@ def read_word2vec_binary(
                         path,
                     )
                 half = n // 2  # two halves at once: the copy is bound by first-touch page faults
-                run_all(K.copy_records, [
+                bad = run_all(K.copy_records, [
                     (buf, offsets[:half], width, out_bytes[filled : filled + half]),
                     (buf, offsets[half:n], width, out_bytes[filled + half : filled + n]),
                 ])
+                if first_bad < 0 and max(bad) >= 0:
+                    first_bad = filled + (bad[0] if bad[0] >= 0 else half + bad[1])
                 at = key_starts[:n] + consumed
                 if (key_starts[:n] == key_ends[:n]).any():
                     row = int(np.argmax(key_starts[:n] == key_ends[:n]))
@@ -132,15 +135,15 @@ def read_word2vec_binary(
     if sys.byteorder == "big":
         matrix = matrix.astype(np.float32)
     where = np.concatenate(places) if places else np.zeros(0, np.int64)
-    if not allow_nonfinite:
-        check_finite(matrix, keys, path, where, where="byte")
+    if not allow_nonfinite and first_bad >= 0:
+        nonfinite_error(keys, path, where, first_bad, where="byte")
     return finish(keys, matrix, where, path, on_duplicate, where="byte")
 
 
 def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str, errors: str,
             path: PathLike, at: np.ndarray) -> list[str]:
     blob = K.gather_keys(buf, starts, ends)
-    if np.count_nonzero(blob == 10) == len(starts) - 1:
+    if blob.count(b"\n") == len(starts) - 1:
         return decode_keys(blob, len(starts), encoding, errors, path, at, where="byte")
     # A key holds a newline byte (only possible without newlines between records): one by one.
     keys = []
