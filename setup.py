@@ -1,13 +1,14 @@
-"""The C part of the build: the readers' parsing kernels (everything else is in pyproject.toml)."""
+"""The C part of the build: the readers' parsing kernels and the exact search's selection step
+(everything else is in pyproject.toml)."""
 
 from setuptools import Extension, setup
 
+FLAGS = ["-O3", "-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+
 setup(
     ext_modules=[
-        Extension(
-            "embedlab.formats._kernels",
-            sources=["src/embedlab/formats/_kernels.c"],
-            extra_compile_args=["-O3", "-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-        )
+        Extension("embedlab.formats._kernels", ["src/embedlab/formats/_kernels.c"],
+                  extra_compile_args=FLAGS),
+        Extension("embedlab._select", ["src/embedlab/_select.c"], extra_compile_args=FLAGS),
     ]
 )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import socket
 import statistics
@@ -53,36 +55,58 @@ def load_keys(synthetic: bool, n: int, seed: int) -> list[str]:
     return [keys[i] for i in rng.integers(0, len(keys), n)]
 
 
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, bytes]:
+    """One HTTP/1.1 GET on a kept-alive connection: (status, body)."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return int(head.split(b" ", 2)[1]), await reader.readexactly(length)
+
+
 async def hammer(port: int, keys: list[str], clients: int, per_client: int, max_seconds: float) -> dict:
-    import httpx
+    """``clients`` connections, each sending its queries one after another.
+
+    The client is a few lines of asyncio rather than httpx: on 2 cores shared with the server,
+    httpx's own cost per request (about a millisecond) would be measured as server latency.
+    """
+    from urllib.parse import quote
 
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.perf_counter() + max_seconds
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30) as client:
 
-        async def one_client(c: int) -> None:
+    async def one_client(c: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
             for r in range(per_client):
                 if time.perf_counter() > deadline:
                     return
                 key = keys[(c * per_client + r) % len(keys)]
                 start = time.perf_counter()
                 try:
-                    response = await client.get("/api/neighbors", params={"key": key, "k": 10})
-                    ok = response.status_code == 200 and len(response.json()["neighbors"]) == 10
-                    kind = "ok" if ok else f"http {response.status_code}"
+                    status, body = await _get(reader, writer, f"/api/neighbors?key={quote(key)}&k=10")
+                    ok = status == 200 and len(json.loads(body)["neighbors"]) == 10
+                    kind = "ok" if ok else f"http {status}"
                 except Exception as exc:  # counted, not raised: the report says how many
                     kind = type(exc).__name__
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 latencies.append(time.perf_counter() - start)
                 if kind != "ok":
                     errors[kind] = errors.get(kind, 0) + 1
+        finally:
+            writer.close()
 
-        for key in keys[:5]:  # warm up: first BLAS call, page faults
-            await client.get("/api/neighbors", params={"key": key, "k": 10})
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client(c) for c in range(clients)))
-        elapsed = time.perf_counter() - started
+    warm_reader, warm_writer = await asyncio.open_connection("127.0.0.1", port)
+    for key in keys[:5]:  # warm up: first BLAS call, page faults
+        await _get(warm_reader, warm_writer, f"/api/neighbors?key={quote(key)}&k=10")
+    warm_writer.close()
+    started = time.perf_counter()
+    await asyncio.gather(*(one_client(c) for c in range(clients)))
+    elapsed = time.perf_counter() - started
     ms = sorted(x * 1000 for x in latencies)
     return {
         "requests": len(ms), "errors": sum(errors.values()), "error_kinds": errors,
@@ -108,7 +132,12 @@ def run_server(batch: int, synthetic: bool, args: argparse.Namespace, keys: list
             if time.time() > deadline or server.poll() is not None:
                 raise RuntimeError("the server did not start")
             time.sleep(0.5)
-        return asyncio.run(hammer(port, keys, args.clients, args.requests, args.max_seconds))
+        run = asyncio.run
+        with contextlib.suppress(ImportError):  # uvloop comes with the [web] extra
+            import uvloop
+
+            run = uvloop.run
+        return run(hammer(port, keys, args.clients, args.requests, args.max_seconds))
     finally:
         server.terminate()
         server.wait(30)

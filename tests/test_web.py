@@ -45,7 +45,8 @@ def client():
 def test_neighbors_answer_the_documented_shape(client) -> None:
     answer = client.get("/api/neighbors", params={"key": "king", "k": 2}).json()
     assert answer == {"key": "king", "neighbors": [
-        {"key": "queen", "score": pytest.approx(0.8)}, {"key": "man", "score": pytest.approx(0.6)}]}
+        {"key": "queen", "score": pytest.approx(0.8)}, {"key": "man", "score": pytest.approx(0.6)}],
+        "exact": True}
 
 
 def test_unknown_key_is_404_with_suggestions(client) -> None:
@@ -208,7 +209,9 @@ def test_batched_search_agrees_with_most_similar() -> None:
     rows = list(range(0, 500, 25))
     futures = [search.submit(vectors.unit[r], 5, frozenset([r])) for r in rows]  # all at once
     for r, future in zip(rows, futures, strict=True):
-        found = [(vectors.keys[i], s) for i, s in future.result(timeout=30)]
+        answer = future.result(timeout=30)
+        assert answer.exact
+        found = [(vectors.keys[i], s) for i, s in answer.found]
         expected = vectors.most_similar(f"w{r}", topn=5)
         assert [k for k, _ in found] == [k for k, _ in expected]
         np.testing.assert_allclose([s for _, s in found], [s for _, s in expected], rtol=1e-5)
@@ -234,3 +237,34 @@ def test_tsne_layout_runs_in_the_background_with_progress() -> None:
         assert coords.shape == (120,) and np.isfinite(coords).all()
         listed = test_client.get("/api/layouts").json()["layouts"]
         assert {(x["method"], x["dim"]) for x in listed} == {("pca", 2), ("tsne", 2)}
+
+
+def test_faiss_index_is_built_in_the_background_and_answers_say_whether_exact() -> None:
+    pytest.importorskip("faiss")
+    import time
+
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(2000)], rng.standard_normal((2000, 16)))
+    with TestClient(create_app(vectors, index="faiss")) as test_client:
+        deadline = time.time() + 60
+        while test_client.get("/api/info").json()["approximate_index"] != "ready":
+            assert time.time() < deadline and test_client.get("/api/info").json()[
+                "approximate_index"] in ("building", "ready")
+            time.sleep(0.05)
+        approximate = test_client.get("/api/neighbors", params={"key": "w7", "k": 10}).json()
+        exact = test_client.get("/api/neighbors", params={"key": "w7", "k": 10, "exact": True}).json()
+        assert approximate["exact"] is False and exact["exact"] is True
+        expected = [k for k, _ in vectors.most_similar("w7", topn=10)]
+        assert [n["key"] for n in exact["neighbors"]] == expected
+        # HNSW on 2,000 points finds nearly all of them; the scores it gives are exact cosines.
+        assert len({n["key"] for n in approximate["neighbors"]} & set(expected)) >= 8
+        for n in approximate["neighbors"]:
+            assert n["score"] == pytest.approx(float(vectors.similarity("w7", n["key"])), abs=1e-5)
+        batch = test_client.post("/api/neighbors", json={"keys": ["w1", "w2"], "exact": True}).json()
+        assert [r["exact"] for r in batch["results"]] == [True, True]
+        assert test_client.post("/api/neighbors", json={"keys": ["w1"], "exact": "yes"}).status_code == 400
+
+
+def test_exact_index_answers_exact_and_reports_no_approximate_index(client) -> None:
+    assert client.get("/api/info").json()["approximate_index"] == "none"
+    assert client.get("/api/neighbors", params={"key": "king"}).json()["exact"] is True

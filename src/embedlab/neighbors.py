@@ -194,38 +194,29 @@ def exact_top_k(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows and scores of the ``k`` largest ``queries @ table.T`` (times ``inverse_norms``).
 
-    The table is read ``block`` rows at a time and each query keeps its best ``k`` so far.
-    After the first blocks most queries find nothing better than their current k-th best in
-    a new block; one pass (the block's best score per query) finds the few that do, and only
-    those rows pay for a top-k selection and a merge. ``k`` must not exceed the row count.
+    The table is read ``block`` rows at a time: BLAS scores the block, and the C kernel
+    (``_select.c``) folds it into each query's best ``k`` in one pass while it is in cache:
+    after the first blocks hardly any score beats a query's k-th best, so that pass is a
+    vectorised comparison. Among equal scores the lower row comes first. ``k`` must not exceed
+    the row count.
     """
     import warnings
 
     import torch
 
+    from ._select import fold_block
+
+    q = torch.from_numpy(np.ascontiguousarray(queries, dtype=np.float32))
+    best_scores = np.full((len(q), k), -np.inf, dtype=np.float32)
+    best_rows = np.full((len(q), k), -1, dtype=np.int64)
     with warnings.catch_warnings():  # the table may be read-only (a memory map): never written
         warnings.simplefilter("ignore", UserWarning)
-        q = torch.from_numpy(np.ascontiguousarray(queries, dtype=np.float32))
-        norms = None if inverse_norms is None else torch.from_numpy(inverse_norms)
-        best_scores = torch.full((len(q), k), float("-inf"))
-        best_rows = torch.full((len(q), k), -1, dtype=torch.int64)
         for start in range(0, len(table), block):
             rows = torch.from_numpy(np.asarray(table[start : start + block], dtype=np.float32))
-            scores = q @ rows.T
-            if norms is not None:
-                scores *= norms[start : start + block]
-            improved = (scores.amax(dim=1) > best_scores[:, -1]).nonzero().squeeze(1)
-            if len(improved) == 0:
-                continue
-            if len(improved) < len(scores):
-                scores = scores.index_select(0, improved)
-            top_scores, top_rows = scores.topk(min(k, scores.shape[1]), dim=1)
-            pool_scores = torch.cat([best_scores[improved], top_scores], dim=1)
-            pool_rows = torch.cat([best_rows[improved], top_rows + start], dim=1)
-            merged, pick = pool_scores.topk(k, dim=1)
-            best_scores[improved] = merged
-            best_rows[improved] = pool_rows.gather(1, pick)
-    return best_rows.numpy(), best_scores.numpy()
+            scores = (q @ rows.T).numpy()
+            scale = None if inverse_norms is None else inverse_norms[start : start + len(rows)]
+            fold_block(scores, len(q), len(rows), start, scale, best_scores, best_rows, k)
+    return best_rows, best_scores
 
 
 def _inverse_norms(matrix: np.ndarray, step: int = 262_144) -> np.ndarray:

@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, help="Port to listen on."),
         limit: int = typer.Option(None, help="Only the first N keys (the most frequent)."),
         seed: int = typer.Option(0, help="Seed of the t-SNE and UMAP layouts."),
+        index: str = typer.Option(
+            "exact", help="Neighbour index: exact, faiss (HNSW built in the background: for "
+            "large tables under many clients) or auto (faiss above 200,000 keys)."),
     ) -> None:
         """Explore VECTORS in the browser: scatter (2-D/3-D), search, neighbours, analogies,
         t-SNE/UMAP in the background, colour by metadata, CSV export; API docs at /docs.
@@ -33,4 +36,4 @@ def register(app: typer.Typer) -> None:
         loaded = load_vectors(vectors, limit=limit)
         columns = read_metadata(metadata, loaded) if metadata is not None else None
         typer.echo(f"{len(loaded):,} vectors; open http://{host}:{port}/ (Ctrl-C stops)")
-        run_server(loaded, columns, host=host, port=port, seed=seed)
+        run_server(loaded, columns, host=host, port=port, seed=seed, index=index)

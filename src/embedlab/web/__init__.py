@@ -32,6 +32,11 @@ def serve(
 ) -> None:
     """Run the explorer until Ctrl-C; binds to loopback unless ``host`` says otherwise."""
     uvicorn = require("uvicorn", "web")
+    import torch
+
+    # The search workers (one per core) run their matrix products side by side, each on one
+    # thread; torch's own threads on top of them would oversubscribe the cores.
+    torch.set_num_threads(1)
     # A keep-alive longer than uvicorn's 5 s: under load, clients reusing a connection the
     # server has just closed see "server disconnected" errors.
     uvicorn.run(create_app(vectors, metadata, **limits), host=host, port=port,

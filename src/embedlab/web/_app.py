@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import EmbedlabError, UnknownKeyError
+from ..neighbors import Method
 from ..vectors import Vectors
 from .layouts import METHODS, LayoutJobs
 from .metadata import merge_metadata
@@ -61,6 +62,7 @@ def create_app(
     max_batch_keys: int = 100,
     max_body_bytes: int = 64 * 1024,
     max_search_batch: int = 64,
+    index: Method = "exact",
     seed: int = 0,
 ) -> FastAPI:
     """The explorer for ``vectors``; ``metadata`` adds columns to colour by (one value per key).
@@ -68,10 +70,13 @@ def create_app(
     Limits: ``k`` at most ``max_k``, at most ``max_batch_keys`` keys per batch request and
     ``max_body_bytes`` per request body; anything beyond is answered 400. Concurrent
     neighbour queries are answered together, up to ``max_search_batch`` per pass.
+    ``index="faiss"`` (or ``"auto"``: above 200,000 keys) answers neighbour queries from an
+    HNSW graph built in the background, for large tables under many clients; answers say
+    whether they are exact, and ``exact=true`` asks for an exact one.
     """
     columns = merge_metadata(vectors, metadata)
     keys = vectors.keys
-    search = BatchedSearch(vectors, max_batch=max_search_batch)
+    search = BatchedSearch(vectors, max_batch=max_search_batch, index=index)
     jobs = LayoutJobs(vectors, seed=seed)
     jobs.start("pca", 2)  # the first picture is ready when the page asks
     by_spelling = sorted((k.lower(), i) for i, k in enumerate(keys))
@@ -122,18 +127,22 @@ def create_app(
             raise _unknown(vectors, key)
         return row
 
-    async def neighbours(query: np.ndarray, k: int, exclude: frozenset[int]) -> list[dict[str, Any]]:
-        found = await asyncio.wrap_future(search.submit(query, k, exclude))
-        return [{"key": keys[r], "score": round(s, 6)} for r, s in found]
+    async def neighbours(query: np.ndarray, k: int, exclude: frozenset[int],
+                         exact: bool) -> tuple[list[dict[str, Any]], bool]:
+        answer = await asyncio.wrap_future(search.submit(query, k, exclude, exact))
+        return [{"key": keys[r], "score": round(s, 6)} for r, s in answer.found], answer.exact
 
     key_param = Query(..., min_length=1, max_length=MAX_KEY_CHARS, description="A key (word).")
     k_param = Query(min(10, max_k), ge=1, le=max_k, description=f"How many neighbours (1 to {max_k}).")
+    exact_param = Query(False, description="Exact even when the server answers from an "
+                        "approximate index (slower on large tables).")
 
     @app.get("/api/info", tags=["vectors"], summary="Size, dimension, metadata columns, limits")
     async def info() -> dict[str, Any]:
         return {
             "count": len(vectors), "dim": vectors.dim, "columns": sorted(columns),
             "methods": list(METHODS), "max_k": max_k, "max_batch_keys": max_batch_keys,
+            "approximate_index": search.approximate_status,
         }
 
     @app.get("/api/keys", tags=["vectors"], summary="Every key, in row order (a JSON list)")
@@ -141,14 +150,16 @@ def create_app(
         return Response(keys_json, media_type="application/json")
 
     @app.get("/api/neighbors", tags=["queries"], summary="Nearest neighbours of one key")
-    async def get_neighbors(key: str = key_param, k: int = k_param) -> dict[str, Any]:
+    async def get_neighbors(key: str = key_param, k: int = k_param,
+                            exact: bool = exact_param) -> dict[str, Any]:
         """Cosine similarity on the full vectors; the key itself is left out.
 
         `GET /api/neighbors?key=king&k=10` -> `{"key": "king", "neighbors": [{"key": "queen",
-        "score": 0.78}, ...]}`. An unknown key answers 404 with `suggestions`.
+        "score": 0.78}, ...], "exact": true}`. An unknown key answers 404 with `suggestions`.
         """
         row = row_of(key)
-        return {"key": key, "neighbors": await neighbours(vectors.unit[row], k, frozenset([row]))}
+        found, was_exact = await neighbours(vectors.unit[row], k, frozenset([row]), exact)
+        return {"key": key, "neighbors": found, "exact": was_exact}
 
     @app.post("/api/neighbors", tags=["queries"], summary="Nearest neighbours of several keys")
     async def post_neighbors(request: Request) -> dict[str, Any]:
@@ -168,11 +179,15 @@ def create_app(
             raise ApiError(400, f"give 1 to {max_batch_keys} keys; got {len(wanted)}")
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= max_k:
             raise ApiError(400, f"k must be an int from 1 to {max_k}; got {k!r}")
+        exact = payload.get("exact", False)
+        if not isinstance(exact, bool):
+            raise ApiError(400, f"exact must be true or false; got {exact!r}")
         rows = [row_of(w) for w in wanted]
         answers = await asyncio.gather(
-            *(neighbours(vectors.unit[r], k, frozenset([r])) for r in rows)
+            *(neighbours(vectors.unit[r], k, frozenset([r]), exact) for r in rows)
         )
-        return {"results": [{"key": w, "neighbors": a} for w, a in zip(wanted, answers, strict=True)]}
+        return {"results": [{"key": w, "neighbors": found, "exact": was_exact}
+                            for w, (found, was_exact) in zip(wanted, answers, strict=True)]}
 
     @app.get("/api/analogy", tags=["queries"], summary="a - b + c (king - man + woman)")
     async def analogy(
@@ -180,14 +195,15 @@ def create_app(
         b: str = Query(..., min_length=1, max_length=MAX_KEY_CHARS, description="Take away (man)."),
         c: str = Query(..., min_length=1, max_length=MAX_KEY_CHARS, description="Add (woman)."),
         k: int = k_param,
+        exact: bool = exact_param,
     ) -> dict[str, Any]:
         """The keys closest to unit(a) - unit(b) + unit(c), the three words left out
         (gensim's `most_similar(positive=[a, c], negative=[b])`)."""
         rows = [row_of(w) for w in (a, b, c)]
         unit = vectors.unit
         query = unit[rows[0]] - unit[rows[1]] + unit[rows[2]]
-        return {"a": a, "b": b, "c": c,
-                "results": await neighbours(query, k, frozenset(rows))}
+        found, was_exact = await neighbours(query, k, frozenset(rows), exact)
+        return {"a": a, "b": b, "c": c, "results": found, "exact": was_exact}
 
     @app.get("/api/complete", tags=["queries"], summary="Keys that start with a prefix")
     async def complete(

@@ -1,9 +1,12 @@
 """Neighbour queries for the explorer, batched: concurrent requests share one pass over the table.
 
 One query against 400,000 x 50 vectors reads the whole 80 MB table and is bound by memory
-bandwidth; fifty queries in one matrix product read it once. A worker thread takes whatever
+bandwidth; fifty queries in one matrix product read it once. Each worker thread takes whatever
 queries are waiting (up to ``max_batch``), answers them together and resolves each caller's
-future, so latency under load stays near the cost of one batch.
+future. With one worker per core, a query that arrives while a batch is being answered is
+picked up by another worker at once instead of waiting for that batch, so latency under load
+stays near the cost of one batch. The workers release the GIL in the matrix products and the
+selection kernel, so the event loop keeps serving meanwhile.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..neighbors import NeighborIndex
+from ..errors import check_param
+from ..neighbors import Method, NeighborIndex
 from ..vectors import Vectors
 
 
@@ -24,33 +28,77 @@ class _Request:
     query: np.ndarray
     k: int
     exclude: frozenset[int]
-    future: Future[list[tuple[int, float]]] = field(default_factory=Future)
+    exact: bool  # must the answer be exact even when an approximate index is ready?
+    future: Future[Answer] = field(default_factory=Future)
+
+
+@dataclass
+class Answer:
+    found: list[tuple[int, float]]  # (row, cosine), best first
+    exact: bool  # False when the approximate index answered
 
 
 class BatchedSearch:
-    """Exact cosine neighbours on the full vectors, answered in batches by one worker thread."""
+    """Cosine neighbours on the full vectors, answered in batches by worker threads.
 
-    def __init__(self, vectors: Vectors, max_batch: int = 64) -> None:
+    ``index="exact"`` scans the whole table for every batch. ``"faiss"`` builds an HNSW graph
+    in the background (about 30 s for 400,000 x 50 on 2 cores) and answers from it once it is
+    ready (exact until then); ``"auto"`` is faiss above 200,000 keys when faiss is installed.
+    A query can still ask for an exact answer.
+    """
+
+    def __init__(self, vectors: Vectors, max_batch: int = 64, workers: int | None = None,
+                 index: Method = "exact") -> None:
+        from ..formats._threads import workers as cores
+        from ..neighbors import AUTO_FAISS_ABOVE, _has_faiss
+
+        check_param(index in ("exact", "faiss", "auto"), "index", "BatchedSearch",
+                    "'exact', 'faiss' or 'auto'", index)
         self.vectors = vectors
         self.max_batch = max_batch
         self._index = NeighborIndex(vectors, method="exact", metric="cosine")
+        self._approximate: NeighborIndex | None = None
+        self.approximate_status = "none"  # or "building", "ready", "failed: ..."
+        if index == "faiss" or (index == "auto" and len(vectors) > AUTO_FAISS_ABOVE and _has_faiss()):
+            self.approximate_status = "building"
+            threading.Thread(target=self._build, name="embedlab-faiss-build", daemon=True).start()
         self._queue: queue.Queue[_Request | None] = queue.Queue()
-        self._worker = threading.Thread(target=self._run, name="embedlab-search", daemon=True)
-        self._worker.start()
+        self._workers = [
+            threading.Thread(target=self._run, name=f"embedlab-search-{i}", daemon=True)
+            for i in range(workers or cores())
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def _build(self) -> None:
+        try:
+            # ef_search 128: recall@10 about 0.99 on GloVe 6B 50d, still well under 1 ms a query.
+            self._approximate = NeighborIndex(self.vectors, method="faiss", metric="cosine",
+                                              ef_search=128)
+            self.approximate_status = "ready"
+        except Exception as exc:  # the exact index goes on answering; /api/info says why
+            self.approximate_status = f"failed: {exc}"
 
     def submit(
-        self, query: np.ndarray, k: int, exclude: frozenset[int] = frozenset()
-    ) -> Future[list[tuple[int, float]]]:
+        self, query: np.ndarray, k: int, exclude: frozenset[int] = frozenset(), exact: bool = False
+    ) -> Future[Answer]:
         """Queue one query vector; the future gives ``k`` (row, score) pairs, best first."""
-        request = _Request(np.asarray(query, dtype=np.float32), k, exclude)
+        request = _Request(np.asarray(query, dtype=np.float32), k, exclude, exact)
         self._queue.put(request)
         return request.future
 
     def close(self) -> None:
-        """Stop the worker (after the queries already queued)."""
-        self._queue.put(None)
+        """Stop the workers (after the queries already queued)."""
+        for _ in self._workers:
+            self._queue.put(None)
 
     def _run(self) -> None:
+        if self.approximate_status != "none":
+            import faiss
+
+            # One thread per worker (this call sets it for the calling thread only): the
+            # workers already run side by side, one per core.
+            faiss.omp_set_num_threads(1)
         while True:
             first = self._queue.get()
             if first is None:
@@ -62,15 +110,25 @@ class BatchedSearch:
                 except queue.Empty:
                     break
                 if more is None:
-                    self._queue.put(None)  # stop after this batch
+                    self._queue.put(None)  # this worker stops after its batch: pass it on
                     break
                 batch.append(more)
             self._answer(batch)
 
     def _answer(self, batch: list[_Request]) -> None:
+        approximate = self._approximate
+        if approximate is None:
+            self._answer_with(self._index, batch, exact=True)
+            return
+        self._answer_with(self._index, [r for r in batch if r.exact], exact=True)
+        self._answer_with(approximate, [r for r in batch if not r.exact], exact=False)
+
+    def _answer_with(self, index: NeighborIndex, batch: list[_Request], exact: bool) -> None:
+        if not batch:
+            return
         try:
-            wanted = max(r.k + len(r.exclude) for r in batch)
-            rows, scores = self._index.search(np.stack([r.query for r in batch]), wanted)
+            wanted = min(max(r.k + len(r.exclude) for r in batch), len(self.vectors))
+            rows, scores = index.search(np.stack([r.query for r in batch]), wanted)
         except Exception as exc:  # hand the failure to every caller instead of dying
             for request in batch:
                 request.future.set_exception(exc)
@@ -78,6 +136,6 @@ class BatchedSearch:
         for i, request in enumerate(batch):
             found = [
                 (int(r), float(s)) for r, s in zip(rows[i], scores[i], strict=True)
-                if int(r) not in request.exclude
+                if int(r) not in request.exclude and r >= 0  # faiss pads with -1
             ]
-            request.future.set_result(found[: request.k])
+            request.future.set_result(Answer(found[: request.k], exact))

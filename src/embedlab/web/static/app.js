@@ -365,7 +365,8 @@ async function select(key, centre) {
   const index = rowOf();
   state.selected = index.get(key);
   state.neighbors = answer.neighbors.map((n) => index.get(n.key));
-  $("selected").textContent = key;
+  // An approximate index (faiss, for large tables) may miss a neighbour now and then: say so.
+  $("selected").textContent = answer.exact ? key : `${key} (approximate)`;
   $("search").value = key;
   listResults($("neighbors"), answer.neighbors, (k) => select(k, false));
   if (centre && state.pos) {
