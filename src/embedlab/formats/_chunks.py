@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import IO, Literal
+from typing import IO, Literal, NoReturn
 
 import numpy as np
 
@@ -122,30 +122,30 @@ def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None) 
 
 
 def decode_keys(
-    blob: bytes, count: int, encoding: str, errors: str, path: object, lines: Sequence[int] | np.ndarray,
+    raw: bytes, count: int, encoding: str, errors: str, path: object, lines: Sequence[int] | np.ndarray,
     where: str = "line",
 ) -> list[str]:
     """Decode ``count`` keys joined by newlines in one call; name the line of a bad one."""
     if count == 0:
         return []
-    raw = blob
     try:
-        keys = raw.decode(encoding, errors).split("\n")
+        text = raw.decode(encoding, errors)
     except UnicodeDecodeError as exc:
-        row = raw.count(b"\n", 0, exc.start)
-        key = raw.split(b"\n")[row]
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        message = (
-            f"the key {show(key)} is not valid {encoding} ({exc.reason} at byte "
-            f"{exc.start - start} of the key); pass unicode_errors='replace' or 'ignore' to "
-            "load it anyway"
-        )
-        if where == "line":
-            raise FormatError(message, path, int(lines[row])) from None
-        raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path) from None
-    if len(keys) != count:  # an encoding where a newline byte is not a newline (UTF-16 ...)
-        keys = [key.decode(encoding, errors) for key in raw.split(b"\n")]
-    return keys
+        error = exc
+    else:
+        keys = text.split("\n")
+        if len(keys) != count:  # an encoding where a newline byte is not a newline (UTF-16 ...)
+            keys = [key.decode(encoding, errors) for key in raw.split(b"\n")]
+        return keys
+    row = raw.count(b"\n", 0, error.start)
+    start = raw.rfind(b"\n", 0, error.start) + 1
+    key = raw.split(b"\n")[row]
+    raise_at(
+        f"the key {show(key)} is not valid {encoding} ({error.reason} at byte "
+        f"{error.start - start} of the key); pass unicode_errors='replace' or 'ignore' to "
+        "load it anyway",
+        path, lines, row, where,
+    )
 
 
 def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray,
@@ -174,10 +174,16 @@ def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: S
 def nonfinite_error(keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray, row: int,
                     where: str = "line") -> None:
     """Raise the error for row ``row``, whose vector holds NaN or an infinity."""
-    message = (
+    raise_at(
         f"the vector of {keys[row]!r} holds NaN or infinite values (expected finite numbers); "
-        "pass allow_nonfinite=True to load it anyway"
+        "pass allow_nonfinite=True to load it anyway",
+        path, lines, row, where,
     )
+
+
+def raise_at(message: str, path: object, lines: Sequence[int] | np.ndarray, row: int,
+             where: str) -> NoReturn:
+    """A FormatError about row ``row``: at its line (text), or its record and byte (binary)."""
     if where == "line":
         raise FormatError(message, path, int(lines[row]))
     raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path)
@@ -206,13 +212,11 @@ def finish(
             if seen == row:
                 continue
             if on_duplicate == "error":
-                message = (
+                raise_at(
                     f"duplicate key {key!r} (first at {where} {int(lines[seen])}); pass "
-                    "on_duplicate='first' or 'last' to keep one of them"
+                    "on_duplicate='first' or 'last' to keep one of them",
+                    path, lines, row, where,
                 )
-                if where == "line":
-                    raise FormatError(message, path, int(lines[row]))
-                raise FormatError(f"record {row + 1} at byte {int(lines[row])}: {message}", path)
             last[key] = row
         keep = list(first.values())
         take = keep if on_duplicate == "first" else [last.get(keys[r], r) for r in keep]

@@ -233,6 +233,7 @@ static PyObject *py_parse_number(PyObject *self, PyObject *args) {
 }
 
 static PyObject *py_count_newlines(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *b;
     Py_ssize_t start, end;
     if (!PyArg_ParseTuple(args, "Onn", &b, &start, &end)) return NULL;
@@ -247,14 +248,14 @@ static PyObject *py_count_newlines(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = start; i < end; i++) total += data[i] == '\n';
     Py_END_ALLOW_THREADS
-    release(&buf, 1);
-    return PyLong_FromSsize_t(total);
+    result = PyLong_FromSsize_t(total);
 fail:
     release(&buf, 1);
-    return NULL;
+    return result;
 }
 
 static PyObject *py_segment_bounds(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *b;
     Py_ssize_t n, segments;
     if (!PyArg_ParseTuple(args, "Onn", &b, &n, &segments)) return NULL;
@@ -278,17 +279,17 @@ static PyObject *py_segment_bounds(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(bounds, t, PyLong_FromSsize_t(p));
         previous = p;
     }
-    release(&buf, 1);
-    return bounds;
+    result = bounds;
 fail:
     release(&buf, 1);
-    return NULL;
+    return result;
 }
 
 /* parse_text_segment(buf, start, end, first, dim, out, row0, starts, ends, key_ends, status)
  * Line i of the block (counting from `first` for this segment's first line) goes to row
  * row0 + i of `out`; its start, end, end of key and status to starts[i] ... status[i]. */
 static PyObject *py_parse_text_segment(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *objects[6];
     Py_ssize_t start, end, first, dim, row0;
     if (!PyArg_ParseTuple(args, "OnnnnOnOOOO", &objects[0], &start, &end, &first, &dim,
@@ -339,11 +340,10 @@ static PyObject *py_parse_text_segment(PyObject *self, PyObject *args) {
         out_of_range("a line");
         goto fail;
     }
-    release(a, 6);
-    Py_RETURN_NONE;
+    result = Py_NewRef(Py_None);
 fail:
     release(a, 6);
-    return NULL;
+    return result;
 }
 
 /* ------------------------------------------------------------------ tier 2: anything else */
@@ -351,6 +351,7 @@ fail:
 /* parse_text_rows(buf, starts, ends, dim, out, key_ends, status, bad_field): lines
  * buf[starts[i]:ends[i]] whose last `dim` fields are numbers; the key is what stands before. */
 static PyObject *py_parse_text_rows(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *objects[7];
     Py_ssize_t dim;
     if (!PyArg_ParseTuple(args, "OOOnOOOO", &objects[0], &objects[1], &objects[2], &dim,
@@ -424,17 +425,17 @@ static PyObject *py_parse_text_rows(PyObject *self, PyObject *args) {
             pos = field_end;
         }
     }
-    release(a, 7);
-    Py_RETURN_NONE;
+    result = Py_NewRef(Py_None);
 fail:
     release(a, 7);
-    return NULL;
+    return result;
 }
 
 /* ------------------------------------------------------------------ keys and checks */
 
 /* gather_keys(buf, starts, ends) -> b"\n".join(buf[starts[i]:ends[i]]), to decode in one call */
 static PyObject *py_gather_keys(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *objects[3];
     if (!PyArg_ParseTuple(args, "OOO", &objects[0], &objects[1], &objects[2])) return NULL;
     Arg a[3];
@@ -465,16 +466,16 @@ static PyObject *py_gather_keys(PyObject *self, PyObject *args) {
         memcpy(q, buf + starts[i], (size_t)(ends[i] - starts[i]));
         q += ends[i] - starts[i];
     }
-    release(a, 3);
-    return blob;
+    result = blob;
 fail:
     release(a, 3);
-    return NULL;
+    return result;
 }
 
 /* nonfinite_rows(matrix, cols, flags): flags[i] = 1 when row i of the float32 matrix holds a
  * NaN or an infinity (no temporary the size of the matrix). */
 static PyObject *py_nonfinite_rows(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *objects[2];
     Py_ssize_t cols;
     if (!PyArg_ParseTuple(args, "OnO", &objects[0], &cols, &objects[1])) return NULL;
@@ -501,17 +502,17 @@ static PyObject *py_nonfinite_rows(PyObject *self, PyObject *args) {
         flags[i] = (uint8_t)bad;
     }
     Py_END_ALLOW_THREADS
-    release(a, 2);
-    Py_RETURN_NONE;
+    result = Py_NewRef(Py_None);
 fail:
     release(a, 2);
-    return NULL;
+    return result;
 }
 
 /* scan_binary_records(buf, start, end, dim, max_records, key_starts, key_ends, offsets)
  * -> (records found, offset just past the last one). A record is a word, a space and dim
  * float32; newlines before a word are skipped (files come with and without them). */
 static PyObject *py_scan_binary_records(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *objects[4];
     Py_ssize_t start, end, dim, most;
     if (!PyArg_ParseTuple(args, "OnnnnOOO", &objects[0], &start, &end, &dim, &most, &objects[1],
@@ -542,11 +543,10 @@ static PyObject *py_scan_binary_records(PyObject *self, PyObject *args) {
         pos = k + 1 + width;
         n++;
     }
-    release(a, 4);
-    return Py_BuildValue("(nn)", n, pos);
+    result = Py_BuildValue("(nn)", n, pos);
 fail:
     release(a, 4);
-    return NULL;
+    return result;
 }
 
 /* copy_records(buf, offsets, width, out) -> the first row (of this call) holding a NaN or an
@@ -554,6 +554,7 @@ fail:
  * The check rides on the copy while the row is in cache, instead of a second pass over the
  * matrix. */
 static PyObject *py_copy_records(PyObject *self, PyObject *args) {
+    PyObject *result = NULL;
     PyObject *objects[3];
     Py_ssize_t width;
     if (!PyArg_ParseTuple(args, "OOnO", &objects[0], &objects[1], &width, &objects[2])) return NULL;
@@ -592,11 +593,10 @@ static PyObject *py_copy_records(PyObject *self, PyObject *args) {
         }
     }
     Py_END_ALLOW_THREADS
-    release(a, 3);
-    return PyLong_FromSsize_t(first_bad);
+    result = PyLong_FromSsize_t(first_bad);
 fail:
     release(a, 3);
-    return NULL;
+    return result;
 }
 
 static PyMethodDef methods[] = {
