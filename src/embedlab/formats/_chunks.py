@@ -152,8 +152,8 @@ def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: S
                  where: str = "line", rows: np.ndarray | None = None) -> None:
     """Raise on the first row holding NaN or an infinity; only ``rows`` when given (the fast
     text tier cannot produce them, so the text reader checks just the lines it handed on)."""
+    from .._threads import run_all, workers
     from ._kernels import nonfinite_rows
-    from ._threads import run_all, workers
 
     if rows is not None:
         candidates = matrix[rows]

@@ -19,12 +19,12 @@ import numpy as np
 
 from .._io import PathLike, atomic_write, open_binary
 from .._progress import progress_bar
+from .._threads import run_all, workers
 from ..errors import FormatError, InvalidParameterError
 from ..vectors import Vectors
 from . import _kernels as K
 from ._chunks import OnDuplicate, check_finite, decode_keys, finish, line_blocks, parse_header, show
 from ._kernels_reference import parse_number, parse_text_row
-from ._threads import run_all, workers
 
 _BOM = b"\xef\xbb\xbf"
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._io import PathLike, atomic_write, open_binary
 from .._progress import progress_bar
+from .._threads import run_all
 from ..errors import FormatError
 from ..vectors import Vectors
 from . import _chunks
@@ -31,7 +32,6 @@ from ._chunks import (
     show,
 )
 from ._text import check_key, read_text, write_text
-from ._threads import run_all
 
 
 def read_word2vec(path: PathLike, **options: object) -> Vectors:

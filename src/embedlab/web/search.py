@@ -49,7 +49,7 @@ class BatchedSearch:
 
     def __init__(self, vectors: Vectors, max_batch: int = 64, workers: int | None = None,
                  index: Method = "exact") -> None:
-        from ..formats._threads import workers as cores
+        from .._threads import workers as cores
         from ..neighbors import AUTO_FAISS_ABOVE, _has_faiss
 
         check_param(index in ("exact", "faiss", "auto"), "index", "BatchedSearch",

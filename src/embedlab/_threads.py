@@ -1,4 +1,4 @@
-"""A small shared thread pool for the GIL-free kernels (numba ``nogil=True``).
+"""A small shared thread pool for the GIL-free kernels (numba ``nogil=True``, the C readers).
 
 numba's own ``parallel=True`` wakes its OpenMP team at every call, which costs milliseconds
 when the machine is busy; a pool of Python threads running ``nogil`` kernels costs
