@@ -72,7 +72,7 @@ class BatchedSearch:
 
     def _build(self) -> None:
         try:
-            # ef_search 128: recall@10 about 0.99 on GloVe 6B 50d, still well under 1 ms a query.
+            # ef_search 128: recall@10 0.980 on GloVe 6B 50d (bench_ann.py), 0.2 ms a query.
             self._approximate = NeighborIndex(self.vectors, method="faiss", metric="cosine",
                                               ef_search=128)
             self.approximate_status = "ready"
