@@ -10,8 +10,12 @@ import pytest
 from embedlab import Corpus, DataError, FormatError, InvalidParameterError, Vectors
 from embedlab.train import Word2Vec
 from embedlab.train._sampling import alias_table, huffman_codes, keep_probabilities
-from embedlab.train._w2v_kernels import batch_update, mean_update
-from embedlab.train._w2v_reference import batch_update_reference, mean_update_reference
+from embedlab.train._w2v_kernels import batch_update, mean_update, predict_from_hidden
+from embedlab.train._w2v_reference import (
+    batch_update_reference,
+    mean_update_reference,
+    predict_from_hidden_reference,
+)
 
 
 def topic_corpus(sentences: int = 400, seed: int = 0) -> list[list[str]]:
@@ -52,17 +56,38 @@ def test_kernel_step_matches_numpy_reference(kernel, reference) -> None:  # type
     assert not np.array_equal(a_in, w_in) and not np.array_equal(a_out, w_out)
 
 
-def test_first_step_from_zero_outputs_by_hand() -> None:
-    # Output rows start at zero: every score is 0, sigmoid 1/2, so the positive output moves
-    # by alpha * 1/2 * input and each negative by -alpha * 1/2 * input; loss = 2 log 2.
-    w_in = np.array([[1.0, 2.0]], dtype=np.float32)
-    w_out = np.zeros((2, 2), dtype=np.float32)
-    loss = batch_update(w_in, w_out, np.array([0], np.int32), 1, np.array([0, 1], np.int32),
-                        np.array([1, 0], np.int8), 2, 0.1, np.empty((1, 2), np.float32),
-                        np.empty((1, 2), np.float32))
-    np.testing.assert_allclose(w_out, [[0.05, 0.1], [-0.05, -0.1]], rtol=2e-3)
-    np.testing.assert_allclose(w_in, [[1.0, 2.0]])  # the outputs were zero: no input gradient
-    assert loss == pytest.approx(2 * math.log(2), rel=2e-3)
+def test_shared_output_step_matches_numpy_reference() -> None:
+    # predict_from_hidden is the per-output update word2vec shares with fastText's skip-gram;
+    # err accumulates on top of what it holds (fastText sums it over a whole window).
+    rng = np.random.default_rng(5)
+    w_out = rng.normal(0, 0.3, (10, 6)).astype(np.float32)
+    hidden = rng.normal(0, 0.5, 6).astype(np.float32)
+    outputs = np.array([3, 8, 3, 1], dtype=np.int32)
+    labels = np.array([1, 0, 0, 0], dtype=np.int8)
+    start_err = rng.normal(0, 0.1, 6).astype(np.float32)
+    a_out, a_err = w_out.copy(), start_err.copy()
+    loss = predict_from_hidden(a_out, hidden, outputs, labels, 4, 0.05, a_err)
+    b_out, b_err = w_out.copy(), start_err.copy()
+    ref_loss = predict_from_hidden_reference(b_out, hidden, outputs, labels, 0.05, b_err)
+    np.testing.assert_allclose(a_out, b_out, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a_err, b_err, rtol=1e-5, atol=1e-6)
+    assert loss == pytest.approx(ref_loss, rel=1e-5)
+    assert not np.array_equal(a_err, start_err)
+
+
+def test_cbow_step_by_hand_adds_the_whole_error_to_each_context_word() -> None:
+    # Two context words average to h = (0.5, 0.5); the positive output (1, 1) scores 1, so
+    # g = alpha * (1 - sigmoid(1)). The output moves by g * h; each context word by the whole
+    # g * (1, 1), not divided by the two of them (word2vec's and gensim's cbow_mean=1).
+    w_in = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    w_out = np.array([[1.0, 1.0]], dtype=np.float32)
+    loss = mean_update(w_in, w_out, np.array([0, 1], np.int32), 2, np.array([0], np.int32),
+                       np.array([1], np.int8), 1, 0.1, np.empty(2, np.float32), np.empty(2, np.float32))
+    g = 0.1 * (1 - 1 / (1 + math.exp(-1.0)))
+    # The kernels read sigmoid from a table (bins 16/4096 wide): g is exact to about 5e-5.
+    np.testing.assert_allclose(w_in, [[1 + g, g], [g, 1 + g]], atol=1e-4)
+    np.testing.assert_allclose(w_out, [[1 + g / 2, 1 + g / 2]], atol=1e-4)
+    assert loss == pytest.approx(math.log1p(math.exp(-1.0)), abs=3e-3)
 
 
 # ---------------------------------------------------------------------- tables

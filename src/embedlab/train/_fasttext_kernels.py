@@ -5,7 +5,8 @@ A word's input vector is the mean of its rows (its own row, then its hashed n-gr
 word against ``negative`` fresh negatives (as fastText draws them); the input error of the
 whole window is summed and added to the centre's rows once, instead of after every context
 word, so the mean is computed once per centre. CBOW: the mean of every row of every context
-word predicts the centre, through :func:`_w2v_kernels.mean_update`.
+word predicts the centre, through :func:`_w2v_kernels.mean_update`. Skip-gram's update is
+:func:`_w2v_kernels.predict_from_hidden`, shared with word2vec.
 """
 
 from __future__ import annotations
@@ -13,31 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._w2v_kernels import _LOW32, FAST, _log_sigmoid_terms, mean_update, next_random
-
-
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=FAST)
-def predict_from_hidden(w_out, hidden, outputs, labels, n_out, alpha, err):  # type: ignore[no-untyped-def]
-    """``hidden`` predicts each output row; output rows move, ``err`` accumulates; returns loss."""
-    dim = hidden.shape[0]
-    loss = 0.0
-    for o in range(n_out):
-        row = outputs[o]
-        f = np.float32(0.0)
-        for k in range(dim):
-            f += hidden[k] * w_out[row, k]
-        sig, nll = _log_sigmoid_terms(f)
-        if labels[o] > 0:
-            loss += nll
-            g = np.float32(alpha * (1.0 - sig))
-        else:
-            loss += nll + f
-            g = np.float32(-alpha * sig)
-        for k in range(dim):
-            err[k] += g * w_out[row, k]
-        for k in range(dim):
-            w_out[row, k] += g * hidden[k]
-    return loss
+from ._w2v_kernels import _LOW32, mean_update, next_random, predict_from_hidden
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

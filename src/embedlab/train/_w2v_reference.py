@@ -37,13 +37,11 @@ def batch_update_reference(
     return loss
 
 
-def mean_update_reference(
-    w_in: np.ndarray, w_out: np.ndarray, inputs: np.ndarray, outputs: np.ndarray,
-    labels: np.ndarray, alpha: float,
+def predict_from_hidden_reference(
+    w_out: np.ndarray, hidden: np.ndarray, outputs: np.ndarray, labels: np.ndarray, alpha: float,
+    err: np.ndarray,
 ) -> float:
-    """CBOW: h = mean(W_in[inputs]); outputs updated in turn; summed error added to each input."""
-    hidden = w_in[inputs].mean(axis=0)
-    err = np.zeros_like(hidden)
+    """``hidden`` predicts each output in turn: err += g * w_out[o], then w_out[o] += g * hidden."""
     loss = 0.0
     for out, label in zip(outputs, labels, strict=True):
         f = float(hidden @ w_out[out])
@@ -52,5 +50,16 @@ def mean_update_reference(
         g = np.float32(alpha * (label - sig))
         err += g * w_out[out]
         w_out[out] += g * hidden
+    return loss
+
+
+def mean_update_reference(
+    w_in: np.ndarray, w_out: np.ndarray, inputs: np.ndarray, outputs: np.ndarray,
+    labels: np.ndarray, alpha: float,
+) -> float:
+    """CBOW: h = mean(W_in[inputs]); outputs updated in turn; summed error added to each input."""
+    hidden = w_in[inputs].mean(axis=0)
+    err = np.zeros_like(hidden)
+    loss = predict_from_hidden_reference(w_out, hidden, outputs, labels, alpha, err)
     np.add.at(w_in, inputs, np.broadcast_to(err, (len(inputs), len(err))))
     return loss
