@@ -175,6 +175,9 @@ def test_kernels_refuse_indices_outside_their_buffers() -> None:
     with pytest.raises(ValueError, match="out of range"):  # two lines, room for one
         K.parse_text_segment(buf, 0, len(buf), 0, 1, np.zeros((1, 1), np.float32), 0, small,
                              small.copy(), small.copy(), np.zeros(1, np.int8))
+    with pytest.raises(ValueError, match="must end with a newline"):  # the parser relies on it
+        K.parse_text_segment(buf, 0, 3, 0, 1, np.zeros((2, 1), np.float32), 0, small.repeat(2),
+                             small.repeat(2), small.repeat(2), np.zeros(2, np.int8))
     with pytest.raises(ValueError, match="out of range"):
         K.gather_keys(buf, np.array([0]), np.array([50]))
     with pytest.raises(ValueError, match="out of range"):
