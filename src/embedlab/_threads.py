@@ -28,10 +28,19 @@ def workers() -> int:
 
 def run_all(task: Callable[..., Any], arguments: Iterable[tuple[Any, ...]]) -> list[Any]:
     """``[task(*a) for a in arguments]``, on the pool when there is more than one."""
+    return start_all(task, arguments)()
+
+
+def start_all(task: Callable[..., Any], arguments: Iterable[tuple[Any, ...]]) -> Callable[[], list[Any]]:
+    """Start ``task(*a)`` for each of ``arguments`` on the pool and return at once; calling the
+    result waits for them and gives their results in order. The caller can do other work (that
+    holds the GIL) meanwhile."""
     jobs = list(arguments)
     if len(jobs) <= 1 or workers() == 1:
-        return [task(*a) for a in jobs]
+        results = [task(*a) for a in jobs]
+        return lambda: results
     global _POOL
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="embedlab")
-    return [f.result() for f in [_POOL.submit(task, *a) for a in jobs]]
+    futures = [_POOL.submit(task, *a) for a in jobs]
+    return lambda: [f.result() for f in futures]

@@ -197,13 +197,17 @@ def finish(
     on_duplicate: OnDuplicate,
     counts: np.ndarray | None = None,
     where: str = "line",
+    index: dict[str, int] | None = None,
 ) -> Vectors:
     """Apply the duplicate policy, naming the offending line (or record), and build ``Vectors``.
 
     ``"first"`` keeps the first vector of a key, ``"last"`` the last one; either way the key
-    stays at the position where it first appeared.
+    stays at the position where it first appeared. ``index`` is ``{key: row}`` when the reader
+    built it already (a duplicate shows as fewer entries than keys; which row it maps to does
+    not matter, it is rebuilt then).
     """
-    index = dict(zip(keys, range(len(keys)), strict=True))
+    if index is None:
+        index = dict(zip(keys, range(len(keys)), strict=True))
     if len(index) != len(keys):
         first: dict[str, int] = {}
         last: dict[str, int] = {}

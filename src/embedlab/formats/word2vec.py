@@ -17,7 +17,7 @@ import numpy as np
 
 from .._io import PathLike, atomic_write, open_binary
 from .._progress import progress_bar
-from .._threads import run_all
+from .._threads import start_all
 from ..errors import FormatError
 from ..vectors import Vectors
 from . import _chunks
@@ -69,6 +69,7 @@ def read_word2vec_binary(
         most = len(buf) // (width + 1) + 1  # records that fit in the buffer
         key_starts, key_ends, offsets = (np.empty(most, np.int64) for _ in range(3))
         keys: list[str] = []
+        index: dict[str, int] = {}  # key -> row, built while the rows are copied
         places: list[np.ndarray] = []
         consumed, have, filled, eof = len(header), 0, 0, False
         first_bad = -1  # the first row holding NaN or an infinity
@@ -88,23 +89,31 @@ def read_word2vec_binary(
                         f"within {len(buf) - width} bytes, found none (not word2vec binary?)",
                         path,
                     )
-                half = n // 2  # two halves at once: the copy is bound by first-touch page faults
-                bad = run_all(K.copy_records, [
+                # Two halves at once (the copy is bound by first-touch page faults), while this
+                # thread decodes the keys and indexes them.
+                half = n // 2
+                copied = start_all(K.copy_records, [
                     (buf, offsets[:half], width, out_bytes[filled : filled + half]),
                     (buf, offsets[half:n], width, out_bytes[filled + half : filled + n]),
                 ])
-                if first_bad < 0 and max(bad) >= 0:
-                    first_bad = filled + (bad[0] if bad[0] >= 0 else half + bad[1])
                 at = key_starts[:n] + consumed
                 if (key_starts[:n] == key_ends[:n]).any():
+                    copied()
                     row = int(np.argmax(key_starts[:n] == key_ends[:n]))
                     raise FormatError(
                         f"record {filled + row + 1} at byte {int(at[row])}: expected a word before "
                         "the vector, found an empty one",
                         path,
                     )
-                keys += _decode(buf, key_starts[:n], key_ends[:n], encoding, unicode_errors,
-                                path, at)
+                try:
+                    new_keys = _decode(buf, key_starts[:n], key_ends[:n], encoding,
+                                       unicode_errors, path, at)
+                finally:
+                    bad = copied()  # the copy reads the buffer: never touch it before this
+                index.update(zip(new_keys, range(filled, filled + n), strict=True))
+                keys += new_keys
+                if first_bad < 0 and max(bad) >= 0:
+                    first_bad = filled + (bad[0] if bad[0] >= 0 else half + bad[1])
                 places.append(at)
                 filled += n
                 bar.advance(n)
@@ -137,7 +146,7 @@ def read_word2vec_binary(
     where = np.concatenate(places) if places else np.zeros(0, np.int64)
     if not allow_nonfinite and first_bad >= 0:
         nonfinite_error(keys, path, where, first_bad, where="byte")
-    return finish(keys, matrix, where, path, on_duplicate, where="byte")
+    return finish(keys, matrix, where, path, on_duplicate, where="byte", index=index)
 
 
 def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str, errors: str,
