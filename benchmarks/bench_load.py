@@ -1,9 +1,10 @@
 """Loading speed and memory: embedlab vs gensim on a GloVe-sized file (400,000 x 300).
 
-Each loader runs in its own interpreter (so peak RSS is its own), in three interleaved rounds;
-medians, and the median of the per-round ratios, are printed and written to results/load.json.
+Each loader runs in its own interpreter (so peak RSS is its own), embedlab and gensim back to
+back in each round (3 rounds for text, 7 for binary and mmap); medians, and the median of the
+per-round ratios, are printed and written to results/load.json.
 
-    python benchmarks/bench_load.py [--rows 400000] [--dim 300] [--repeats 3]
+    python benchmarks/bench_load.py [--rows 400000] [--dim 300] [--repeats 3] [--quick-repeats 7]
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=400_000)
     parser.add_argument("--dim", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of the text load")
+    parser.add_argument("--quick-repeats", type=int, default=7, help="rounds of the binary and mmap loads")
     args = parser.parse_args()
     text, binary = make_files(args.rows, args.dim)
     native = str(DATA / f"native_{args.rows}x{args.dim}")
@@ -67,13 +69,17 @@ def main() -> None:
         "mmap/gensim": ("from gensim.models import KeyedVectors",
                         f"KeyedVectors.load({gensim_native!r}, mmap='r')"),
     }
-    # Rounds interleave the loaders, so that each embedlab run and its gensim run meet the
-    # same machine (a shared VM: the first touch of fresh memory costs more at some moments).
+    # Each round runs embedlab and gensim back to back, the order alternating between rounds,
+    # so both meet the same machine: on this shared VM the first touch of fresh memory costs
+    # anywhere from 0.1 to 0.8 s for the matrix, depending on the host at that moment. The
+    # quick cases get more rounds than the text load (a minute per gensim run).
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in cases}
-    for round_ in range(args.repeats):
-        for name, (setup, stmt) in cases.items():
-            runs[name].append(run_isolated(setup, stmt))
-            print(f"round {round_ + 1} {name:18s} {runs[name][-1]['seconds']:8.2f} s", flush=True)
+    for kind in ("text", "binary", "mmap"):
+        for round_ in range(args.repeats if kind == "text" else args.quick_repeats):
+            pair = [f"{kind}/embedlab", f"{kind}/gensim"]
+            for name in pair if round_ % 2 == 0 else pair[::-1]:
+                runs[name].append(run_isolated(*cases[name]))
+                print(f"round {round_ + 1} {name:18s} {runs[name][-1]['seconds']:8.2f} s", flush=True)
     results = {}
     for name in cases:
         results[name] = median_of(runs[name]) | {"runs": [r["seconds"] for r in runs[name]]}
@@ -89,7 +95,7 @@ def main() -> None:
         print(f"{kind:7s} embedlab is {ratio:5.1f}x faster than gensim (median of per-round ratios)")
     rss_ratio = results["text/embedlab"]["max_rss_mb"] / matrix_mb
     print(f"text load peak RSS = {rss_ratio:.2f}x the matrix")
-    path = save_results("load", {"rows": args.rows, "dim": args.dim, "repeats": args.repeats,
+    path = save_results("load", {"rows": args.rows, "dim": args.dim, "repeats": args.repeats, "quick_repeats": args.quick_repeats,
                                   "matrix_mb": matrix_mb, "results": results, "speedup": ratios,
                                   "text_rss_over_matrix": rss_ratio})
     print(f"written to {path}")
