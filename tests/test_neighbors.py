@@ -35,9 +35,10 @@ def test_exact_blocks_match_brute_force(vectors: Vectors) -> None:
 
 
 def test_memory_budget_sets_the_block(vectors: Vectors) -> None:
-    index = build_index(vectors, max_block_mb=0.05)  # 52 KB of scores: 1024-row blocks
-    assert index.rows_per_block(queries=13) == 1024
-    assert build_index(vectors).rows_per_block(queries=1000) == 2097  # 8 MB / 4 B / 1000
+    index = build_index(vectors, max_block_mb=0.5)  # 512 KiB of scores
+    assert index.rows_per_block(queries=13) == 10082  # 512 KiB / 4 B / 13
+    assert index.rows_per_block(queries=1000) == 4096  # never below 4,096 rows
+    assert build_index(vectors).rows_per_block(queries=64) == 8192  # 2 MiB / 4 B / 64
     queries = np.asarray(vectors.matrix[100:113])
     np.testing.assert_array_equal(index.search(queries, 5)[0], _brute(vectors, queries, 5)[0])
 

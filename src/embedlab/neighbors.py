@@ -38,7 +38,7 @@ AUTO_FAISS_ABOVE = 200_000
 class NeighborIndex:
     """Find the ``k`` rows of ``vectors`` most similar to query vectors or keys.
 
-    Options (keywords): ``max_block_mb`` (exact: memory for one block of scores, default 8),
+    Options (keywords): ``max_block_mb`` (exact: memory for one block of scores, default 2: it stays in cache),
     ``block_size`` (exact: rows per block, overrides ``max_block_mb``); for faiss
     ``index="hnsw"|"ivf"``, ``hnsw_m=16``, ``ef_construction=100``, ``ef_search=64``,
     ``nlist=1024``, ``nprobe=32``.
@@ -51,7 +51,7 @@ class NeighborIndex:
         metric: Metric = "cosine",
         *,
         block_size: int | None = None,
-        max_block_mb: float = 8.0,
+        max_block_mb: float = 2.0,
         index: Literal["hnsw", "ivf"] = "hnsw",
         hnsw_m: int = 16,
         ef_construction: int = 100,
@@ -145,11 +145,13 @@ class NeighborIndex:
 
     # ------------------------------------------------------------------ exact search
     def rows_per_block(self, queries: int) -> int:
-        """Rows scored at once: the score block (queries x rows, float32) fits the budget."""
+        """Rows scored at once: the score block (queries x rows, float32) fits the budget, and
+        a block has at least 4,096 rows (smaller ones cost more in per-block overhead than they
+        gain in cache; many queries go a slice at a time, see ``_exact_slice``)."""
         if self.block_size is not None:
             return self.block_size
         budget = int(self.max_block_mb * 2**20 / 4 / max(queries, 1))
-        return max(1024, min(budget, 1 << 20))
+        return max(4096, min(budget, 1 << 20))
 
     def _exact(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         import torch

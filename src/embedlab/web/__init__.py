@@ -7,6 +7,7 @@ point with WebGL, written for embedlab (no third-party JavaScript, nothing from 
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,6 +39,9 @@ def serve(
     # The search workers (one per core) run their matrix products side by side, each on one
     # thread; torch's own threads on top of them would oversubscribe the cores.
     torch.set_num_threads(1)
+    # The workers take the GIL back between the blocks of a scan; with Python's default 5 ms
+    # switch interval each handover can wait that long behind the event loop.
+    sys.setswitchinterval(0.0005)
     app = create_app(vectors, metadata, **limits)
     # The keys, their index and the completion list are millions of long-lived objects: a full
     # garbage collection walks them all (60-70 ms for 400,000 keys), a pause every client would
