@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import sys
 import warnings
 from urllib.parse import quote
 
@@ -268,3 +269,13 @@ def test_faiss_index_is_built_in_the_background_and_answers_say_whether_exact() 
 def test_exact_index_answers_exact_and_reports_no_approximate_index(client) -> None:
     assert client.get("/api/info").json()["approximate_index"] == "none"
     assert client.get("/api/neighbors", params={"key": "king"}).json()["exact"] is True
+
+
+def test_faiss_index_without_faiss_names_the_extra(monkeypatch) -> None:
+    from embedlab import EmbedlabError, MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "faiss", None)
+    with pytest.raises(MissingExtraError, match=r"embedlab\[ann\]"):
+        create_app(Vectors(KEYS, MATRIX), index="faiss")
+    with pytest.raises(EmbedlabError, match="index"):
+        create_app(Vectors(KEYS, MATRIX), index="hnsw")

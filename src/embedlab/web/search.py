@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import check_param
+from ..errors import check_param, require
 from ..neighbors import Method, NeighborIndex
 from ..vectors import Vectors
 
@@ -54,6 +54,8 @@ class BatchedSearch:
 
         check_param(index in ("exact", "faiss", "auto"), "index", "BatchedSearch",
                     "'exact', 'faiss' or 'auto'", index)
+        if index == "faiss":
+            require("faiss", "ann")  # asked for by name: say so now, not in /api/info later
         self.vectors = vectors
         self.max_batch = max_batch
         self._index = NeighborIndex(vectors, method="exact", metric="cosine")
