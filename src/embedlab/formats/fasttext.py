@@ -18,14 +18,12 @@ Layout (little-endian, as fastText writes it on every common machine):
 
 from __future__ import annotations
 
-import io
 import lzma
-import os
 import struct
 import warnings
 import zlib
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +31,7 @@ from .._io import PathLike, atomic_write, open_binary
 from ..errors import DataError, FormatError, check_param
 from ..subwords import FastTextSubwords
 from ..vectors import Vectors
+from ._fasttext_fields import FieldReader
 
 MAGIC = 793712314
 VERSION = 12
@@ -41,8 +40,6 @@ ARG_NAMES = ("dim", "ws", "epoch", "min_count", "neg", "word_ngrams", "loss", "m
 LOSS_HS, LOSS_NS, LOSS_SOFTMAX, LOSS_OVA = 1, 2, 3, 4
 MODEL_CBOW, MODEL_SKIPGRAM, MODEL_SUPERVISED = 1, 2, 3
 _KSUB = 256  # centroids per sub-quantiser, fixed in fastText
-_MAX_WORD_BYTES = 1 << 16
-_BLOCK = 1 << 20
 # What write_fasttext_bin puts in the arguments a Vectors does not know (fastText's defaults
 # for skipgram); a model read from a file keeps its own.
 _DEFAULT_ARGS: dict[str, Any] = {
@@ -56,113 +53,6 @@ def is_fasttext_bin(head: bytes) -> bool:
     """True when ``head`` starts with fastText's magic number (any version, so that an unknown
     version gets a clear error from the reader). The oldest format has no magic to see."""
     return len(head) >= 8 and struct.unpack("<i", head[:4])[0] == MAGIC
-
-
-class _Reader:
-    """Buffered reads of fastText's fields; every error names the byte offset."""
-
-    def __init__(self, handle: IO[bytes], path: PathLike) -> None:
-        self.handle, self.path = handle, path
-        self.buf = b""
-        self.pos = 0
-        self.base = 0  # file offset of buf[0]
-        self.size: int | None = None  # total size when the file is plain (not compressed)
-        if isinstance(handle, io.BufferedReader):  # a plain file: its size bounds every claim
-            try:
-                self.size = os.fstat(handle.fileno()).st_size
-            except OSError:
-                self.size = None
-
-    @property
-    def offset(self) -> int:
-        return self.base + self.pos
-
-    def fail(self, message: str, at: int | None = None) -> FormatError:
-        return FormatError(f"byte {self.offset if at is None else at}: {message}", self.path)
-
-    def _fill(self, need: int) -> bool:
-        """Make ``need`` bytes available from ``pos``; False at the end of the file."""
-        while len(self.buf) - self.pos < need:
-            chunk = self.handle.read(max(need - (len(self.buf) - self.pos), _BLOCK))
-            if not chunk:
-                return False
-            self.base += self.pos
-            self.buf = self.buf[self.pos :] + chunk
-            self.pos = 0
-        return True
-
-    def take(self, size: int, what: str) -> bytes:
-        if not self._fill(size):
-            have = len(self.buf) - self.pos
-            raise self.fail(
-                f"expected {size} bytes of {what}, found only {have} before the end of the file "
-                "(is it truncated?)"
-            )
-        data = self.buf[self.pos : self.pos + size]
-        self.pos += size
-        return data
-
-    def unpack(self, fmt: str, what: str) -> tuple[Any, ...]:
-        return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt), what))
-
-    def entries(self, size: int) -> tuple[list[bytes], list[int], list[int]]:
-        """``size`` dictionary entries (word, NUL, int64 count, int8 type), parsed straight
-        from the buffer: this loop runs once per word of the vocabulary."""
-        raws: list[bytes] = []
-        counts: list[int] = []
-        kinds: list[int] = []
-        count_and_kind = struct.Struct("<qb").unpack_from
-        buf, pos = self.buf, self.pos
-        while len(raws) < size:
-            end = buf.find(b"\x00", pos)
-            if end < 0 or end + 10 > len(buf):  # the entry runs past the buffer: read more
-                self.pos = pos
-                if len(buf) - pos > _MAX_WORD_BYTES:
-                    raise self.fail(f"expected a dictionary word ending in a NUL byte, found none in {len(buf) - pos} bytes")
-                if not self._fill(len(buf) - pos + 1):
-                    raise self.fail("expected a dictionary entry, found the end of the file (is it truncated?)")
-                buf, pos = self.buf, self.pos
-                continue
-            raws.append(buf[pos:end])
-            count, kind = count_and_kind(buf, end + 1)
-            counts.append(count)
-            kinds.append(kind)
-            pos = end + 10
-        self.pos = pos
-        return raws, counts, kinds
-
-    def floats(self, count: int, what: str) -> np.ndarray:
-        """``count`` little-endian float32 values, read straight into a new array."""
-        nbytes = 4 * count
-        left = None if self.size is None else self.size - self.offset
-        if left is not None and nbytes > left:
-            raise self.fail(
-                f"expected {nbytes} bytes of {what}, found only {left} before the end of the file "
-                "(is it truncated?)"
-            )
-        try:  # a compressed stream has no known size: pages are only touched as data arrives
-            out = np.empty(count, dtype="<f4")
-        except MemoryError:
-            raise self.fail(f"expected {what} of a size this machine can hold, found a claim of {nbytes} bytes") from None
-        view = out.view(np.uint8).data
-        have = min(len(self.buf) - self.pos, nbytes)
-        view[:have] = self.buf[self.pos : self.pos + have]
-        self.pos += have
-        filled = have
-        while filled < nbytes:
-            got = self.handle.readinto(view[filled:])  # type: ignore[attr-defined]
-            if not got:
-                raise self.fail(
-                    f"expected {nbytes} bytes of {what}, found only {filled} before the end of "
-                    "the file (is it truncated?)",
-                    at=self.offset + filled - have,
-                )
-            filled += got
-        self.base += filled - have
-        return out.astype(np.float32, copy=False)
-
-    def at_end(self) -> bool:
-        return not self._fill(1)
 
 
 @dataclass
@@ -201,7 +91,7 @@ def read_fasttext_model(
     """Read a whole fastText model: arguments, dictionary, input and output matrices."""
     try:
         with open_binary(path) as handle:
-            reader = _Reader(handle, path)
+            reader = FieldReader(handle, path)
             model = _read(reader, encoding, unicode_errors)
             if not reader.at_end():
                 raise reader.fail("expected the end of the file after the output matrix, found more bytes")
@@ -211,7 +101,7 @@ def read_fasttext_model(
     return model
 
 
-def _read(reader: _Reader, encoding: str, unicode_errors: str) -> FastTextModel:
+def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextModel:
     first = reader.unpack("ii", "the magic number and version")
     new_format = first[0] == MAGIC
     version = first[1] if new_format else None
@@ -318,7 +208,7 @@ def _decodes(raw: bytes, encoding: str, errors: str) -> bool:
     return True
 
 
-def _check_args(reader: _Reader, args: dict[str, Any], new_format: bool) -> None:
+def _check_args(reader: FieldReader, args: dict[str, Any], new_format: bool) -> None:
     checks = (
         ("dim", 0 < args["dim"] <= 1 << 16, "between 1 and 65536"),
         ("bucket", 0 <= args["bucket"] <= 1 << 30, "between 0 and 2^30"),
@@ -335,7 +225,7 @@ def _check_args(reader: _Reader, args: dict[str, Any], new_format: bool) -> None
             )
 
 
-def _read_matrix(reader: _Reader, quantised: bool, what: str) -> np.ndarray:
+def _read_matrix(reader: FieldReader, quantised: bool, what: str) -> np.ndarray:
     if quantised:
         return _read_quantised(reader, what)
     rows, cols = reader.unpack("qq", f"the shape of {what}")
@@ -344,7 +234,7 @@ def _read_matrix(reader: _Reader, quantised: bool, what: str) -> np.ndarray:
     return reader.floats(rows * cols, what).reshape(rows, cols)
 
 
-def _read_pq(reader: _Reader, what: str, dim: int) -> tuple[int, int, int, np.ndarray]:
+def _read_pq(reader: FieldReader, what: str, dim: int) -> tuple[int, int, int, np.ndarray]:
     """A product quantiser: (nsubq, dsub, lastdsub, centroids)."""
     at = reader.offset
     pq_dim, nsubq, dsub, lastdsub = reader.unpack("4i", f"the product quantiser of {what}")
@@ -378,7 +268,7 @@ def decode_pq(codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids
     return out
 
 
-def _read_quantised(reader: _Reader, what: str) -> np.ndarray:
+def _read_quantised(reader: FieldReader, what: str) -> np.ndarray:
     at = reader.offset
     qnorm, rows, cols, codesize = reader.unpack("?qqi", f"the header of quantised {what}")
     if rows < 0 or not 0 < cols <= 1 << 16 or codesize < 0:
