@@ -148,31 +148,17 @@ def decode_keys(
     )
 
 
-def check_finite(matrix: np.ndarray, keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray,
-                 where: str = "line", rows: np.ndarray | None = None) -> None:
-    """Raise on the first row holding NaN or an infinity; only ``rows`` when given (the fast
-    text tier cannot produce them, so the text reader checks just the lines it handed on)."""
-    from .._threads import run_all, workers
-    from ._kernels import nonfinite_rows
-
-    if rows is not None:
-        candidates = matrix[rows]
-        bad = np.zeros(len(candidates), np.uint8)
-        if len(candidates):
-            nonfinite_rows(candidates, matrix.shape[1], bad)
-        if bad.any():
-            nonfinite_error(keys, path, lines, int(rows[int(np.argmax(bad))]), where)
-        return
-    step = max(1, -(-len(matrix) // (2 * workers())))
-    bad = np.zeros(len(matrix), np.uint8)
-    run_all(nonfinite_rows, [(matrix[i : i + step], matrix.shape[1], bad[i : i + step])
-                             for i in range(0, len(matrix), step)])
+def check_finite(matrix: np.ndarray, rows: np.ndarray, keys: Sequence[str], path: object,
+                 lines: Sequence[int] | np.ndarray) -> None:
+    """Raise on the first of ``rows`` whose vector holds NaN or an infinity. The text reader's
+    fast tier cannot produce them, so it hands on just the rows its second tier read."""
+    bad = ~np.isfinite(matrix[rows]).all(axis=1)
     if bad.any():
-        nonfinite_error(keys, path, lines, int(np.argmax(bad)), where)
+        nonfinite_error(keys, path, lines, int(rows[int(np.argmax(bad))]))
 
 
 def nonfinite_error(keys: Sequence[str], path: object, lines: Sequence[int] | np.ndarray, row: int,
-                    where: str = "line") -> None:
+                    where: str = "line") -> NoReturn:
     """Raise the error for row ``row``, whose vector holds NaN or an infinity."""
     raise_at(
         f"the vector of {keys[row]!r} holds NaN or infinite values (expected finite numbers); "

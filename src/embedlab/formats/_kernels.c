@@ -501,42 +501,6 @@ fail:
     return result;
 }
 
-/* nonfinite_rows(matrix, cols, flags): flags[i] = 1 when row i of the float32 matrix holds a
- * NaN or an infinity (no temporary the size of the matrix). */
-static PyObject *py_nonfinite_rows(PyObject *self, PyObject *args) {
-    PyObject *result = NULL;
-    PyObject *objects[2];
-    Py_ssize_t cols;
-    if (!PyArg_ParseTuple(args, "OnO", &objects[0], &cols, &objects[1])) return NULL;
-    if (cols < 1) {
-        PyErr_SetString(PyExc_ValueError, "cols must be >= 1");
-        return NULL;
-    }
-    Arg a[2];
-    memset(a, 0, sizeof a);
-    if (take(objects[0], &a[0], 4 * cols, 0, "matrix") < 0 || take(objects[1], &a[1], 1, 1, "flags") < 0)
-        goto fail;
-    Py_ssize_t rows = a[0].view.len / (4 * cols);
-    if (a[1].view.len < rows) {
-        out_of_range("flags");
-        goto fail;
-    }
-    const float *matrix = a[0].view.buf;
-    uint8_t *flags = a[1].view.buf;
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < rows; i++) {
-        const float *row = matrix + i * cols;
-        int bad = 0;
-        for (Py_ssize_t j = 0; j < cols; j++) bad |= !isfinite(row[j]);
-        flags[i] = (uint8_t)bad;
-    }
-    Py_END_ALLOW_THREADS
-    result = Py_NewRef(Py_None);
-fail:
-    release(a, 2);
-    return result;
-}
-
 /* scan_binary_records(buf, start, end, dim, max_records, key_starts, key_ends, offsets)
  * -> (records found, offset just past the last one). A record is a word, a space and dim
  * float32; newlines before a word are skipped (files come with and without them). */
@@ -638,7 +602,6 @@ static PyMethodDef methods[] = {
     {"parse_text_rows", py_parse_text_rows, METH_VARARGS,
      "parse_text_rows(buf, starts, ends, dim, out, key_ends, status, bad_field)"},
     {"gather_keys", py_gather_keys, METH_VARARGS, "gather_keys(buf, starts, ends) -> bytes"},
-    {"nonfinite_rows", py_nonfinite_rows, METH_VARARGS, "nonfinite_rows(matrix, cols, flags)"},
     {"scan_binary_records", py_scan_binary_records, METH_VARARGS,
      "scan_binary_records(buf, start, end, dim, max_records, key_starts, key_ends, offsets)"},
     {"copy_records", py_copy_records, METH_VARARGS, "copy_records(buf, offsets, width, out) -> first non-finite row or -1"},

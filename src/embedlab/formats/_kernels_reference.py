@@ -82,7 +82,3 @@ def scan_binary_records(data: bytes, dim: int, max_records: int) -> tuple[list[t
         found.append((start, space))
         pos = space + 1 + width
     return found, pos
-
-
-def nonfinite_rows(matrix: np.ndarray) -> np.ndarray:
-    return ~np.isfinite(matrix).all(axis=1)

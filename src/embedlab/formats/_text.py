@@ -108,8 +108,8 @@ def read_text(
         reader.check_count()
     matrix = reader.matrix.take(reader.filled)
     lines = np.concatenate(reader.lines) if reader.lines else np.zeros(0, np.int64)
-    if not allow_nonfinite:  # the fast tier only ever yields finite values
-        check_finite(matrix, reader.keys, path, lines, rows=np.array(reader.slow_rows, np.int64))
+    if not allow_nonfinite:
+        check_finite(matrix, np.array(reader.slow_rows, np.int64), reader.keys, path, lines)
     return finish(reader.keys, matrix, lines, path, on_duplicate)
 
 
