@@ -72,10 +72,8 @@ class NeighborIndex:
             check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
         if len(vectors) == 0:
             raise DataError("cannot build a neighbour index over no vectors")
-        if method == "auto":
-            method = "faiss" if len(vectors) > AUTO_FAISS_ABOVE and _has_faiss() else "exact"
         self.vectors = vectors
-        self.method: Literal["exact", "faiss"] = "faiss" if method == "faiss" else "exact"
+        self.method = resolve_method(method, len(vectors))
         self.metric = metric
         self.block_size = block_size
         self.max_block_mb = max_block_mb
@@ -246,6 +244,14 @@ def _build_faiss(table: np.ndarray, kind: str, hnsw_m: int, ef_construction: int
         index.nprobe = min(nprobe, nlist)
     index.add(table)
     return index
+
+
+def resolve_method(method: Method, rows: int) -> Literal["exact", "faiss"]:
+    """What ``method`` means for a table of ``rows`` keys: ``"auto"`` is faiss above
+    200,000 keys when faiss is installed, else exact."""
+    if method == "auto":
+        return "faiss" if rows > AUTO_FAISS_ABOVE and _has_faiss() else "exact"
+    return "faiss" if method == "faiss" else "exact"
 
 
 def _has_faiss() -> bool:

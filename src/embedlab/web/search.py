@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import check_param, require
-from ..neighbors import Method, NeighborIndex
+from ..neighbors import Method, NeighborIndex, resolve_method
 from ..vectors import Vectors
 
 
@@ -50,8 +50,6 @@ class BatchedSearch:
     def __init__(self, vectors: Vectors, max_batch: int = 64, workers: int | None = None,
                  index: Method = "exact") -> None:
         from .._threads import workers as cores
-        from ..neighbors import AUTO_FAISS_ABOVE, _has_faiss
-
         check_param(index in ("exact", "faiss", "auto"), "index", "BatchedSearch",
                     "'exact', 'faiss' or 'auto'", index)
         if index == "faiss":
@@ -61,7 +59,7 @@ class BatchedSearch:
         self._index = NeighborIndex(vectors, method="exact", metric="cosine")
         self._approximate: NeighborIndex | None = None
         self.approximate_status = "none"  # or "building", "ready", "failed: ..."
-        if index == "faiss" or (index == "auto" and len(vectors) > AUTO_FAISS_ABOVE and _has_faiss()):
+        if resolve_method(index, len(vectors)) == "faiss":
             self.approximate_status = "building"
             threading.Thread(target=self._build, name="embedlab-faiss-build", daemon=True).start()
         self._queue: queue.Queue[_Request | None] = queue.Queue()
