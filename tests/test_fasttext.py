@@ -44,14 +44,21 @@ with open(sys.argv[1] + ".vec", "w", encoding="utf-8") as out:
 OOV = ["zzqxunseen", "naïvety", "日本語", "x", "cataclysmically", "</s>x"]
 
 
+def _train_in_fresh_interpreters(script: str, *args: str, tries: int) -> bool:
+    """Run a fastText training script in a new interpreter until one succeeds (this build
+    trains once per process and sometimes stops with NaN); False when every try failed."""
+    for _ in range(tries):
+        if subprocess.run([sys.executable, "-c", script, *args], capture_output=True).returncode == 0:
+            return True
+    return False
+
+
 @pytest.fixture(scope="module")
 def official(tmp_path_factory):
     stem = tmp_path_factory.mktemp("ft") / "model"
-    for _ in range(5):
-        done = subprocess.run([sys.executable, "-c", _TRAIN, str(stem)], capture_output=True)
-        if done.returncode == 0:
-            return stem.with_suffix(".bin")
-    pytest.skip("the official fastText library could not train a model on this machine")
+    if not _train_in_fresh_interpreters(_TRAIN, str(stem), tries=5):
+        pytest.skip("the official fastText library could not train a model on this machine")
+    return stem.with_suffix(".bin")
 
 
 @pytest.fixture(scope="module")
@@ -239,12 +246,8 @@ def test_trained_supervised_model(tmp_path) -> None:
     ))
     # This fastText build often stops supervised training with "NaN" or ends with NaN in the
     # matrix, and never trains twice in one process: each try gets a fresh interpreter.
-    for _ in range(10):
-        done = subprocess.run([sys.executable, "-c", _TRAIN_SUPERVISED, str(corpus),
-                               str(tmp_path / "s.bin")], capture_output=True)
-        if done.returncode == 0:
-            break
-    else:
+    if not _train_in_fresh_interpreters(_TRAIN_SUPERVISED, str(corpus), str(tmp_path / "s.bin"),
+                                        tries=10):
         pytest.skip("this fastText build failed to train a supervised model ten times")
     model = fasttext.load_model(str(tmp_path / "s.bin"))
     vectors = read_fasttext_bin(tmp_path / "s.bin")
