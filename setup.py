@@ -7,7 +7,7 @@ FLAGS = ["-O3", "-std=c99", "-Wall", "-Wextra", "-Wno-unused-parameter"]
 
 setup(
     ext_modules=[
-        Extension("embedlab.formats._kernels", ["src/embedlab/formats/_kernels.c"],
+        Extension("embedlab.formats._parse_kernels", ["src/embedlab/formats/_parse_kernels.c"],
                   extra_compile_args=FLAGS),
         Extension("embedlab._select", ["src/embedlab/_select.c"], extra_compile_args=FLAGS),
     ]

@@ -1,4 +1,4 @@
-"""numba kernels for fastText subwords; :mod:`embedlab.subwords` holds their plain twins.
+"""numba kernels for fastText subwords; ``_subword_reference`` is their plain-Python stand-in.
 
 * :func:`hash_ngrams` — the hashed character n-grams of many words at once
   (twin: ``subwords.ngram_buckets_reference``);
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+
+__all__ = ["hash_ngrams", "mean_word_rows"]
 
 _OFFSET = 2166136261
 _PRIME = 16777619

@@ -4,7 +4,7 @@ A line is a key and then ``dim`` numbers separated by spaces or tabs. The vector
 last ``dim`` fields, so GloVe tokens that themselves contain spaces load correctly; in word2vec
 files (whose keys cannot hold spaces) extra fields are reported as an error.
 
-The file is read in blocks of whole lines into one reused buffer; the C kernels (``_kernels.c``)
+The file is read in blocks of whole lines into one reused buffer; the C kernels (``_parse_kernels.c``)
 parse each block straight into a preallocated float32 matrix, several segments at once, so the
 peak memory is the matrix plus a block.
 """
@@ -22,9 +22,9 @@ from .._progress import progress_bar
 from .._threads import run_all, workers
 from ..errors import FormatError, InvalidParameterError
 from ..vectors import Vectors
-from . import _kernels as K
+from . import _parse_kernels as K
 from ._chunks import OnDuplicate, check_finite, decode_keys, finish, line_blocks, parse_header, show
-from ._kernels_reference import parse_number, parse_text_row
+from ._parse_reference import parse_number, parse_text_row
 
 _BOM = b"\xef\xbb\xbf"
 

@@ -21,7 +21,7 @@ from .._threads import start_all
 from ..errors import FormatError
 from ..vectors import Vectors
 from . import _chunks
-from . import _kernels as K
+from . import _parse_kernels as K
 from ._chunks import (
     OnDuplicate,
     _read_into,

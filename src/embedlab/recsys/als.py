@@ -62,7 +62,7 @@ class ImplicitALS(FittedModel):
 
     def fit(self, interactions: Interactions) -> ImplicitALS:
         """Fit on interactions (counts, or explicit ratings read as 'interacted'); returns ``self``."""
-        from ._kernels import als_cg_rows
+        from ._factor_kernels import als_cg_rows
         from .bayes import _csr
 
         data = interactions

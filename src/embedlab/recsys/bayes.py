@@ -92,7 +92,7 @@ class BayesianMatrixFactorization(FittedModel):
 
     def fit(self, interactions: Interactions) -> BayesianMatrixFactorization:
         """Run the sampler on explicit ratings; returns ``self``."""
-        from ._kernels import gibbs_rows
+        from ._factor_kernels import gibbs_rows
 
         data = interactions
         if data.kind != "explicit":

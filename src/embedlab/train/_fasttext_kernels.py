@@ -6,7 +6,8 @@ word against ``negative`` fresh negatives (as fastText draws them); the input er
 whole window is summed and added to the centre's rows once, instead of after every context
 word, so the mean is computed once per centre. CBOW: the mean of every row of every context
 word predicts the centre, through :func:`_w2v_kernels.mean_update`. Skip-gram's update is
-:func:`_w2v_kernels.predict_from_hidden`, shared with word2vec.
+:func:`_w2v_kernels.predict_from_hidden`, shared with word2vec, as are the random draws
+(subsampling, windows, negatives). ``_fasttext_reference`` is its plain-Python stand-in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._w2v_kernels import _LOW32, mean_update, next_random, predict_from_hidden
+from ._w2v_kernels import draw_negative, mean_update, predict_from_hidden, subsample, window_span
+
+__all__ = ["train_chunk_subwords"]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -46,21 +49,10 @@ def train_chunk_subwords(  # type: ignore[no-untyped-def]
     chunk_words = max(bounds[last] - chunk_start, 1)
     for s in range(first, last):
         alpha = alpha_start + (alpha_end - alpha_start) * (bounds[s] - chunk_start) / chunk_words
-        n = 0
-        for p in range(bounds[s], bounds[s + 1]):
-            word = ids[p]
-            keep = keep_prob[word]
-            if keep < 1.0:
-                state, z = next_random(state)
-                if (z >> np.uint64(11)) * (1.0 / 9007199254740992.0) >= keep:
-                    continue
-            sentence[n] = word
-            n += 1
+        state, n = subsample(ids, bounds[s], bounds[s + 1], keep_prob, state, sentence)
         trained += n
         for pos in range(n):
-            state, z = next_random(state)
-            reduced = window - np.int64(z % np.uint64(window))
-            lo, hi = max(pos - reduced, 0), min(pos + reduced + 1, n)
+            state, lo, hi = window_span(state, pos, n, window)
             if hi - lo <= 1:
                 continue
             centre = sentence[pos]
@@ -75,10 +67,7 @@ def train_chunk_subwords(  # type: ignore[no-untyped-def]
                 outputs[0] = centre
                 n_out = 1
                 for _ in range(negative):
-                    state, z = next_random(state)
-                    slot = np.int64(((z >> np.uint64(32)) * np.uint64(vocab)) >> np.uint64(32))
-                    if (z & _LOW32) * (1.0 / 4294967296.0) >= alias_prob[slot]:
-                        slot = alias_index[slot]
+                    state, slot = draw_negative(state, alias_prob, alias_index)
                     if slot != centre:
                         outputs[n_out] = slot
                         n_out += 1
@@ -103,10 +92,7 @@ def train_chunk_subwords(  # type: ignore[no-untyped-def]
                 outputs[0] = target
                 n_out = 1
                 for _ in range(negative):
-                    state, z = next_random(state)
-                    slot = np.int64(((z >> np.uint64(32)) * np.uint64(vocab)) >> np.uint64(32))
-                    if (z & _LOW32) * (1.0 / 4294967296.0) >= alias_prob[slot]:
-                        slot = alias_index[slot]
+                    state, slot = draw_negative(state, alias_prob, alias_index)
                     if slot != target:
                         outputs[n_out] = slot
                         n_out += 1

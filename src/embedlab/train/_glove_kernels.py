@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+__all__ = ["adagrad_epoch", "adagrad_step", "window_pairs"]
+
 # error_model="numpy": no zero-division checks inside loops, which would stop vectorisation.
 FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}
 

@@ -1,10 +1,20 @@
-"""Tables the word2vec family samples from: subsampling, negatives (alias method), Huffman codes."""
+"""Tables the word2vec family reads: subsampling, negatives (alias method), Huffman codes, and
+the sigmoid/log tables that define its update (shared by ``_w2v_kernels`` and its reference)."""
 
 from __future__ import annotations
 
 import heapq
 
 import numpy as np
+
+# sigmoid(f) and log(1 + exp(-f)) are read from tables over [-MAX_F, MAX_F] (as word2vec reads
+# its exp table). Outside the range the sigmoid saturates and log(1 + exp(-f)) is max(-f, 0) to
+# within exp(-MAX_F).
+MAX_F = 8.0
+TABLE_SIZE = 4096
+_GRID = -MAX_F + (np.arange(TABLE_SIZE) + 0.5) * (2 * MAX_F / TABLE_SIZE)
+SIGMOID_TABLE = (1.0 / (1.0 + np.exp(-_GRID))).astype(np.float32)
+NLL_TABLE = np.log1p(np.exp(-_GRID)).astype(np.float32)
 
 
 def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:

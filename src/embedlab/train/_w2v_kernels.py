@@ -2,8 +2,7 @@
 
 The seam is narrow: :func:`batch_update` (skip-gram) and :func:`mean_update` (CBOW) are one
 training step on explicit rows; :func:`train_chunk` walks a slice of the encoded corpus,
-subsamples, draws windows and negatives, and calls them. ``_w2v_reference`` holds the same two
-steps in plain numpy and a test compares them.
+subsamples, draws windows and negatives, and calls them.
 
 Skip-gram shares one draw of negatives across a whole window (Ji et al. 2016, "Parallelizing
 Word2Vec in Shared and Distributed Memory"): the context words of a centre word are predicted
@@ -16,9 +15,14 @@ numba IR level (so compiled with each caller's ``fastmath`` flags) into :func:`b
 :func:`mean_update` and :func:`predict_from_hidden`; the last is the one per-output update that
 fastText's skip-gram trains through. Some repetition stays on purpose, because sharing it cost
 measurable speed on the news benchmark: :func:`mean_update` writes out
-:func:`predict_from_hidden`'s loop (calling it cost CBOW about 8% of its words/s), and the
-negative draw and the subsampling loop are repeated in each ``train_chunk*`` (as
-``inline="always"`` helpers they cost fastText's subword skip-gram about 15%).
+:func:`predict_from_hidden`'s loop (calling it cost CBOW about 8% of its words/s).
+
+The random draws every trainer of the family makes are written once and shared with
+``_fasttext_kernels``: :func:`subsample` (a sentence's surviving words), :func:`window_span`
+(the shrunk window) and :func:`draw_negative` (one alias-table draw).
+
+``_w2v_reference`` holds every function of ``__all__`` in plain Python and numpy, with the same
+signature and the same random stream, so it can stand in for this module.
 
 Every kernel releases the GIL (``nogil=True``) so Python threads run them in parallel on
 disjoint slices of the corpus, updating the shared matrices without locks (Hogwild).
@@ -28,6 +32,13 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from ._sampling import MAX_F, NLL_TABLE, SIGMOID_TABLE, TABLE_SIZE
+
+__all__ = [
+    "batch_update", "draw_examples", "draw_negative", "mean_update", "next_random",
+    "output_gradient", "predict_from_hidden", "subsample", "train_chunk", "window_span",
+]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -48,14 +59,49 @@ def next_random(state: np.uint64) -> tuple[np.uint64, np.uint64]:
     return state, z ^ (z >> np.uint64(31))
 
 
-# sigmoid(f) and log(1 + exp(-f)) are read from tables over [-MAX_F, MAX_F] (as word2vec reads
-# its exp table): exact exp/log per pair cost a third of skip-gram's time. Outside the range the
-# sigmoid saturates and log(1 + exp(-f)) is max(-f, 0) to within exp(-MAX_F).
-MAX_F = 8.0
-TABLE_SIZE = 4096
-_GRID = -MAX_F + (np.arange(TABLE_SIZE) + 0.5) * (2 * MAX_F / TABLE_SIZE)
-SIGMOID_TABLE = (1.0 / (1.0 + np.exp(-_GRID))).astype(np.float32)
-NLL_TABLE = np.log1p(np.exp(-_GRID)).astype(np.float32)
+# The three random draws every trainer of the family makes, written once. Only subsample has a
+# loop; it runs once per sentence and stays a call. The other two are inlined at numba IR
+# level: they run once per centre word and once per negative.
+@njit(cache=True, nogil=True, error_model="numpy")
+def subsample(ids, start, stop, keep_prob, state, sentence):  # type: ignore[no-untyped-def]
+    """Copy the words of ``ids[start:stop]`` that survive frequent-word subsampling to the front
+    of ``sentence``; returns (state, how many). A word with ``keep_prob < 1`` draws once."""
+    n = 0
+    for p in range(start, stop):
+        word = ids[p]
+        keep = keep_prob[word]
+        if keep < 1.0:
+            state, z = next_random(state)
+            if (z >> np.uint64(11)) * (1.0 / 9007199254740992.0) >= keep:
+                continue
+        sentence[n] = word
+        n += 1
+    return state, n
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def window_span(state, pos, n, window):  # type: ignore[no-untyped-def]
+    """word2vec's shrunk window around ``pos`` in a sentence of ``n`` words: (state, lo, hi),
+    positions ``lo .. hi-1`` (the centre included), a radius drawn uniformly from 1..window."""
+    state, z = next_random(state)
+    reduced = window - np.int64(z % np.uint64(window))
+    return state, max(pos - reduced, 0), min(pos + reduced + 1, n)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def draw_negative(state, alias_prob, alias_index):  # type: ignore[no-untyped-def]
+    """One negative from the alias table: (state, word). The high 32 bits pick the slot, the
+    low 32 bits the coin between the slot and its alias."""
+    state, z = next_random(state)
+    vocab = alias_prob.shape[0]
+    slot = np.int64(((z >> np.uint64(32)) * np.uint64(vocab)) >> np.uint64(32))
+    if (z & _LOW32) * (1.0 / 4294967296.0) >= alias_prob[slot]:
+        slot = np.int64(alias_index[slot])
+    return state, slot
+
+
+# sigmoid(f) and log(1 + exp(-f)) are read from tables (see _sampling): exact exp/log per pair
+# cost a third of skip-gram's time.
 _TO_SLOT = TABLE_SIZE / (2 * MAX_F)
 
 
@@ -201,7 +247,6 @@ def train_chunk(  # type: ignore[no-untyped-def]
     the chunks in order gives identical results every run.
     """
     dim = w_in.shape[1]
-    vocab = alias_prob.shape[0]
     use_hs = w_out_hs.shape[0] > 0
     max_len = 1
     for s in range(first, last):
@@ -226,22 +271,12 @@ def train_chunk(  # type: ignore[no-untyped-def]
     chunk_words = max(bounds[last] - chunk_start, 1)
     for s in range(first, last):
         alpha = alpha_start + (alpha_end - alpha_start) * (bounds[s] - chunk_start) / chunk_words
-        n = 0
-        for p in range(bounds[s], bounds[s + 1]):
-            word = ids[p]
-            keep = keep_prob[word]
-            if keep < 1.0:
-                state, z = next_random(state)
-                if (z >> np.uint64(11)) * (1.0 / 9007199254740992.0) >= keep:
-                    continue
-            sentence[n] = word
-            n += 1
+        state, n = subsample(ids, bounds[s], bounds[s + 1], keep_prob, state, sentence)
         trained += n
         for pos in range(n):
-            state, z = next_random(state)
-            reduced = window - np.int64(z % np.uint64(window))
+            state, lo, hi = window_span(state, pos, n, window)
             n_ctx = 0
-            for q in range(max(pos - reduced, 0), min(pos + reduced + 1, n)):
+            for q in range(lo, hi):
                 if q != pos:
                     context[n_ctx] = sentence[q]
                     n_ctx += 1
@@ -253,10 +288,7 @@ def train_chunk(  # type: ignore[no-untyped-def]
                 labels[0] = 1
                 n_out = 1
                 for _ in range(negative):
-                    state, z = next_random(state)
-                    slot = np.int64(((z >> np.uint64(32)) * np.uint64(vocab)) >> np.uint64(32))
-                    if (z & _LOW32) * (1.0 / 4294967296.0) >= alias_prob[slot]:
-                        slot = alias_index[slot]
+                    state, slot = draw_negative(state, alias_prob, alias_index)
                     if slot != centre:
                         outputs[n_out] = slot
                         labels[n_out] = 0
@@ -303,7 +335,6 @@ def draw_examples(  # type: ignore[no-untyped-def]
     contexts = np.full((total, 2 * window), -1, np.int32)
     negatives = np.full((total, max(negative, 1)), -1, np.int32)
     alphas = np.empty(total, np.float32)
-    vocab = alias_prob.shape[0]
     max_len = 1
     for s in range(first, last):
         max_len = max(max_len, bounds[s + 1] - bounds[s])
@@ -314,21 +345,11 @@ def draw_examples(  # type: ignore[no-untyped-def]
     chunk_words = max(total, 1)
     for s in range(first, last):
         alpha = alpha_start + (alpha_end - alpha_start) * (bounds[s] - chunk_start) / chunk_words
-        n = 0
-        for p in range(bounds[s], bounds[s + 1]):
-            word = ids[p]
-            keep = keep_prob[word]
-            if keep < 1.0:
-                state, z = next_random(state)
-                if (z >> np.uint64(11)) * (1.0 / 9007199254740992.0) >= keep:
-                    continue
-            sentence[n] = word
-            n += 1
+        state, n = subsample(ids, bounds[s], bounds[s + 1], keep_prob, state, sentence)
         for pos in range(n):
-            state, z = next_random(state)
-            reduced = window - np.int64(z % np.uint64(window))
+            state, lo, hi = window_span(state, pos, n, window)
             n_ctx = 0
-            for q in range(max(pos - reduced, 0), min(pos + reduced + 1, n)):
+            for q in range(lo, hi):
                 if q != pos:
                     contexts[m, n_ctx] = sentence[q]
                     n_ctx += 1
@@ -336,10 +357,7 @@ def draw_examples(  # type: ignore[no-untyped-def]
                 continue
             centre = sentence[pos]
             for d in range(negative):
-                state, z = next_random(state)
-                slot = np.int64(((z >> np.uint64(32)) * np.uint64(vocab)) >> np.uint64(32))
-                if (z & _LOW32) * (1.0 / 4294967296.0) >= alias_prob[slot]:
-                    slot = alias_index[slot]
+                state, slot = draw_negative(state, alias_prob, alias_index)
                 if slot != centre:
                     negatives[m, d] = slot
             centres[m] = centre

@@ -8,7 +8,7 @@
  * enough significant digits and a power of ten within 10^+-22 is converted with one correctly
  * rounded double operation and then cast to float, which gives the same bits as
  * np.float32(float(text)). Anything else is declined (HARD or SLOW) and handed to the
- * plain-Python twin in _kernels_reference.py, so no number is ever approximated. The tests
+ * plain-Python twin in _parse_reference.py, so no number is ever approximated. The tests
  * check every function here against that twin.
  *
  * Text is parsed in two tiers. parse_text_segment takes the shape nearly every line has (a
@@ -592,27 +592,36 @@ fail:
     return result;
 }
 
+/* Each docstring starts with a text signature ("name($module, ...)\n--\n\n"), so that
+ * inspect.signature reads the same parameters as _parse_reference.py declares. */
+#define DOC(name, params, text) #name "($module, " params ", /)\n--\n\n" text
 static PyMethodDef methods[] = {
-    {"parse_number", py_parse_number, METH_VARARGS, "parse_number(text) -> (value, status)"},
-    {"count_newlines", py_count_newlines, METH_VARARGS, "count_newlines(buf, start, end) -> int"},
+    {"parse_number", py_parse_number, METH_VARARGS, DOC(parse_number, "text", "-> (value, status)")},
+    {"count_newlines", py_count_newlines, METH_VARARGS,
+     DOC(count_newlines, "buf, start, end", "-> the number of newlines in buf[start:end]")},
     {"segment_bounds", py_segment_bounds, METH_VARARGS,
-     "segment_bounds(buf, n, segments) -> list of segments + 1 offsets, each at a line start"},
+     DOC(segment_bounds, "buf, n, segments", "-> segments + 1 offsets, each at a line start")},
     {"parse_text_segment", py_parse_text_segment, METH_VARARGS,
-     "parse_text_segment(buf, start, end, first, dim, out, row0, starts, ends, key_ends, status)"},
+     DOC(parse_text_segment, "buf, start, end, first, dim, out, row0, starts, ends, key_ends, status",
+         "the fast tier on the lines of buf[start:end]")},
     {"parse_text_rows", py_parse_text_rows, METH_VARARGS,
-     "parse_text_rows(buf, starts, ends, dim, out, key_ends, status, bad_field)"},
-    {"gather_keys", py_gather_keys, METH_VARARGS, "gather_keys(buf, starts, ends) -> bytes"},
+     DOC(parse_text_rows, "buf, starts, ends, dim, out, key_ends, status, bad_field",
+         "the second tier: each line read from its end")},
+    {"gather_keys", py_gather_keys, METH_VARARGS,
+     DOC(gather_keys, "buf, starts, ends", "-> the keys joined by newlines")},
     {"scan_binary_records", py_scan_binary_records, METH_VARARGS,
-     "scan_binary_records(buf, start, end, dim, max_records, key_starts, key_ends, offsets)"},
-    {"copy_records", py_copy_records, METH_VARARGS, "copy_records(buf, offsets, width, out) -> first non-finite row or -1"},
+     DOC(scan_binary_records, "buf, start, end, dim, max_records, key_starts, key_ends, offsets",
+         "-> (records found, offset just past the last one)")},
+    {"copy_records", py_copy_records, METH_VARARGS,
+     DOC(copy_records, "buf, offsets, width, out", "-> first non-finite row or -1")},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernels",
-                                    "The readers' hot loops in C (see _kernels.c).", -1, methods,
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_parse_kernels",
+                                    "The readers' hot loops in C (see _parse_kernels.c).", -1, methods,
                                     NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__kernels(void) {
+PyMODINIT_FUNC PyInit__parse_kernels(void) {
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
     const char *names[] = {"OK", "TOO_FEW", "BAD_NUMBER", "HARD", "EMPTY_KEY", "SLOW", "BLANK"};

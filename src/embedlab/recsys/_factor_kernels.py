@@ -1,4 +1,4 @@
-"""Hot loops of the recommenders, as numba kernels, each with a plain numpy reference.
+"""Hot loops of the recommenders, as numba kernels; ``_factor_reference`` holds each in numpy.
 
 Both kernels walk a CSR matrix (``indptr``, ``indices``, ``values``) one row at a time and
 solve a small ``d x d`` problem for that row:
@@ -6,7 +6,7 @@ solve a small ``d x d`` problem for that row:
 - :func:`gibbs_rows`: draw each row's factor from its Gaussian conditional in Bayesian MF,
   ``N(A^-1 b, A^-1)`` with ``A = Lam + alpha sum_j v_j v_j^T`` and
   ``b = Lam mu + alpha sum_j r_j v_j``; the caller passes the standard normal noise, so the
-  kernel and the reference draw the same sample.
+  kernel and its reference draw the same sample.
 - :func:`als_cg_rows`: a few conjugate-gradient steps on each row of weighted ALS for implicit
   feedback (Hu, Koren and Volinsky 2008; CG as in Takacs et al. 2011), solving
   ``(Y^T Y + lam I + sum_j (c_j - 1) y_j y_j^T) x = sum_j c_j y_j`` from the current ``x``
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+
+__all__ = ["als_cg_rows", "gibbs_rows"]
 
 
 @njit(cache=True)
@@ -51,6 +53,7 @@ def gibbs_rows(
     indptr: np.ndarray, indices: np.ndarray, values: np.ndarray, other: np.ndarray,
     mu: np.ndarray, lam: np.ndarray, alpha: float, noise: np.ndarray,
 ) -> np.ndarray:
+    """One Gibbs draw of every row's factor, given the other side's factors ``other``."""
     n, d = noise.shape
     out = np.empty((n, d))
     lam_mu = lam @ mu
@@ -68,27 +71,6 @@ def gibbs_rows(
         _cholesky_solve_sample(a, b, noise[row], x)
         out[row] = x
     return out
-
-
-def gibbs_rows_reference(
-    indptr: np.ndarray, indices: np.ndarray, values: np.ndarray, other: np.ndarray,
-    mu: np.ndarray, lam: np.ndarray, alpha: float, noise: np.ndarray,
-) -> np.ndarray:
-    """The same draws as :func:`gibbs_rows`, vectorised over rows with numpy."""
-    n, d = noise.shape
-    counts = np.diff(indptr)
-    rows = np.repeat(np.arange(n), counts)
-    v = other[indices]
-    prec = np.zeros((n, d, d))
-    np.add.at(prec, rows, v[:, :, None] * v[:, None, :])
-    lin = np.zeros((n, d))
-    np.add.at(lin, rows, v * values[:, None])
-    prec = alpha * prec + lam
-    lin = alpha * lin + lam @ mu
-    chol = np.linalg.cholesky(prec)
-    mean = np.linalg.solve(prec, lin[..., None])[..., 0]
-    spread = np.linalg.solve(np.swapaxes(chol, 1, 2), noise[..., None])[..., 0]
-    return mean + spread
 
 
 @njit(cache=True)
@@ -116,6 +98,7 @@ def als_cg_rows(
     indptr: np.ndarray, indices: np.ndarray, confidence: np.ndarray, x: np.ndarray,
     y: np.ndarray, yty: np.ndarray, lam: float, steps: int,
 ) -> None:
+    """``steps`` conjugate-gradient steps on every row of ``x``, in place."""
     n, d = x.shape
     for row in prange(n):
         xr = x[row].copy()
@@ -148,33 +131,5 @@ def als_cg_rows(
                 rs_new += r[i] * r[i]
             for i in range(d):
                 direction[i] = r[i] + (rs_new / rs) * direction[i]
-            rs = rs_new
-        x[row] = xr
-
-
-def als_cg_rows_reference(
-    indptr: np.ndarray, indices: np.ndarray, confidence: np.ndarray, x: np.ndarray,
-    y: np.ndarray, yty: np.ndarray, lam: float, steps: int,
-) -> None:
-    """The same conjugate-gradient updates as :func:`als_cg_rows`, one row at a time in numpy."""
-    d = x.shape[1]
-    for row in range(x.shape[0]):
-        ys = y[indices[indptr[row]:indptr[row + 1]]]
-        c = confidence[indptr[row]:indptr[row + 1]]
-        a = yty + lam * np.eye(d) + (ys * (c - 1.0)[:, None]).T @ ys
-        b = (ys * c[:, None]).sum(axis=0)
-        xr = x[row].astype(np.float64)
-        r = b - a @ xr
-        direction = r.copy()
-        rs = r @ r
-        for _ in range(steps):
-            if rs < 1e-20:
-                break
-            ap = a @ direction
-            step = rs / (direction @ ap)
-            xr = xr + step * direction
-            r = r - step * ap
-            rs_new = r @ r
-            direction = r + (rs_new / rs) * direction
             rs = rs_new
         x[row] = xr
