@@ -73,11 +73,19 @@ def _sigmoid_nll(f: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def output_gradient(f: float, label: int, alpha: float) -> tuple[np.float32, float]:
-    """``alpha * (label - sigmoid(f))`` as float32, and the loss of the score ``f``."""
-    sig, nll = _sigmoid_nll(f)
+    """``alpha * (label - sigmoid(f))`` as float32, and the loss of the score ``f``: the kernel's
+    table lookup, one score at a time."""
+    f = float(f)
+    if -MAX_F < f < MAX_F:
+        slot = int((f + MAX_F) * (TABLE_SIZE / (2 * MAX_F)))
+        sig, nll = float(SIGMOID_TABLE[slot]), float(NLL_TABLE[slot])
+    elif f >= MAX_F:
+        sig, nll = 1.0, 0.0
+    else:
+        sig, nll = 0.0, -f
     if label > 0:
-        return np.float32(alpha * (1.0 - sig)), float(nll)
-    return np.float32(-alpha * sig), float(nll + f)
+        return np.float32(alpha * (1.0 - sig)), nll
+    return np.float32(-alpha * sig), nll + f
 
 
 def batch_update(w_in: np.ndarray, w_out: np.ndarray, inputs: np.ndarray, n_in: int,
