@@ -9,12 +9,18 @@ import numpy as np
 import pytest
 
 from embedlab.graph import Graph, random_walks
+from embedlab.graph import _walk_kernels as K
+from embedlab.graph import _walk_reference as R
 from embedlab.graph._walk_reference import (
     alias_distribution,
     first_order_probabilities,
     reference_walk,
     transition_probabilities,
 )
+from kernel_impls import implementations
+
+# Tests that take ``walker`` run on the numba kernels, then on the reference standing in for them.
+walker = implementations("embedlab.graph._walk_kernels")
 
 # A small weighted graph with a triangle (0, 1, 2), a bridge and a second triangle (3, 4, 5):
 # every kind of node2vec step (return, stay at distance 1, move out) happens.
@@ -38,13 +44,11 @@ def test_reference_probabilities_by_hand():
         {a: 2 / 6, g.index_of(1): 1 / 6, g.index_of(3): 3 / 6})
 
 
-def test_alias_tables_encode_the_weights_exactly():
-    from embedlab.graph._walk_kernels import build_alias
-
+def test_alias_tables_encode_the_weights_exactly(walker):
     rng = np.random.default_rng(3)
     g = Graph.from_edges(rng.integers(0, 30, 300), rng.integers(0, 30, 300),
                          rng.random(300) * 10, directed=True, self_loops="drop")
-    prob, alias = build_alias(g.indptr, g.weights)
+    prob, alias = walker.build_alias(g.indptr, g.weights)
     for node in range(g.n_nodes):
         start, end = int(g.indptr[node]), int(g.indptr[node + 1])
         if end > start:
@@ -64,10 +68,13 @@ def _transition_counts(walks) -> dict[tuple[int, int], Counter]:
 @pytest.mark.parametrize(("p", "q", "directed"), [(0.5, 2.0, False), (4.0, 0.25, False),
                                                    (1.0, 1.0, False), (0.3, 3.0, True),
                                                    (0.25, 0.5, False), (2.0, 0.5, True)])
-def test_kernel_transition_frequencies_match_node2vec(p, q, directed):
+def test_kernel_transition_frequencies_match_node2vec(walker, p, q, directed):
     """Chi-square test of every (previous, current) context against the exact probabilities."""
     from scipy.stats import chisquare
 
+    if walker is R and (p, q) != (0.5, 2.0):
+        pytest.skip("4,800 walks per setting take seconds in Python; the reference draws the kernel's "
+                    "very walks (test_reference_draws_the_kernels_walks)")
     g = _graph(directed)
     walks = random_walks(g, p=p, q=q, walk_length=30, walks_per_node=800, seed=7)
     counts = _transition_counts(walks)
@@ -85,7 +92,7 @@ def test_kernel_transition_frequencies_match_node2vec(p, q, directed):
     assert tested >= (3 if directed else 8)
 
 
-def test_first_step_is_first_order_and_walks_stop_at_dead_ends():
+def test_first_step_is_first_order_and_walks_stop_at_dead_ends(walker):
     g = Graph.from_edges(["a", "b"], ["b", "c"], directed=True)  # a -> b -> c, c has no out-arcs
     walks = random_walks(g, p=0.5, q=2.0, walk_length=5, walks_per_node=2, seed=0)
     by_start = {int(row[0]): (row, int(n)) for row, n in zip(walks.nodes, walks.lengths,
@@ -96,7 +103,7 @@ def test_first_step_is_first_order_and_walks_stop_at_dead_ends():
     assert [w for w in walks if w[0] == "b"] == [["b", "c"], ["b", "c"]]
 
 
-def test_walks_depend_on_the_seed_only_not_on_threads():
+def test_walks_depend_on_the_seed_only_not_on_threads(walker):
     g = _graph()
     one = random_walks(g, p=0.5, q=2.0, walk_length=20, walks_per_node=50, seed=11, workers=1)
     two = random_walks(g, p=0.5, q=2.0, walk_length=20, walks_per_node=50, seed=11, workers=2)
@@ -119,3 +126,26 @@ def test_reference_walk_agrees_in_distribution():
     kernel = np.bincount(walks.nodes[walks.nodes >= 0], minlength=6)
     ref_share = np.array([ref[i] for i in range(6)]) / sum(ref.values())
     np.testing.assert_allclose(kernel / kernel.sum(), ref_share, atol=0.01)
+
+
+@pytest.mark.parametrize(("p", "q", "weighted", "directed"), [
+    (1.0, 1.0, False, False), (1.0, 1.0, True, True), (0.5, 2.0, True, False),
+    (0.25, 0.5, True, False), (4.0, 0.25, False, True),
+])
+def test_reference_draws_the_kernels_walks(p, q, weighted, directed):
+    """Same random streams: the reference's walks are the kernel's, node for node."""
+    s, t, w = zip(*EDGES, strict=True)
+    g = Graph.from_edges(s, t, w if weighted else None, directed=directed, nodes=range(6))
+    out_weight = np.bincount(np.repeat(np.arange(6), g.degrees()), weights=g.weights, minlength=6)
+    starts = np.repeat(np.arange(6, dtype=np.int32), 20)
+    walks = []
+    for impl in (K, R):
+        prob, alias = impl.build_alias(g.indptr, g.weights)
+        out = np.zeros((len(starts), 12), np.int32)
+        lengths = impl.walks_kernel(g.indptr, g.indices, g.weights, out_weight, prob, alias,
+                                    weighted, starts, np.int64(5), np.int64(12), 1 / p, 1 / q,
+                                    (p, q) != (1.0, 1.0), np.uint64(99), out)
+        walks.append((prob, alias, out, lengths))
+    for got, want in zip(*walks, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert K.walk_state(np.uint64(99), np.int64(3)) == R.walk_state(99, 3)
