@@ -19,12 +19,12 @@ from embedlab.recsys import (
     load_model,
     train_test_split,
 )
-from embedlab.recsys._kernels import (
-    als_cg_rows,
-    als_cg_rows_reference,
-    gibbs_rows,
-    gibbs_rows_reference,
-)
+from embedlab.recsys import _factor_kernels as K
+from embedlab.recsys import _factor_reference as R
+from kernel_impls import implementations
+
+# Tests that take ``factor`` run on the numba kernels, then on the reference standing in for them.
+factor = implementations("embedlab.recsys._factor_kernels")
 
 
 def low_rank_ratings(seed: int = 0, users: int = 60, items: int = 40, density: float = 0.6) -> Interactions:
@@ -90,7 +90,7 @@ def test_sgd_optimizer_also_learns() -> None:
     assert model.evaluate(test)["rmse"] < 0.35 * std_of(test.values)
 
 
-def test_bayesian_mf_recovers_a_low_rank_matrix() -> None:
+def test_bayesian_mf_recovers_a_low_rank_matrix(factor) -> None:  # type: ignore[no-untyped-def]
     train, test = train_test_split(low_rank_ratings(), 0.2, seed=0)
     model = BayesianMatrixFactorization(dim=3, samples=30, burn_in=10, alpha=20.0, progress=False).fit(train)
     assert model.evaluate(test)["rmse"] < 0.35 * std_of(test.values)
@@ -113,12 +113,17 @@ def test_parameters_are_checked() -> None:
 # ---------------------------------------------------------------------- implicit model and queries
 
 
-@pytest.fixture(scope="module")
-def als() -> ImplicitALS:
+def fit_als() -> ImplicitALS:
     return ImplicitALS(dim=4, iterations=10, regularization=0.1, alpha=5.0, progress=False).fit(two_tribes())
 
 
-def test_als_recommends_within_the_tribe_and_leaves_out_what_was_seen(als: ImplicitALS) -> None:
+@pytest.fixture(scope="module")
+def als() -> ImplicitALS:
+    return fit_als()
+
+
+def test_als_recommends_within_the_tribe_and_leaves_out_what_was_seen(factor) -> None:  # type: ignore[no-untyped-def]
+    als = fit_als()
     # user0 skipped a0 and a4 ((0 + 0) % 4 == 0, (0 + 4) % 4 == 0): those two come first
     top = [item for item, _ in als.recommend("user0", k=2)]
     assert sorted(top) == ["a0", "a4"]
@@ -182,24 +187,24 @@ def test_gibbs_kernel_matches_numpy_reference() -> None:
     a = rng.normal(0, 1, (5, 5))
     lam = a @ a.T + 5 * np.eye(5)
     noise = rng.standard_normal((30, 5))
-    fast = gibbs_rows(indptr, indices, values, other, mu, lam, 1.7, noise)
-    slow = gibbs_rows_reference(indptr, indices, values, other, mu, lam, 1.7, noise)
+    fast = K.gibbs_rows(indptr, indices, values, other, mu, lam, 1.7, noise)
+    slow = R.gibbs_rows(indptr, indices, values, other, mu, lam, 1.7, noise)
     np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-10)
 
 
-def test_als_cg_kernel_matches_numpy_reference_and_converges_to_the_solve() -> None:
+def test_als_cg_kernel_matches_numpy_reference_and_converges_to_the_solve(factor) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(1)
     indptr, indices, _ = _random_csr(rng, 25, 15)
     confidence = 1 + 3 * rng.random(len(indices))
     y = rng.normal(0, 1, (15, 4))
     x0 = rng.normal(0, 0.1, (25, 4))
     fast, slow = x0.copy(), x0.copy()
-    als_cg_rows(indptr, indices, confidence, fast, y, y.T @ y, 0.3, 3)
-    als_cg_rows_reference(indptr, indices, confidence, slow, y, y.T @ y, 0.3, 3)
+    K.als_cg_rows(indptr, indices, confidence, fast, y, y.T @ y, 0.3, 3)
+    R.als_cg_rows(indptr, indices, confidence, slow, y, y.T @ y, 0.3, 3)
     np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-10)
     # with as many CG steps as dimensions, CG gives the exact least-squares answer
     exact = x0.copy()
-    als_cg_rows(indptr, indices, confidence, exact, y, y.T @ y, 0.3, 4)
+    factor.als_cg_rows(indptr, indices, confidence, exact, y, y.T @ y, 0.3, 4)
     row = int(np.argmax(np.diff(indptr)))
     ys, c = y[indices[indptr[row]:indptr[row + 1]]], confidence[indptr[row]:indptr[row + 1]]
     a = y.T @ y + 0.3 * np.eye(4) + (ys * (c - 1)[:, None]).T @ ys
