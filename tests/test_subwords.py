@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from embedlab import Vectors
-from embedlab._subword_kernels import mean_word_rows
 from embedlab.errors import InvalidParameterError, UnknownKeyError
 from embedlab.subwords import (
     FastTextSubwords,
@@ -18,6 +17,12 @@ from embedlab.subwords import (
     ngram_buckets_reference,
     ngrams,
 )
+from kernel_impls import implementations
+
+# Tests that take ``subword`` run on the numba kernels, then on the reference standing in for
+# them (the fixture's patch holds for every example hypothesis draws).
+subword = implementations("embedlab._subword_kernels")
+SHARED_FIXTURE = [HealthCheck.function_scoped_fixture]
 
 
 def test_hash_is_fnv1a_on_ascii() -> None:
@@ -66,25 +71,25 @@ words_strategy = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=SHARED_FIXTURE)
 @given(words_strategy, st.integers(0, 4), st.integers(0, 7), st.integers(1, 5000))
-def test_kernel_hashes_like_the_reference(words, minn, maxn, bucket) -> None:
+def test_kernel_hashes_like_the_reference(subword, words, minn, maxn, bucket) -> None:  # type: ignore[no-untyped-def]
     ids, offsets = ngram_buckets_batch(words, minn, maxn, bucket)
     assert len(offsets) == len(words) + 1
     for i, word in enumerate(words):
         assert ids[offsets[i] : offsets[i + 1]].tolist() == ngram_buckets_reference(word, minn, maxn, bucket)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=SHARED_FIXTURE)
 @given(st.lists(st.lists(st.integers(0, 29), max_size=9), min_size=1, max_size=10), st.integers(0, 2**31))
-def test_kernel_averages_like_the_reference_bit_for_bit(row_lists, seed) -> None:
+def test_kernel_averages_like_the_reference_bit_for_bit(subword, row_lists, seed) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(seed)
     matrix = rng.standard_normal((30, 7)).astype(np.float32) * 10
     own = np.array([r[0] if r else -1 for r in row_lists], np.int64)
     grams = [r[1:] for r in row_lists]
     offsets = np.r_[0, np.cumsum([len(g) for g in grams])].astype(np.int64)
     flat = np.array([x for g in grams for x in g], np.int64)
-    fast = mean_word_rows(matrix, own, flat, offsets)
+    fast = subword.mean_word_rows(matrix, own, flat, offsets)
     for i, rows in enumerate(row_lists):
         assert fast[i].tobytes() == mean_rows_reference(matrix, rows).tobytes()
 
@@ -98,7 +103,7 @@ def _model(pruneidx=None) -> FastTextSubwords:
     return FastTextSubwords(matrix, words, 2, 3, bucket, pruneidx=pruneidx)
 
 
-def test_word_vectors_average_own_row_and_ngrams() -> None:
+def test_word_vectors_average_own_row_and_ngrams(subword) -> None:  # type: ignore[no-untyped-def]
     sub = _model()
     m = sub.input_matrix
     rows = [3 + h for h in ngram_buckets_reference("cat", 2, 3, 50)]
