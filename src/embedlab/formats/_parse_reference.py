@@ -29,7 +29,9 @@ _FIELDS = re.compile(rb"[ \t]+")
 
 
 def _bytes(buf: Any) -> memoryview:
-    return memoryview(buf).cast("B")
+    """The bytes of a buffer (writable when it is), as the C code sees them."""
+    view = memoryview(buf)
+    return view.cast("B") if view.nbytes else memoryview(bytearray())
 
 
 def _out_of_range(what: str) -> ValueError:
