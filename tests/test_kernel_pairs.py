@@ -82,14 +82,13 @@ def test_c_kernels_stub_declares_what_the_module_has() -> None:
         declared: dict[str, list[str]] = {}
         for node in ast.parse(stub.read_text()).body:
             if isinstance(node, ast.FunctionDef):
-                args = node.args
-                declared[node.name] = [a.arg for a in args.posonlyargs + args.args]
+                declared[node.name] = [a.arg for a in node.args.posonlyargs + node.args.args]
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 declared[node.target.id] = []
         assert sorted(declared) == public_names(module)
-        for attr, args in declared.items():
-            if args:
-                assert [p[0] for p in parameters(getattr(module, attr))] == args, attr
+        for attr, names in declared.items():
+            if names:
+                assert [p[0] for p in parameters(getattr(module, attr))] == names, attr
 
 
 def test_references_import_without_numba() -> None:

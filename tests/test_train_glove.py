@@ -7,9 +7,9 @@ import pytest
 
 from embedlab import DataError, InvalidParameterError
 from embedlab.train import GloVe
-from embedlab.train._cooccur import PairCounter, reduce_sorted
 from embedlab.train import _glove_kernels as K
 from embedlab.train import _glove_reference as R
+from embedlab.train._cooccur import PairCounter, reduce_sorted
 from kernel_impls import implementations
 
 # Tests that take ``glove`` run on the numba kernels, then on the reference standing in for them.

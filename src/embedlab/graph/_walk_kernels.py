@@ -36,7 +36,7 @@ _INV53 = 1.0 / 9007199254740992.0  # 2 ** -53
 def _mix(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+    return z ^ (z >> _S31)  # type: ignore[no-any-return]  # numpy's stubs type uint64 ops as Any
 
 
 @njit(cache=True)
@@ -122,8 +122,8 @@ def _arc(indptr: np.ndarray, indices: np.ndarray, t: np.int64, x: np.int64) -> n
         else:
             hi = mid
     if lo < indptr[t + 1] and indices[lo] == x:
-        return np.int64(lo)
-    return np.int64(-1)
+        return np.int64(lo)  # type: ignore[no-any-return]
+    return np.int64(-1)  # type: ignore[no-any-return]
 
 
 @njit(cache=True, parallel=True)

@@ -26,8 +26,8 @@ def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
     if sample <= 0:
         return np.ones(len(counts), dtype=np.float64)
     threshold = sample * float(counts.sum())
-    keep = (np.sqrt(counts / threshold) + 1.0) * threshold / counts
-    return np.minimum(keep, 1.0)
+    keep: np.ndarray = np.minimum((np.sqrt(counts / threshold) + 1.0) * threshold / counts, 1.0)
+    return keep
 
 
 def alias_table(counts: np.ndarray, exponent: float) -> tuple[np.ndarray, np.ndarray]:
