@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 
@@ -120,14 +120,16 @@ def _check(restrict_vocab: int, owner: str) -> None:
 def _exact_norms(rows: np.ndarray) -> np.ndarray:
     """Row lengths as gensim's ``unitvec`` gets them (BLAS dnrm2): float64 from a long sum."""
     wide = rows.astype(np.longdouble)
-    return np.sqrt((wide * wide).sum(axis=1)).astype(np.float64)
+    norms: np.ndarray = np.sqrt((wide * wide).sum(axis=1)).astype(np.float64)
+    return norms
 
 
 def _unit_like_gensim(rows: np.ndarray) -> np.ndarray:
     """``matutils.unitvec`` for each row: float64 scaling by 1/length, back to the input type."""
     norms = _exact_norms(rows)
     scale = np.divide(1.0, norms, out=np.ones_like(norms), where=norms > 0)
-    return (rows.astype(np.float64) * scale[:, None]).astype(rows.dtype)
+    unit: np.ndarray = (rows.astype(np.float64) * scale[:, None]).astype(rows.dtype)
+    return unit
 
 
 # ---------------------------------------------------------------------- correlations
@@ -292,14 +294,16 @@ def word_pairs(
 def _checked_pairs(pairs: Iterable[object]) -> Iterator[tuple[str, str, float]]:
     """Each pair as ``(word, word, score)``; anything else is one clear error naming it."""
     for number, pair in enumerate(pairs, start=1):
+        fields: tuple[Any, ...] = (
+            tuple(pair) if isinstance(pair, Iterable) and not isinstance(pair, str | bytes) else ()
+        )
         try:
-            a, b, score = pair  # type: ignore[misc]
-            value = float(score)
+            if len(fields) != 3 or not isinstance(fields[0], str) or not isinstance(fields[1], str):
+                raise TypeError
+            score = float(fields[2])
         except (TypeError, ValueError):
-            a = b = None
-        if not isinstance(a, str) or not isinstance(b, str):
-            raise DataError(f"pair {number} is {pair!r}; expected (word, word, score)")
-        yield a, b, value
+            raise DataError(f"pair {number} is {pair!r}; expected (word, word, score)") from None
+        yield fields[0], fields[1], score
 
 
 # ---------------------------------------------------------------------- analogies
@@ -361,7 +365,7 @@ def analogies(
             if len(words) != 4:
                 raise DataError(f"section {section!r}: expected 4 words per question, got {words}")
             if all(w in known for w in words):
-                asked.append((section, words))  # type: ignore[arg-type]
+                asked.append((section, words))
                 rows.append((known[words[0]], known[words[1]], known[words[2]]))
             else:
                 scores.oov += 1
