@@ -312,3 +312,13 @@ def test_news_articles_leave_out_empty_rows(tmp_path) -> None:
 def test_descriptions_count_what_load_gives() -> None:
     assert len(datasets.load("news-articles")) == 3823
     assert "3,823 articles" in datasets.info("news-articles").description
+
+
+def test_cli_lists_every_kind_of_source() -> None:
+    listed = CliRunner().invoke(app, ["datasets", "list"], terminal_width=200)
+    assert listed.exit_code == 0, listed.output
+    assert "built into networkx (embedlab[graph])" in listed.output  # not eaten as markup
+    assert "3,823 articles" in listed.output
+    shown = CliRunner().invoke(app, ["datasets", "info", "fashion-mnist"])
+    assert shown.exit_code == 0, shown.output
+    assert "folder:  /usr/share/datasets/fashion-mnist (installed: " in shown.output

@@ -20,14 +20,16 @@ def list_datasets() -> None:
     Example: embedlab datasets list
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .. import datasets
 
     table = Table("name", "description", "source", "licence", "cached")
     for entry in datasets.list():
-        table.add_row(entry.name, entry.description, entry.source, entry.licence,
-                      "yes" if datasets.is_cached(entry.name) else "no")
+        # Escaped: rich would take "embedlab[graph]" in a source for markup and drop "[graph]".
+        table.add_row(entry.name, escape(entry.description), escape(entry.source),
+                      escape(entry.licence), "yes" if datasets.is_cached(entry.name) else "no")
     Console(width=160).print(table)
 
 
