@@ -273,7 +273,7 @@ def test_resolve_prefers_an_existing_path(tmp_path, monkeypatch) -> None:
     Path("wordsim353").write_text("a\tb\t1\n")  # a file of that name wins over the dataset
     assert datasets.resolve("wordsim353") == Path("wordsim353")
     assert datasets.resolve(tmp_path / "wordsim353", kind="vectors") == tmp_path / "wordsim353"
-    assert datasets.resolve("drosophila", kind="graph").name == "drosophila-left"
+    assert datasets.resolve("drosophila", kind="graphs").name == "drosophila-left"
 
 
 def test_resolve_explains_a_missing_path_and_suggests_datasets(tmp_path) -> None:
@@ -295,6 +295,14 @@ def test_cli_suggests_dataset_names_for_a_missing_file() -> None:
     result = CliRunner().invoke(app, ["neighbors", "glove-6b-100d", "king"])
     assert isinstance(result.exception, DatasetError)
     assert "did you mean the dataset 'glove-6b-50d'?" in str(result.exception)
+    # The graph and recommender commands take "a file or a dataset name" the same way.
+    graph = CliRunner().invoke(app, ["graph", "embed", "karate-clb", "-o", "out.txt"])
+    assert isinstance(graph.exception, DatasetError)
+    assert "karate-clb: no such file, and no dataset of graphs has that name; did you mean the " \
+           "dataset 'karate-club', 'karate'?" in str(graph.exception)
+    ratings = CliRunner().invoke(app, ["recommend", "fit", "movielens-1m", "-o", "model"])
+    assert isinstance(ratings.exception, DatasetError)
+    assert "did you mean the dataset 'movielens-100k'?" in str(ratings.exception)
 
 
 def test_news_articles_leave_out_empty_rows(tmp_path) -> None:

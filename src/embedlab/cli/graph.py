@@ -27,7 +27,7 @@ def _graph(source: str, directed: bool, drop_self_loops: bool) -> Any:
     from .. import datasets
     from ..graph import Graph, load_graph
 
-    found = datasets.resolve(source, kind="graph")
+    found = datasets.resolve(source, kind="graphs")
     if isinstance(found, datasets.Dataset):
         return load_graph(found.name)
     return Graph.from_edgelist(found, directed=directed,

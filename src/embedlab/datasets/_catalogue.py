@@ -69,7 +69,7 @@ CATALOGUE = (
         "embedlab.train.corpora.read_lines",
         main="news-articles.txt", derived="news-articles.txt",
         derive="embedlab.train.corpora.news_articles_to_text", read="news-articles.txt",
-        kind="corpus",
+        kind="texts",
     ),
     Dataset(
         "movielens-100k", "MovieLens 100k: 100,000 ratings by 943 users of 1,682 movies",
@@ -99,20 +99,20 @@ CATALOGUE = (
                 "graspologic/datasets/drosophila/left_cell_labels.csv",
                 "a733652a33d5dde5c7cbdc9d8c0e679680cd000dc11edf3ea762a4da43b764c9"),
         },
-        "embedlab.graph.named.read_connectome", kind="graph", aliases=("drosophila",),
+        "embedlab.graph.named.read_connectome", kind="graphs", aliases=("drosophila",),
     ),
     Dataset(
         "karate", "Zachary's karate club: 34 members, 78 friendships, label: the club each "
         "joined (an embedlab.graph.Graph)",
         "networkx", "", "BSD-3-Clause (networkx)", {},
-        "embedlab.graph.named.karate", kind="graph", aliases=("karate-club",),
+        "embedlab.graph.named.karate", kind="graphs", aliases=("karate-club",),
         origin="built into networkx (embedlab[graph])",
     ),
     Dataset(
         "les-miserables", "Les Miserables co-appearances: 77 characters, 254 weighted edges, "
         "no labels (an embedlab.graph.Graph)",
         "networkx", "", "BSD-3-Clause (networkx)", {},
-        "embedlab.graph.named.les_miserables", kind="graph", aliases=("lesmis",),
+        "embedlab.graph.named.les_miserables", kind="graphs", aliases=("lesmis",),
         origin="built into networkx (embedlab[graph])",
     ),
     Dataset(

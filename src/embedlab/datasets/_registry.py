@@ -44,7 +44,7 @@ class Dataset:
     makes the file or folder ``derived`` from the checked files, atomically (``derive(folder,
     target)``); it is remade when missing or changed. ``path(name)`` gives ``main`` inside the
     cache folder when set, else the folder. ``kind`` says what ``load`` gives (``"vectors"``,
-    ``"word pairs"``, ``"graph"`` ...); ``aliases`` are other names for the same entry.
+    ``"word pairs"``, ``"graphs"`` ...); ``aliases`` are other names for the same entry.
     """
 
     name: str
@@ -85,6 +85,7 @@ _ALIASES: dict[str, str] = {}
 
 def register(dataset: Dataset) -> None:
     """Add a dataset (or replace the one of the same name); its aliases come with it."""
+    unregister(dataset.name)  # a replaced entry's old aliases must not point at the new one
     _REGISTRY[dataset.name] = dataset
     for alias in dataset.aliases:
         _ALIASES[alias] = dataset.name

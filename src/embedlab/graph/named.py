@@ -1,6 +1,6 @@
 """Named real graphs: Zachary's karate club, Les Misérables, the Drosophila larva connectome.
 
-They are entries of the one dataset registry (:mod:`embedlab.datasets`, kind ``"graph"``),
+They are entries of the one dataset registry (:mod:`embedlab.datasets`, kind ``"graphs"``),
 which names the loaders below. The first two are built by networkx. The connectome (left
 hemisphere of the larval Drosophila mushroom body, Eichler et al. 2017: 209 neurons, 7,425
 weighted directed edges — synapse counts —, 4 cell types) is fetched once from the graspologic
@@ -17,7 +17,7 @@ from .. import datasets
 from ..errors import DatasetError, require
 from ._graph import Graph
 
-GRAPH = "graph"  # the registry's kind for these entries
+GRAPHS = "graphs"  # the registry's kind for these entries
 
 
 def karate() -> Graph:
@@ -43,7 +43,7 @@ def read_connectome(folder: Path) -> Graph:
 
 def graph_names() -> list[str]:
     """The names of the registry's graphs, sorted."""
-    return [entry.name for entry in datasets.list() if entry.kind == GRAPH]
+    return [entry.name for entry in datasets.list() if entry.kind == GRAPHS]
 
 
 def load_graph(name: str) -> Graph:
@@ -67,5 +67,5 @@ def load_graph(name: str) -> Graph:
 
 
 def _graph_names_and_aliases() -> list[str]:
-    return [n for entry in datasets.list() if entry.kind == GRAPH
+    return [n for entry in datasets.list() if entry.kind == GRAPHS
             for n in (entry.name, *entry.aliases)]
