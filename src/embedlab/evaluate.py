@@ -24,15 +24,17 @@ on the same vectors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 
+from ._io import PathLike, open_text
 from ._progress import progress_bar
 from ._topk import topk_rows
-from .errors import DataError, check_param
+from .errors import DataError, FormatError, InvalidParameterError, check_param
 from .vectors import Vectors
 
 Method = Literal["3cosadd", "3cosmul"]
@@ -118,14 +120,16 @@ def _check(restrict_vocab: int, owner: str) -> None:
 def _exact_norms(rows: np.ndarray) -> np.ndarray:
     """Row lengths as gensim's ``unitvec`` gets them (BLAS dnrm2): float64 from a long sum."""
     wide = rows.astype(np.longdouble)
-    return np.sqrt((wide * wide).sum(axis=1)).astype(np.float64)
+    norms: np.ndarray = np.sqrt((wide * wide).sum(axis=1)).astype(np.float64)
+    return norms
 
 
 def _unit_like_gensim(rows: np.ndarray) -> np.ndarray:
     """``matutils.unitvec`` for each row: float64 scaling by 1/length, back to the input type."""
     norms = _exact_norms(rows)
     scale = np.divide(1.0, norms, out=np.ones_like(norms), where=norms > 0)
-    return (rows.astype(np.float64) * scale[:, None]).astype(rows.dtype)
+    unit: np.ndarray = (rows.astype(np.float64) * scale[:, None]).astype(rows.dtype)
+    return unit
 
 
 # ---------------------------------------------------------------------- correlations
@@ -180,23 +184,97 @@ def _vecdot(a: np.ndarray, b: np.ndarray) -> float:
     return float(vecdot(a, b) if vecdot else np.dot(a, b))
 
 
+# ---------------------------------------------------------------------- file readers
+def _lines(path: PathLike) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a text file (compressed or not); unreadable files are one clear error."""
+    try:
+        handle: IO[str] = open_text(path)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            yield from enumerate(handle, start=1)
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+
+
+def read_word_pairs(path: PathLike) -> list[tuple[str, str, float]]:
+    """Read ``word<TAB>word<TAB>score`` lines (WordSim-353, SimLex-999); ``#`` starts a comment.
+
+    Raises:
+        FormatError: a line is not two words and a number, separated by tabs.
+        DataError: the file cannot be read.
+    """
+    pairs = []
+    for number, line in _lines(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.rstrip("\r\n").split("\t")
+        try:
+            pairs.append((parts[0], parts[1], float(parts[2])))
+        except (IndexError, ValueError):
+            raise FormatError(
+                f"expected 'word<TAB>word<TAB>score', found {line.strip()!r}", path, number
+            ) from None
+    return pairs
+
+
+def read_analogies(path: PathLike) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Read the Google analogy format: ``: section`` lines, then ``a b c d`` questions.
+
+    Raises:
+        FormatError: a question is not four words, or comes before the first section.
+        DataError: the file cannot be read.
+    """
+    sections: dict[str, list[tuple[str, str, str, str]]] = {}
+    current: list[tuple[str, str, str, str]] | None = None
+    for number, line in _lines(path):
+        if line.startswith(":"):
+            current = sections.setdefault(line[1:].strip(), [])
+            continue
+        words = line.split()
+        if not words:
+            continue
+        if current is None or len(words) != 4:
+            raise FormatError("expected ': section' or four words 'a b c d'", path, number)
+        current.append((words[0], words[1], words[2], words[3]))
+    return sections
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, str | os.PathLike)
+
+
 # ---------------------------------------------------------------------- word pairs
 def word_pairs(
     vectors: Vectors,
-    pairs: Iterable[tuple[str, str, float]],
+    pairs: Iterable[tuple[str, str, float]] | PathLike,
     restrict_vocab: int = 300_000,
     case_insensitive: bool = True,
 ) -> PairScores:
     """Correlate cosine similarities with human scores (WordSim-353, SimLex-999 ...).
 
-    ``pairs`` are ``(word, word, score)`` as ``datasets.load("wordsim353")`` gives.
+    ``pairs`` are ``(word, word, score)`` as ``datasets.load("wordsim353")`` gives, or the
+    path of a file of them (read by :func:`read_word_pairs`), as gensim's
+    ``evaluate_word_pairs`` takes.
+
+    Raises:
+        InvalidParameterError: ``pairs`` is neither a path nor an iterable of pairs.
+        DataError: a pair is not ``(word, word, score)``, or no pair has both words known.
     """
     _check(restrict_vocab, "word_pairs")
+    if _is_path(pairs):
+        pairs = read_word_pairs(pairs)  # type: ignore[arg-type]
+    if not isinstance(pairs, Iterable) or isinstance(pairs, bytes | Mapping):
+        raise InvalidParameterError(
+            "The 'pairs' parameter of word_pairs must be a file path or an iterable of "
+            f"(word, word, score). Got {pairs!r} instead."
+        )
     known = _known(vectors, restrict_vocab, case_insensitive)
     gold: list[float] = []
     wanted: list[tuple[int, int]] = []
     oov = 0
-    for a, b, score in pairs:
+    for a, b, score in _checked_pairs(pairs):
         if case_insensitive:
             a, b = a.upper(), b.upper()
         if a not in known or b not in known:
@@ -213,10 +291,25 @@ def word_pairs(
     return PairScores(pearson(gold, model), spearman(gold, model), len(gold), oov)
 
 
+def _checked_pairs(pairs: Iterable[object]) -> Iterator[tuple[str, str, float]]:
+    """Each pair as ``(word, word, score)``; anything else is one clear error naming it."""
+    for number, pair in enumerate(pairs, start=1):
+        fields: tuple[Any, ...] = (
+            tuple(pair) if isinstance(pair, Iterable) and not isinstance(pair, str | bytes) else ()
+        )
+        try:
+            if len(fields) != 3 or not isinstance(fields[0], str) or not isinstance(fields[1], str):
+                raise TypeError
+            score = float(fields[2])
+        except (TypeError, ValueError):
+            raise DataError(f"pair {number} is {pair!r}; expected (word, word, score)") from None
+        yield fields[0], fields[1], score
+
+
 # ---------------------------------------------------------------------- analogies
 def analogies(
     vectors: Vectors,
-    questions: Mapping[str, Sequence[tuple[str, str, str, str]]],
+    questions: Mapping[str, Sequence[tuple[str, str, str, str]]] | PathLike,
     restrict_vocab: int = 300_000,
     case_insensitive: bool = True,
     method: Method = "3cosadd",
@@ -226,12 +319,26 @@ def analogies(
     """Answer "a is to b as c is to ?" for every question; accuracy per section and in total.
 
     ``questions`` maps a section name to ``(a, b, c, expected)`` tuples (as
-    ``datasets.load("google-analogy")`` gives). ``method`` is 3CosAdd (``b - a + c``) or
+    ``datasets.load("google-analogy")`` gives), or is the path of a file in the Google
+    analogy format (read by :func:`read_analogies`), as gensim's ``evaluate_word_analogies``
+    takes. ``method`` is 3CosAdd (``b - a + c``) or
     3CosMul. Questions are answered ``batch_size`` at a time with one matrix product each
     (default 1,024), candidates scanned in blocks so memory stays small; a progress bar shows
     on a terminal unless ``progress=False``.
+
+    Raises:
+        InvalidParameterError: ``questions`` is neither a path nor a mapping, or a parameter
+            is out of range.
+        DataError: a question is not four words.
     """
     owner = "analogies"
+    if _is_path(questions):
+        questions = read_analogies(questions)  # type: ignore[arg-type]
+    if not isinstance(questions, Mapping):
+        raise InvalidParameterError(
+            f"The 'questions' parameter of {owner} must be a file path or a mapping of section "
+            f"to (a, b, c, expected) questions. Got {questions!r} instead."
+        )
     check_param(method in ("3cosadd", "3cosmul"), "method", owner, "'3cosadd' or '3cosmul'",
                 method)
     _check(restrict_vocab, owner)
@@ -251,11 +358,14 @@ def analogies(
     for section, items in questions.items():
         scores.sections[section] = (0, 0)
         for question in items:
+            if isinstance(question, str) or not all(isinstance(w, str) for w in question):
+                raise DataError(f"section {section!r}: expected 4 words per question, got "
+                                f"{question!r}")
             words = tuple(w.upper() for w in question) if case_insensitive else tuple(question)
             if len(words) != 4:
                 raise DataError(f"section {section!r}: expected 4 words per question, got {words}")
             if all(w in known for w in words):
-                asked.append((section, words))  # type: ignore[arg-type]
+                asked.append((section, words))
                 rows.append((known[words[0]], known[words[1]], known[words[2]]))
             else:
                 scores.oov += 1

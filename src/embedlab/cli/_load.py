@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..vectors import Vectors
 
 
 def load_vectors(source: str, limit: int | None = None) -> Vectors:
     """``source`` is a path; if no such path exists and it names a dataset of vectors, that."""
-    if not Path(source).exists():
-        from .. import datasets
+    from .. import datasets, load
 
-        names = {d.name for d in datasets.list()}
-        if source in names:
-            loaded = datasets.load(source)
-            if isinstance(loaded, Vectors):
-                return loaded if limit is None else loaded.top(limit)
-    from .. import load
-
-    return load(source, limit=limit)
+    found = datasets.resolve(source, kind="vectors")
+    if isinstance(found, datasets.Dataset):
+        loaded: Vectors = datasets.load(found.name)
+        return loaded if limit is None else loaded.top(limit)
+    return load(found, limit=limit)

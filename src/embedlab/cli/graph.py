@@ -24,11 +24,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _graph(source: str, directed: bool, drop_self_loops: bool) -> Any:
-    from ..graph import Graph, graph_names, load_graph
+    from .. import datasets
+    from ..graph import Graph, load_graph
 
-    if not Path(source).exists() and source in graph_names():
-        return load_graph(source)
-    return Graph.from_edgelist(source, directed=directed,
+    found = datasets.resolve(source, kind="graphs")
+    if isinstance(found, datasets.Dataset):
+        return load_graph(found.name)
+    return Graph.from_edgelist(found, directed=directed,
                                self_loops="drop" if drop_self_loops else "error")
 
 

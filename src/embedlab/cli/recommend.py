@@ -99,6 +99,7 @@ def _interactions(source: str, kind: str | None):  # type: ignore[no-untyped-def
     from .. import datasets
     from ..recsys import Interactions
 
-    if not Path(source).exists() and source in {d.name for d in datasets.list()}:
-        return Interactions.from_dataset(source)
-    return Interactions.from_file(source, kind=kind)  # type: ignore[arg-type]
+    found = datasets.resolve(source, kind="ratings")
+    if isinstance(found, datasets.Dataset):
+        return Interactions.from_dataset(found.name)
+    return Interactions.from_file(found, kind=kind)  # type: ignore[arg-type]

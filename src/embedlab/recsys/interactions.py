@@ -1,5 +1,10 @@
 """``Interactions``: who rated (or clicked, bought, watched) what, as contiguous integer indices.
 
+This module also holds the one reader of interaction files (CSV/TSV with a header, RecBole's
+atomic ``.inter`` and ``.item`` files): :meth:`Interactions.from_file` reads them for models,
+and :func:`read_movielens` reads the ``movielens-100k`` dataset as :class:`Ratings` (raw ids,
+titles and genres) through the same functions.
+
 User and item ids may be any strings or ints; they are kept as strings (``42`` and ``"42"``
 are the same user, as in :class:`~embedlab.Vectors`) and mapped to rows ``0 .. n-1`` in sorted
 order (numeric order when every id is an int). Everything downstream (models, splits, metrics)
@@ -11,6 +16,7 @@ from __future__ import annotations
 import csv
 import difflib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +34,7 @@ _ITEM_NAMES = ("item", "item_id", "itemid", "iid", "movie", "movie_id", "movieid
 _VALUE_NAMES = ("rating", "ratings", "score", "value", "count", "weight", "plays", "clicks")
 _TIME_NAMES = ("timestamp", "time", "ts", "date", "datetime")
 _TITLE_NAMES = ("movie_title", "title", "name", "item_name")
+_GENRE_NAMES = ("class", "genre", "genres", "category", "categories")
 
 
 def _ids_to_index(values: Sequence[Any] | np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -422,21 +429,82 @@ def _read_table(path: Path, delimiter: str | None) -> tuple[list[str], list[list
     return columns, rows
 
 
-def _sibling_titles(inter: Path) -> dict[str, str] | None:
-    item_file = inter.with_suffix(".item")
-    if inter.suffix != ".inter" or not item_file.exists():
-        return None
+def _item_table(item_file: Path) -> tuple[dict[str, str], dict[str, list[str]]] | None:
+    """Titles (with the release year when there is one) and genres by item id, from a RecBole
+    ``.item`` file; None when it has no title column."""
     columns, rows = _read_table(item_file, "\t")
     id_col = _find_column(columns, _ITEM_NAMES, "item", item_file)
     title_col = _find_column(columns, _TITLE_NAMES, "title", item_file, required=False)
     if id_col is None or title_col is None:
         return None
+    genre_col = _find_column(columns, _GENRE_NAMES, "genre", item_file, required=False)
     cleaned = [_clean(c) for c in columns]
     year_col = cleaned.index("release_year") if "release_year" in cleaned else None
-    titles = {}
+    titles: dict[str, str] = {}
+    genres: dict[str, list[str]] = {}
     for row in rows:
         title = row[title_col]
         if year_col is not None and row[year_col]:
             title = f"{title} ({row[year_col]})"
         titles[row[id_col]] = title
-    return titles
+        genres[row[id_col]] = row[genre_col].split() if genre_col is not None else []
+    return titles, genres
+
+
+def _sibling_titles(inter: Path) -> dict[str, str] | None:
+    item_file = inter.with_suffix(".item")
+    if inter.suffix != ".inter" or not item_file.exists():
+        return None
+    table = _item_table(item_file)
+    return None if table is None else table[0]
+
+
+@dataclass
+class Ratings:
+    """MovieLens-style ratings as the files hold them: parallel arrays of raw ids, ratings and
+    times, plus item titles and genres by item id (``datasets.load("movielens-100k")``)."""
+
+    users: np.ndarray
+    items: np.ndarray
+    ratings: np.ndarray
+    timestamps: np.ndarray
+    item_titles: dict[str, str]
+    item_genres: dict[str, list[str]]
+
+    def __len__(self) -> int:
+        return int(self.ratings.shape[0])
+
+
+def read_movielens(path: PathLike) -> Ratings:
+    """Read a RecBole ``.inter`` file (user, item, rating, timestamp) and the ``.item`` file
+    beside it (title, release year, genres) as :class:`Ratings`; ids stay strings.
+
+    Raises:
+        FormatError: a column is missing, a row has the wrong number of fields, or a rating
+            or time is not a number.
+    """
+    source = Path(path)
+    columns, rows = _read_table(source, "\t")
+    found = [
+        _find_column(columns, names, what, source)
+        for names, what in ((_USER_NAMES, "user"), (_ITEM_NAMES, "item"),
+                            (_VALUE_NAMES, "rating"), (_TIME_NAMES, "timestamp"))
+    ]
+    user_col, item_col, value_col, time_col = (int(c or 0) for c in found)
+    ratings = np.empty(len(rows), np.float32)
+    stamps = np.empty(len(rows), np.int64)
+    for n, row in enumerate(rows):
+        try:
+            ratings[n] = float(row[value_col])
+            stamps[n] = int(float(row[time_col]))
+        except ValueError:
+            raise FormatError(
+                f"rating {row[value_col]!r} or time {row[time_col]!r} is not a number", source, n + 2
+            ) from None
+    item_file = source.with_suffix(".item")
+    table = _item_table(item_file) if item_file.exists() else None
+    titles, genres = table if table is not None else ({}, {})
+    return Ratings(
+        np.asarray([row[user_col] for row in rows]), np.asarray([row[item_col] for row in rows]),
+        ratings, stamps, titles, genres,
+    )

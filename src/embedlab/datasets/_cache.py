@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._io import atomic_write
-from .errors import DatasetError
-
-if TYPE_CHECKING:
-    from .datasets import Dataset
+from .._io import atomic_write
+from ..errors import DatasetError
+from ._registry import Dataset, resolve_function
 
 _STAMPS = ".stamps.json"
+
+
+def home() -> Path:
+    """The cache folder: ``$EMBEDLAB_HOME`` or ``~/.cache/embedlab``."""
+    return Path(os.environ.get("EMBEDLAB_HOME") or Path.home() / ".cache" / "embedlab")
 
 
 def _stamp(target: Path) -> list[int]:
@@ -75,14 +78,16 @@ def check_cache(entry: Dataset, folder: Path, verify: bool) -> None:
         _write_stamps(folder, stamps)
 
 
-def ensure_derived(derive: Callable[[Path, Path], None], folder: Path, name: str) -> None:
-    """Make the derived file from the checked ones unless it is there and unchanged."""
-    target = folder / name
+def ensure_derived(entry: Dataset, folder: Path) -> None:
+    """Make the entry's derived file from the checked ones unless it is there and unchanged."""
+    if entry.derive is None:
+        return
+    target = folder / entry.derived
     stamps = _read_stamps(folder)
-    key = "derived:" + name
+    key = "derived:" + entry.derived
     if target.exists() and stamps.get(key) == _stamp(target):
         return
-    derive(folder, target)
+    resolve_function(entry.derive, entry)(folder, target)
     stamps[key] = _stamp(target)
     _write_stamps(folder, stamps)
 
