@@ -127,6 +127,15 @@ def recover(path: PathLike) -> bool:
     return any(kind == "old" and alive for _, kind, alive in leftovers)
 
 
+def settle(path: PathLike, timeout: float = 2.0) -> None:
+    """Wait (up to ``timeout`` seconds) while a live save of ``path`` is between its two renames,
+    and put back the previous copy where a killed save left none: afterwards ``path`` is there
+    unless there really is nothing."""
+    deadline = time.monotonic() + timeout
+    while recover(path) and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def clean_leftovers(path: PathLike) -> None:
     """Remove what killed saves to ``path`` left beside it, restoring an orphaned copy first."""
     target = Path(path)
@@ -373,14 +382,12 @@ def read_folder(path: PathLike, read: Callable[[Folder], _T]) -> _T:
     ``NotADirectoryError`` when ``path`` is a file.
     """
     target = Path(path)
-    for attempt in range(_TRIES):
+    for _ in range(_TRIES):
         try:
             fd = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except FileNotFoundError:
-            if recover(target):
-                time.sleep(min(0.001 * (attempt + 1), 0.05))
-                continue
-            if os.path.lexists(target):  # put back by recover()
+            settle(target)
+            if os.path.lexists(target):
                 continue
             raise
         try:

@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .._io import PathLike, recover
+from .._io import PathLike, settle
 from ..errors import EmbedlabError, FormatError, InvalidParameterError
 from ..vectors import Vectors
 from ._chunks import check_options
@@ -69,7 +69,7 @@ def load(
             f"Got {format!r} instead."
         )
     check_options(limit, on_duplicate, unicode_errors, encoding)
-    recover(path)  # a folder whose save was killed half-way is put back first
+    settle(path)  # wait out a folder save between its two renames; undo a killed one
     kind = detect(path) if format == "auto" else format
     options: dict[str, Any] = {
         "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
