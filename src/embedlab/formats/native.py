@@ -41,13 +41,15 @@ _CHUNK_ROWS = 1 << 16  # rows per step when checking values (bounded extra memor
 
 
 def is_native(path: Path) -> bool:
+    """Whether ``path`` is a native folder: its meta.json says so, or (damaged) it has a
+    meta.json and a vectors.npy, so that reading it says what is wrong with which member."""
     meta = path / "meta.json"
     if not (path.is_dir() and meta.is_file()):
         return False
     try:
         return bool(json.loads(meta.read_text(encoding="utf-8")).get("format") == TAG)
     except (OSError, ValueError, AttributeError, RecursionError):
-        return False
+        return (path / "vectors.npy").is_file()
 
 
 # ---------------------------------------------------------------------- writing
@@ -71,6 +73,10 @@ def _sha256(handle: io.BufferedIOBase) -> str:
     while chunk := handle.read(1 << 22):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _metadata_digest(metadata: dict[str, list[Any]]) -> str:
+    return hashlib.sha256(json.dumps(metadata, sort_keys=True).encode("ascii")).hexdigest()
 
 
 def write_native(vectors: Vectors, path: PathLike) -> None:
@@ -101,7 +107,7 @@ def write_native(vectors: Vectors, path: PathLike) -> None:
         meta: dict[str, Any] = {
             "format": TAG, "count": len(vectors), "dim": vectors.dim, "dtype": "float32",
             "keys": keys_file, "counts": vectors.counts is not None, "metadata": vectors.metadata,
-            "manifest": manifest,
+            "manifest": manifest, "metadata_sha256": _metadata_digest(vectors.metadata),
         }
         (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
@@ -370,4 +376,8 @@ class _Reader:
             not isinstance(v, list) or len(v) != count for v in metadata.values()
         ):
             raise self.fail("meta.json", f"expected metadata columns of {count} values")
+        saved = meta.get("metadata_sha256")
+        if self.verify and saved is not None and saved != _metadata_digest(metadata):
+            raise self.fail("meta.json", "its metadata columns do not match the checksum saved with "
+                            "them (the folder was changed after it was saved; save the vectors again)")
         return metadata
