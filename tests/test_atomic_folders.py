@@ -67,8 +67,6 @@ def test_an_exception_in_the_block_keeps_the_old_folder(tmp_path, mode) -> None:
 
 def test_leftovers_of_dead_writers_go_and_of_live_writers_stay(tmp_path, mode) -> None:
     embedlab.save(OLD, tmp_path / "v")
-    finished = subprocess.run(["true"], check=True)
-    del finished
     dead = subprocess.Popen(["true"])
     dead.wait()  # its pid names no process now
     (tmp_path / f".v.{dead.pid}-0123abcd.tmp").mkdir()
