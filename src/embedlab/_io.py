@@ -341,15 +341,22 @@ class Folder:
     def open(self, name: str) -> io.BufferedReader:
         """The member ``name`` for reading bytes (``FileNotFoundError`` if the folder lacks it)."""
         try:
-            fd = os.open(name, os.O_RDONLY, dir_fd=self._fd)
+            fd = os.open(self._where(name), os.O_RDONLY, dir_fd=self._fd if _DIR_FD else None)
         except FileNotFoundError:
             self._check_still_current()
             raise
-        return io.BufferedReader(io.FileIO(fd, "rb", closefd=True))
+        try:
+            return io.BufferedReader(io.FileIO(fd, "rb", closefd=True))
+        except BaseException:  # a member that is a folder: FileIO refuses it, and the fd is ours
+            os.close(fd)
+            raise
+
+    def _where(self, name: str) -> str:
+        return name if _DIR_FD else str(self.path / name)
 
     def exists(self, name: str) -> bool:
         try:
-            os.stat(name, dir_fd=self._fd)
+            os.stat(self._where(name), dir_fd=self._fd if _DIR_FD else None)
         except FileNotFoundError:
             self._check_still_current()
             return False
@@ -360,6 +367,8 @@ class Folder:
             return handle.read()
 
     def _check_still_current(self) -> None:
+        if not _DIR_FD:
+            return
         mine = os.fstat(self._fd)
         try:
             now = os.stat(self.path)
@@ -370,6 +379,17 @@ class Folder:
 
 
 _T = TypeVar("_T")
+# Where members cannot be opened relative to a folder handle (Windows), they are opened by path:
+# a save that replaces the folder mid-read can then still mix, as on every system before.
+_DIR_FD = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+
+
+def _check_folder(target: Path) -> int:
+    if not target.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(target))
+    if not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(target))
+    return -1
 
 
 def read_folder(path: PathLike, read: Callable[[Folder], _T]) -> _T:
@@ -384,7 +404,7 @@ def read_folder(path: PathLike, read: Callable[[Folder], _T]) -> _T:
     target = Path(path)
     for _ in range(_TRIES):
         try:
-            fd = os.open(target, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY) if _DIR_FD else _check_folder(target)
         except FileNotFoundError:
             settle(target)
             if os.path.lexists(target):
@@ -395,5 +415,6 @@ def read_folder(path: PathLike, read: Callable[[Folder], _T]) -> _T:
         except FolderReplaced:
             continue
         finally:
-            os.close(fd)
+            if fd >= 0:
+                os.close(fd)
     raise EmbedlabError(f"{target}: other processes kept replacing this folder; read it again")
