@@ -227,3 +227,10 @@ def test_fuzzed_folders_give_format_errors_or_the_saved_vectors(tmp_path) -> Non
                 assert legacy or not options.get("verify"), (case, kind, options)
                 outcomes["fast path"] += 1
     assert outcomes["error"] > 400 and outcomes["same"] > 10  # the fuzzer reaches both ends
+
+
+def test_a_missing_meta_json_is_named_as_missing(tmp_path) -> None:
+    path = _save(tmp_path)
+    (path / "meta.json").unlink()
+    with pytest.raises(FormatError, match=r"meta\.json: missing from the native folder"):
+        read_native(path)

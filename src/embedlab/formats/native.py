@@ -22,6 +22,7 @@ unique keys on every load (they have no checksum to stand for it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -162,10 +163,10 @@ class _Reader:
         manifest: dict[str, dict[str, Any]] | None = meta.get("manifest")
         with_counts = manifest is not None and "counts.npy" in manifest
         # Open every member first: once open, a save replacing the folder cannot take them away.
-        handles = {name: self._open(name) for name in (keys_file, "vectors.npy")}
-        if with_counts or (manifest is None and self.folder.exists("counts.npy")):
-            handles["counts.npy"] = self._open("counts.npy")
-        try:
+        with contextlib.ExitStack() as stack:
+            handles = {name: stack.enter_context(self._open(name)) for name in (keys_file, "vectors.npy")}
+            if with_counts or (manifest is None and self.folder.exists("counts.npy")):
+                handles["counts.npy"] = stack.enter_context(self._open("counts.npy"))
             if manifest is not None:
                 self._check_sizes(manifest, handles)
             keys = self._keys(keys_file, handles[keys_file].read(), count, manifest)
@@ -175,9 +176,6 @@ class _Reader:
                 counts = self._counts(handles["counts.npy"], count, manifest)
             rows = count if limit is None else min(limit, count)
             matrix = self._matrix(handles["vectors.npy"], header, rows, manifest)
-        finally:
-            for handle in handles.values():
-                handle.close()
         index = None
         if self.verify or manifest is None:
             # Without a checksum standing for the keys, their uniqueness is checked here; the
@@ -200,9 +198,10 @@ class _Reader:
             raise self.fail(name, "is a folder, expected a file") from None
 
     def _meta(self) -> dict[str, Any]:
+        with self._open("meta.json") as handle:  # outside the try: FormatError is a ValueError
+            data = handle.read()
         try:
-            with self._open("meta.json") as handle:
-                meta = json.loads(handle.read().decode("utf-8"))
+            meta = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise self.fail("meta.json", f"expected UTF-8 JSON, found {exc.reason} at byte {exc.start}") from None
         except ValueError as exc:
