@@ -229,3 +229,19 @@ def test_concurrent_saves_and_loads_never_mix_or_fail(tmp_path, mode) -> None:
     assert problems == []
     assert [p.name for p in tmp_path.iterdir()] == ["v"]
     assert embedlab.load(path, verify=True).keys[0].split(":")[0] in {"29", "1029"}
+
+
+def test_leftovers_of_earlier_versions_are_put_back_and_cleaned(tmp_path) -> None:
+    # What a save killed between its renames left before this version: the previous folder one
+    # level down in a mkdtemp folder, and a staging folder with no pid in its name.
+    embedlab.save(OLD, tmp_path / "v")
+    (tmp_path / ".v.old.k3j_x9aa").mkdir()
+    os.rename(tmp_path / "v", tmp_path / ".v.old.k3j_x9aa" / "previous")
+    (tmp_path / ".v.q1w2e3r4.tmp").mkdir()
+    (tmp_path / ".v.abcd1234.tmp").mkdir()
+    day_ago = time.time() - 25 * 3600
+    os.utime(tmp_path / ".v.q1w2e3r4.tmp", (day_ago, day_ago))
+    assert embedlab.load(tmp_path / "v").keys == OLD.keys  # before: "no such file"
+    embedlab.save(NEW, tmp_path / "v")
+    # The old staging folder goes; the recent one might be a save still running an old version.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".v.abcd1234.tmp", "v"]

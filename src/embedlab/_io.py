@@ -68,6 +68,11 @@ def open_text(path: PathLike, encoding: str = "utf-8", errors: str = "strict") -
 # their leftovers are kept, never deleted by mistake.
 
 _TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.(?P<kind>tmp|old)")
+# What versions before these names left (mkstemp/mkdtemp names carry no pid): the previous
+# folder of a killed save is still put back, and their temporaries go once a day old.
+_LEGACY_OLD = re.compile(r"\.(?P<name>.+)\.old(?:\.[a-z0-9_]{8}|-(?P<pid>\d+))")
+_LEGACY_TMP = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+_LEGACY_AGE = 24 * 3600
 
 
 def _temp_path(target: Path, kind: str) -> Path:
@@ -87,16 +92,28 @@ def _alive(pid: int) -> bool:
 
 
 def _leftovers(target: Path) -> list[tuple[Path, str, bool]]:
-    """Temporaries of saves to ``target``: (path, kind, whether their writer still runs)."""
+    """Temporaries of saves to ``target``: (path, kind, whether their writer may still run)."""
     try:
         names = os.listdir(target.parent)
     except OSError:
         return []
     found = []
     for name in names:
+        path = target.parent / name
         match = _TEMP.fullmatch(name)
         if match and match["name"] == target.name:
-            found.append((target.parent / name, match["kind"], _alive(int(match["pid"]))))
+            found.append((path, match["kind"], _alive(int(match["pid"]))))
+            continue
+        match = _LEGACY_OLD.fullmatch(name)
+        if match and match["name"] == target.name:
+            if match["pid"] is None:  # native folders then kept the copy one level down
+                path = path / "previous"
+            found.append((path, "old", match["pid"] is not None and _alive(int(match["pid"]))))
+            continue
+        match = _LEGACY_TMP.fullmatch(name)
+        if match and match["name"] == target.name:
+            with contextlib.suppress(OSError):
+                found.append((path, "tmp", time.time() - path.lstat().st_mtime < _LEGACY_AGE))
     return found
 
 
@@ -120,7 +137,7 @@ def recover(path: PathLike) -> bool:
     orphans = [p for p, kind, alive in leftovers if kind == "old" and not alive]
     if orphans:
         # The newest orphan is the last folder that was in place (rename updates its ctime).
-        newest = max(orphans, key=lambda p: p.stat().st_ctime if p.exists() else 0.0)
+        newest = max(orphans, key=lambda p: p.lstat().st_ctime if os.path.lexists(p) else 0.0)
         with contextlib.suppress(FileNotFoundError, FileExistsError, OSError):
             os.rename(newest, target)
         return os.path.lexists(target)
@@ -136,13 +153,18 @@ def settle(path: PathLike, timeout: float = 2.0) -> None:
         time.sleep(0.002)
 
 
+def save_in_progress(path: PathLike) -> bool:
+    """Whether a running process is saving to ``path`` (it has a temporary beside it)."""
+    return any(alive for _, _, alive in _leftovers(Path(path)))
+
+
 def clean_leftovers(path: PathLike) -> None:
     """Remove what killed saves to ``path`` left beside it, restoring an orphaned copy first."""
     target = Path(path)
     recover(target)
     for leftover, _, alive in _leftovers(target):
         if not alive:
-            _remove(leftover)
+            _remove(leftover.parent if leftover.name == "previous" else leftover)
 
 
 def _umask() -> int:

@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .._io import PathLike, settle
+from .._io import PathLike, save_in_progress, settle
 from ..errors import EmbedlabError, FormatError, InvalidParameterError
 from ..vectors import Vectors
 from ._chunks import check_options
@@ -69,8 +69,7 @@ def load(
             f"Got {format!r} instead."
         )
     check_options(limit, on_duplicate, unicode_errors, encoding)
-    settle(path)  # wait out a folder save between its two renames; undo a killed one
-    kind = detect(path) if format == "auto" else format
+    kind = _detect(path) if format == "auto" else format
     options: dict[str, Any] = {
         "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
         "allow_nonfinite": allow_nonfinite, "on_duplicate": on_duplicate, "progress": progress,
@@ -85,6 +84,20 @@ def load(
         if isinstance(exc, FileNotFoundError):
             raise FormatError("no such file", path) from None
         raise FormatError(f"cannot be read: {exc}", path) from None
+
+
+def _detect(path: PathLike) -> str:
+    """:func:`detect`, looking again while another process saves to ``path``: where a folder
+    is replaced by two renames, it is missing for a moment (and a killed save is undone first)."""
+    looks = 0
+    while True:
+        settle(path)
+        try:
+            return detect(path)
+        except FormatError:
+            looks += 1
+            if looks == 100 or not save_in_progress(path):
+                raise
 
 
 def _read(
@@ -106,8 +119,6 @@ def _read(
     if kind == "native":
         from .native import read_native
 
-        if not target.is_dir():
-            raise FormatError("expected an embedlab native folder, found a file", path)
         return read_native(path, mmap=mmap, limit=options["limit"], verify=verify,
                            allow_nonfinite=options["allow_nonfinite"])
     try:
