@@ -245,3 +245,20 @@ def test_leftovers_of_earlier_versions_are_put_back_and_cleaned(tmp_path) -> Non
     embedlab.save(NEW, tmp_path / "v")
     # The old staging folder goes; the recent one might be a save still running an old version.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".v.abcd1234.tmp", "v"]
+
+
+def test_recommender_folders_are_replaced_whole(tmp_path) -> None:
+    from embedlab.recsys import ImplicitALS, Interactions, load_model
+
+    data = Interactions.from_arrays(["u1", "u1", "u2", "u3"], ["i1", "i2", "i2", "i3"])
+    model = ImplicitALS(dim=2, iterations=2, progress=False).fit(data)
+    model.save(tmp_path / "m")
+    (tmp_path / "m" / "model.json").write_text("{}")  # as a half-done save used to leave it
+    model.save(tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["model.json", "model.safetensors"]
+    assert load_model(tmp_path / "m").item_vectors.keys == model.item_vectors.keys
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep")
+    with pytest.raises(embedlab.DataError, match="holds files other than a saved recommender"):
+        model.save(tmp_path / "notes")
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "keep"

@@ -22,6 +22,7 @@ from ..vectors import Vectors
 from .interactions import Interactions, unique_titles
 
 FORMAT_VERSION = 1
+_FILES = ("model.json", "model.safetensors")  # what a saved model folder holds
 
 
 class NotFittedError(EmbedlabError, RuntimeError):
@@ -237,9 +238,6 @@ class FittedModel:
                 save_arrays({k: np.ascontiguousarray(v) for k, v in arrays.items()})
             )
             (staging / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-
-
-_FILES = ("model.json", "model.safetensors")
 
 
 def load_model(path: PathLike) -> FittedModel:
