@@ -147,3 +147,15 @@ def test_a_folder_holding_other_files_is_not_replaced(tmp_path, tiny: Vectors) -
     write_projector(tiny, tmp_path / "new")
     write_projector(tiny.top(1), tmp_path / "new")  # its own files are replaced
     assert read_projector(tmp_path / "new" / "tensors.tsv").keys == ["a"]
+
+
+def test_fasttext_nan_advice_works_through_load_too(tmp_path) -> None:
+    # The same advice from the fastText reader: embedlab.load now passes allow_nonfinite on.
+    import embedlab
+
+    matrix = np.ones((2, 3), dtype=np.float32)
+    matrix[1, 1] = np.nan
+    embedlab.save(Vectors(["a", "b"], matrix, allow_nonfinite=True), tmp_path / "m.bin", format="fasttext-bin")
+    with pytest.raises(FormatError, match="pass allow_nonfinite=True"):
+        embedlab.load(tmp_path / "m.bin")
+    assert np.isnan(embedlab.load(tmp_path / "m.bin", allow_nonfinite=True)["b"][1])
