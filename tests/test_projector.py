@@ -94,3 +94,68 @@ def test_export_projector_adds_columns(tmp_path, tiny: Vectors) -> None:
     assert paths["metadata"].read_text() == "key\tpos\na\tN\nb\tV\n"
     with pytest.raises(FormatError, match="no metadata column 'colour'"):
         export_projector(tiny, tmp_path / "bad", metadata=["colour"])
+
+
+def test_underscores_and_other_scripts_digits_are_not_numbers(tmp_path) -> None:
+    # float() reads "1_0" as 10.0 and "١" (Arabic-Indic one) as 1.0; the projector reads neither.
+    for bad in ("1_0\t2\n", "1\t\u0661\n"):
+        (tmp_path / "t.tsv").write_text(bad, encoding="utf-8")
+        with pytest.raises(FormatError, match=r"t\.tsv:1: expected tab-separated numbers"):
+            read_projector(tmp_path / "t.tsv")
+
+
+def test_nan_names_file_and_line_and_allow_nonfinite_works_through_load(tmp_path) -> None:
+    import embedlab
+
+    (tmp_path / "tensors.tsv").write_text("1\t2\n\n3\tnan\n")
+    (tmp_path / "metadata.tsv").write_text("a\nb\n")
+    with pytest.raises(FormatError, match=r"tensors\.tsv:3: holds NaN.*allow_nonfinite=True"):
+        embedlab.load(tmp_path)
+    back = embedlab.load(tmp_path, allow_nonfinite=True)  # the advice works as given
+    assert back.keys == ["a", "b"] and np.isnan(back["b"][1])
+
+
+class _Exploding(list):
+    """A metadata column that stops the save (Ctrl-C) half-way through the metadata file."""
+
+    def __getitem__(self, index):
+        if index == 1:
+            raise KeyboardInterrupt
+        return super().__getitem__(index)
+
+
+def test_interrupted_save_keeps_the_previous_folder_whole(tmp_path, tiny: Vectors) -> None:
+    out = tmp_path / "proj"
+    write_projector(tiny, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    newer = Vectors(["x", "y"], np.array([[9.0, 9.0], [8.0, 8.0]]), metadata={"pos": ["A", "B"]})
+    newer.metadata["pos"] = _Exploding(["A", "B"])
+    with pytest.raises(KeyboardInterrupt):
+        write_projector(newer, out)
+    # Before, the new tensors.tsv stood beside the old metadata.tsv and loaded as a silent mix.
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["proj"]
+    assert read_projector(out / "tensors.tsv").keys == ["a", "b"]
+
+
+def test_a_folder_holding_other_files_is_not_replaced(tmp_path, tiny: Vectors) -> None:
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "events.out").write_text("precious")
+    with pytest.raises(FormatError, match=r"logs: holds files other than the projector's \(events\.out\)"):
+        write_projector(tiny, tmp_path / "logs")
+    assert (tmp_path / "logs" / "events.out").read_text() == "precious"
+    write_projector(tiny, tmp_path / "new")
+    write_projector(tiny.top(1), tmp_path / "new")  # its own files are replaced
+    assert read_projector(tmp_path / "new" / "tensors.tsv").keys == ["a"]
+
+
+def test_fasttext_nan_advice_works_through_load_too(tmp_path) -> None:
+    # The same advice from the fastText reader: embedlab.load now passes allow_nonfinite on.
+    import embedlab
+
+    matrix = np.ones((2, 3), dtype=np.float32)
+    matrix[1, 1] = np.nan
+    embedlab.save(Vectors(["a", "b"], matrix, allow_nonfinite=True), tmp_path / "m.bin", format="fasttext-bin")
+    with pytest.raises(FormatError, match="pass allow_nonfinite=True"):
+        embedlab.load(tmp_path / "m.bin")
+    assert np.isnan(embedlab.load(tmp_path / "m.bin", allow_nonfinite=True)["b"][1])

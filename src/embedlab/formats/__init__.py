@@ -24,7 +24,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .._io import PathLike
+from .._io import PathLike, save_in_progress, settle
 from ..errors import EmbedlabError, FormatError, InvalidParameterError
 from ..vectors import Vectors
 from ._chunks import check_options
@@ -45,6 +45,7 @@ def load(
     allow_nonfinite: bool = False,
     on_duplicate: str = "error",
     progress: bool = True,
+    verify: bool = False,
 ) -> Vectors:
     """Read vectors from ``path``.
 
@@ -54,6 +55,8 @@ def load(
     ``encoding`` and ``unicode_errors`` decode the keys (as ``bytes.decode`` does).
     ``allow_nonfinite`` accepts NaN and infinite values (rejected by default).
     ``on_duplicate``: a key seen twice is an error, or keeps its ``"first"`` or ``"last"`` vector.
+    ``verify`` (native folders) reads the whole folder to check it against the checksums saved
+    with it, its values and its keys; without it only what is cheap is checked.
 
     Malformed input raises :class:`~embedlab.FormatError` naming the file, the line or byte
     offset, what was expected and what was found.
@@ -66,13 +69,13 @@ def load(
             f"Got {format!r} instead."
         )
     check_options(limit, on_duplicate, unicode_errors, encoding)
-    kind = detect(path) if format == "auto" else format
+    kind = _detect(path) if format == "auto" else format
     options: dict[str, Any] = {
         "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
         "allow_nonfinite": allow_nonfinite, "on_duplicate": on_duplicate, "progress": progress,
     }
     try:
-        return _read(path, kind, mmap, options)
+        return _read(path, kind, mmap, options, verify)
     except UnicodeDecodeError as exc:
         raise FormatError(f"expected {encoding} text, found {exc.reason} at byte {exc.start}",
                           path) from None
@@ -83,7 +86,23 @@ def load(
         raise FormatError(f"cannot be read: {exc}", path) from None
 
 
-def _read(path: PathLike, kind: str, mmap: bool, options: dict[str, Any]) -> Vectors:
+def _detect(path: PathLike) -> str:
+    """:func:`detect`, looking again while another process saves to ``path``: where a folder
+    is replaced by two renames, it is missing for a moment (and a killed save is undone first)."""
+    looks = 0
+    while True:
+        settle(path)
+        try:
+            return detect(path)
+        except FormatError:
+            looks += 1
+            if looks == 100 or not save_in_progress(path):
+                raise
+
+
+def _read(
+    path: PathLike, kind: str, mmap: bool, options: dict[str, Any], verify: bool = False
+) -> Vectors:
     target = Path(path)
     if kind in ("word2vec", "fasttext-vec"):
         from .word2vec import read_word2vec
@@ -100,21 +119,23 @@ def _read(path: PathLike, kind: str, mmap: bool, options: dict[str, Any]) -> Vec
     if kind == "native":
         from .native import read_native
 
-        if not target.is_dir():
-            raise FormatError("expected an embedlab native folder, found a file", path)
-        return read_native(path, mmap=mmap, limit=options["limit"])
+        return read_native(path, mmap=mmap, limit=options["limit"], verify=verify,
+                           allow_nonfinite=options["allow_nonfinite"])
     try:
         if kind == "fasttext-bin":
             read_fasttext_bin = _peer("fasttext", "read_fasttext_bin", path)
             vectors: Vectors = read_fasttext_bin(
                 path, limit=options["limit"], encoding=options["encoding"],
-                unicode_errors=options["unicode_errors"],
+                unicode_errors=options["unicode_errors"], allow_nonfinite=options["allow_nonfinite"],
             )
             return vectors
         read_projector = _peer("projector", "read_projector", path)
         tensor = target / "tensors.tsv" if target.is_dir() else target
         metadata = tensor.parent / "metadata.tsv"
-        projected: Vectors = read_projector(tensor, metadata if metadata.is_file() else None)
+        projected: Vectors = read_projector(
+            tensor, metadata if metadata.is_file() else None,
+            allow_nonfinite=options["allow_nonfinite"],
+        )
     except (ValueError, IndexError, KeyError, OverflowError, MemoryError, struct.error) as exc:
         if isinstance(exc, EmbedlabError):
             raise

@@ -3,17 +3,23 @@
 Rules as the projector reads them: ``tensors.tsv`` holds one vector per line, values separated
 by tabs, no header and no keys. ``metadata.tsv`` has one line per vector; with a single column
 it has no header row, with several columns the first row names them.
+
+The four files are written as one folder (:func:`embedlab._io.atomic_folder`): a reader never
+finds new tensors beside old metadata, and a save killed half-way leaves the previous folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
-from .._io import PathLike, atomic_write, open_text
+from .._io import Folder, PathLike, atomic_folder, decompressing, open_binary, read_folder
 from ..errors import FormatError
 from ..vectors import Vectors
 
@@ -23,78 +29,143 @@ def _cell(value: object) -> str:
     return str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")
 
 
+FILES = {
+    "tensor": "tensors.tsv", "metadata": "metadata.tsv",
+    "config": "projector_config.pbtxt", "json": "projector_config.json",
+}
+
+
 def write_projector(
     vectors: Vectors, directory: PathLike, metadata_columns: Sequence[str] | None = None
 ) -> dict[str, Path]:
     """Write ``tensors.tsv``, ``metadata.tsv``, ``projector_config.pbtxt`` and a JSON config for
-    the standalone projector into ``directory``; returns their paths."""
+    the standalone projector as the folder ``directory``; returns their paths.
+
+    The folder is replaced whole, so it must be new, empty or hold only these four files.
+    """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
     columns = list(metadata_columns if metadata_columns is not None else vectors.metadata)
     for column in columns:
         if column not in vectors.metadata:
             raise FormatError(f"no metadata column {column!r} to export", out)
-    paths = {
-        "tensor": out / "tensors.tsv", "metadata": out / "metadata.tsv",
-        "config": out / "projector_config.pbtxt", "json": out / "projector_config.json",
-    }
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in FILES.values())
+        if others:
+            raise FormatError(
+                f"holds files other than the projector's ({', '.join(others[:3])}"
+                f"{', ...' if len(others) > 3 else ''}); the folder is replaced whole, so export "
+                "into a new or empty folder",
+                out,
+            )
+    elif out.exists():
+        raise FormatError("expected a folder to write the projector files into, found a file", out)
     matrix = np.asarray(vectors.matrix, dtype=np.float32)
-    with atomic_write(paths["tensor"], "w") as handle:
-        for row in matrix.tolist():
-            handle.write("\t".join(f"{v:.9g}" for v in row) + "\n")
-    with atomic_write(paths["metadata"], "w") as handle:
-        if columns:
-            handle.write("\t".join(["key", *map(_cell, columns)]) + "\n")
-            for i, key in enumerate(vectors.keys):
-                cells = [_cell(key)] + [_cell(vectors.metadata[c][i]) for c in columns]
-                handle.write("\t".join(cells) + "\n")
-        else:
-            handle.writelines(_cell(key) + "\n" for key in vectors.keys)
-    with atomic_write(paths["config"], "w") as handle:
-        handle.write(
+    with atomic_folder(out) as staging:
+        with open(staging / FILES["tensor"], "w", encoding="utf-8") as handle:
+            for row in matrix.tolist():
+                handle.write("\t".join(f"{v:.9g}" for v in row) + "\n")
+        with open(staging / FILES["metadata"], "w", encoding="utf-8") as handle:
+            if columns:
+                handle.write("\t".join(["key", *map(_cell, columns)]) + "\n")
+                for i, key in enumerate(vectors.keys):
+                    cells = [_cell(key)] + [_cell(vectors.metadata[c][i]) for c in columns]
+                    handle.write("\t".join(cells) + "\n")
+            else:
+                handle.writelines(_cell(key) + "\n" for key in vectors.keys)
+        (staging / FILES["config"]).write_text(
             "embeddings {\n"
             '  tensor_name: "embedlab"\n'
-            f'  tensor_path: "{paths["tensor"].name}"\n'
-            f'  metadata_path: "{paths["metadata"].name}"\n'
-            "}\n"
+            f'  tensor_path: "{FILES["tensor"]}"\n'
+            f'  metadata_path: "{FILES["metadata"]}"\n'
+            "}\n",
+            encoding="utf-8",
         )
-    config = {"embeddings": [{
-        "tensorName": "embedlab", "tensorShape": [len(vectors), vectors.dim],
-        "tensorPath": paths["tensor"].name, "metadataPath": paths["metadata"].name,
-    }]}
-    with atomic_write(paths["json"], "w") as handle:
-        json.dump(config, handle, indent=2)
-    return paths
+        config = {"embeddings": [{
+            "tensorName": "embedlab", "tensorShape": [len(vectors), vectors.dim],
+            "tensorPath": FILES["tensor"], "metadataPath": FILES["metadata"],
+        }]}
+        (staging / FILES["json"]).write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return {kind: out / name for kind, name in FILES.items()}
 
 
-def read_projector(tensor_path: PathLike, metadata_path: PathLike | None = None) -> Vectors:
-    """Read a projector tensor TSV (and its metadata, which gives the keys)."""
+def read_projector(
+    tensor_path: PathLike, metadata_path: PathLike | None = None, allow_nonfinite: bool = False
+) -> Vectors:
+    """Read a projector tensor TSV (and its metadata, which gives the keys).
+
+    The metadata file beside the tensor file is found without being named; the two are read
+    from one save of their folder. NaN and infinite values are errors unless ``allow_nonfinite``.
+    """
     tensor = Path(tensor_path)
-    if metadata_path is None and tensor.with_name("metadata.tsv").exists():
-        metadata_path = tensor.with_name("metadata.tsv")
+    metadata = None if metadata_path is None else Path(metadata_path)
+    if metadata is not None and metadata.parent != tensor.parent:
+        with open_binary(tensor) as raw:
+            rows, numbers = _read_tensor(raw, tensor)
+        with open_binary(metadata) as raw:
+            lines = _lines(raw)
+        return _vectors(rows, numbers, tensor, lines, metadata, allow_nonfinite)
+
+    def read(folder: Folder) -> Vectors:
+        meta_name = FILES["metadata"] if metadata is None else metadata.name
+        with_meta = metadata is not None or folder.exists(meta_name)
+        with contextlib.ExitStack() as stack:
+            tensor_file = stack.enter_context(folder.open(tensor.name))
+            meta_file = stack.enter_context(folder.open(meta_name)) if with_meta else None
+            rows, numbers = _read_tensor(decompressing(tensor_file), tensor)
+            lines = None if meta_file is None else _lines(decompressing(meta_file))
+        meta_path = tensor.parent / meta_name if with_meta else None
+        return _vectors(rows, numbers, tensor, lines, meta_path, allow_nonfinite)
+
+    return read_folder(tensor.parent, read)
+
+
+def _read_tensor(raw: IO[bytes], tensor: Path) -> tuple[list[list[float]], list[int]]:
+    """The rows of a tensor file, and the line number of each."""
     rows: list[list[float]] = []
-    with open_text(tensor) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append([float(v) for v in line.rstrip("\r\n").split("\t")])
-            except ValueError:
-                raise FormatError("expected tab-separated numbers", tensor, number) from None
-            if len(rows[-1]) != len(rows[0]):
-                raise FormatError(
-                    f"expected {len(rows[0])} values (as on the first line), found {len(rows[-1])}",
-                    tensor, number,
-                )
+    numbers: list[int] = []
+    for number, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8"), start=1):
+        if not line.strip():
+            continue
+        # float() also takes "1_0" (as 10.0) and digits of other scripts; the projector does not.
+        if "_" in line or not line.isascii():
+            raise FormatError("expected tab-separated numbers (digits, '.', 'e', signs)", tensor, number)
+        try:
+            rows.append([float(v) for v in line.rstrip("\r\n").split("\t")])
+        except ValueError:
+            raise FormatError("expected tab-separated numbers", tensor, number) from None
+        numbers.append(number)
+        if len(rows[-1]) != len(rows[0]):
+            raise FormatError(
+                f"expected {len(rows[0])} values (as on the first line), found {len(rows[-1])}",
+                tensor, number,
+            )
     if not rows:
         raise FormatError("the tensor file holds no vectors", tensor)
+    return rows, numbers
+
+
+def _lines(raw: IO[bytes]) -> list[str]:
+    text: Iterable[str] = io.TextIOWrapper(raw, encoding="utf-8")
+    return [line.rstrip("\r\n") for line in text if line.strip()]
+
+
+def _vectors(
+    rows: list[list[float]], numbers: list[int], tensor: Path, meta_lines: list[str] | None,
+    metadata_path: Path | None, allow_nonfinite: bool,
+) -> Vectors:
     matrix = np.asarray(rows, dtype=np.float32)
-    if metadata_path is None:
-        return Vectors([str(i) for i in range(len(rows))], matrix)
-    with open_text(metadata_path) as handle:
-        meta_lines = [line.rstrip("\r\n") for line in handle if line.strip()]
+    if not allow_nonfinite:
+        finite = np.isfinite(matrix).all(axis=1)
+        if not finite.all():
+            raise FormatError(
+                "holds NaN or infinite values; fix the file or pass allow_nonfinite=True",
+                tensor, numbers[int(np.argmin(finite))],
+            )
+    if meta_lines is None:
+        return Vectors([str(i) for i in range(len(rows))], matrix, allow_nonfinite=allow_nonfinite)
     multi = bool(meta_lines) and len(meta_lines) == len(rows) + 1 and "\t" in meta_lines[0]
     header: list[str] = []
+    metadata: dict[str, list[str]]
     if multi:
         header = meta_lines[0].split("\t")
         cells = [line.split("\t") for line in meta_lines[1:]]
@@ -112,4 +183,4 @@ def read_projector(tensor_path: PathLike, metadata_path: PathLike | None = None)
         first = header[0] if multi else "label"
         metadata = {first: keys, **metadata}
         keys = [str(i) for i in range(len(rows))]
-    return Vectors(keys, matrix, metadata=metadata)
+    return Vectors(keys, matrix, metadata=metadata, allow_nonfinite=allow_nonfinite)

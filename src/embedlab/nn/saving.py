@@ -1,20 +1,20 @@
 """A saved model is a folder: ``model.safetensors`` + ``config.json`` + ``vocab.json``.
 
-The folder is written whole into a temporary sibling and renamed into place, so an
-interrupted save leaves the previous model (or nothing), never a mix of old and new files.
+The folder is written through :func:`embedlab._io.atomic_folder` and read through
+:func:`embedlab._io.read_folder`: an interrupted save leaves the previous model (or nothing),
+and a reader never gets a mix of two saves' files.
 """
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .._io import Folder, atomic_folder, read_folder
 from ..errors import DataError, FormatError
 from ..vocab import Vocab
 
@@ -38,28 +38,10 @@ def write_model_dir(
             "bool labels can be written to JSON"
         ) from None
     tensors = {k: v.detach().cpu().contiguous() for k, v in state.items()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)  # mkdtemp makes the folder private; a model is not
+    with atomic_folder(target) as staging:
         (staging / "model.safetensors").write_bytes(save_tensors(tensors))
         vocab.save(staging / "vocab.json")
         (staging / "config.json").write_text(encoded, encoding="utf-8")
-        for name in FILES:
-            with open(staging / name, "rb") as handle:
-                os.fsync(handle.fileno())
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return target
 
 
@@ -70,24 +52,48 @@ def read_model_dir(
     from safetensors.torch import load as load_tensors
 
     root = Path(directory)
-    if not root.is_dir():
-        raise FormatError("no such directory; give the folder that save() wrote", root)
+
+    def read(folder: Folder) -> tuple[bytes, bytes, bytes]:
+        # All three opened before any is read: they come from one save even if another save
+        # replaces the folder meanwhile.
+        with _member(folder, "config.json") as config, \
+                _member(folder, "model.safetensors") as weights, _member(folder, "vocab.json") as vocab:
+            return config.read(), weights.read(), vocab.read()
+
     try:
-        config = json.loads((root / "config.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise FormatError(f"not a saved model ({exc})", root / "config.json") from None
+        config_bytes, weight_bytes, vocab_bytes = read_folder(root, read)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FormatError("no such directory; give the folder that save() wrote", root) from None
+    except OSError as exc:
+        raise FormatError(f"cannot be read: {exc.strerror}", root) from None
+    try:
+        config = json.loads(config_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise FormatError(f"not a saved model ({detail})", root / "config.json") from None
     if not isinstance(config, dict) or config.get("format") != expected_format:
         raise FormatError(
             f"not a saved model of this kind (expected format {expected_format!r})",
             root / "config.json",
         )
     try:
-        weights = load_tensors((root / "model.safetensors").read_bytes())
-    except OSError as exc:
-        raise FormatError(f"cannot be read: {exc.strerror}", root / "model.safetensors") from None
+        weights = load_tensors(weight_bytes)
     except Exception as exc:  # safetensors raises its own error type on corrupt bytes
         raise FormatError(f"corrupt weights file ({exc})", root / "model.safetensors") from None
-    return config, weights, Vocab.load(root / "vocab.json")
+    try:
+        vocab_data = json.loads(vocab_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise FormatError(f"not valid JSON ({detail})", root / "vocab.json") from None
+    return config, weights, Vocab.from_dict(vocab_data, root / "vocab.json")
+
+
+def _member(folder: Folder, name: str) -> io.BufferedReader:
+    try:
+        return folder.open(name)
+    except FileNotFoundError:
+        raise FormatError("missing from the saved model (was the folder copied in part?)",
+                          folder.path / name) from None
 
 
 def _replaceable(directory: Path) -> bool:

@@ -15,13 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from .._io import PathLike, atomic_write
+from .._io import Folder, PathLike, atomic_folder, read_folder
 from .._topk import topk_rows
 from ..errors import DataError, EmbedlabError, FormatError, check_param
 from ..vectors import Vectors
 from .interactions import Interactions, unique_titles
 
 FORMAT_VERSION = 1
+_FILES = ("model.json", "model.safetensors")  # what a saved model folder holds
 
 
 class NotFittedError(EmbedlabError, RuntimeError):
@@ -205,12 +206,21 @@ class FittedModel:
 
     def save(self, path: PathLike) -> None:
         """Write a folder: ``model.safetensors`` (factors, biases, interactions) and ``model.json``
-        (ids, titles, settings), each written atomically."""
+        (ids, titles, settings), the two replacing a model saved there before in one step (an
+        interrupted save leaves the previous model; a reader never gets one of each)."""
         from safetensors.numpy import save as save_arrays
 
         data = self._fitted()
         out = Path(path)
-        out.mkdir(parents=True, exist_ok=True)
+        if out.is_dir():
+            others = sorted(p.name for p in out.iterdir() if p.name not in _FILES)
+            if others:
+                raise DataError(
+                    f"{out}: holds files other than a saved recommender ({', '.join(others[:3])}); "
+                    "the folder is replaced whole, so choose a new or empty one"
+                )
+        elif out.exists():
+            raise DataError(f"{out}: is a file; give a folder to save the recommender into")
         arrays = {
             "user_factors": self.user_factors, "item_factors": self.item_factors,
             "user_bias": self.user_bias, "item_bias": self.item_bias,
@@ -223,10 +233,11 @@ class FittedModel:
             "rating_scale": data.rating_scale, "user_ids": data.user_ids, "item_ids": data.item_ids,
             "item_titles": data.item_titles,
         }
-        with atomic_write(out / "model.safetensors") as handle:
-            handle.write(save_arrays({k: np.ascontiguousarray(v) for k, v in arrays.items()}))  # type: ignore[misc]
-        with atomic_write(out / "model.json", "w") as handle:
-            json.dump(meta, handle)
+        with atomic_folder(out) as staging:
+            (staging / "model.safetensors").write_bytes(
+                save_arrays({k: np.ascontiguousarray(v) for k, v in arrays.items()})
+            )
+            (staging / "model.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
 def load_model(path: PathLike) -> FittedModel:
@@ -236,16 +247,41 @@ def load_model(path: PathLike) -> FittedModel:
     from . import models
 
     root = Path(path)
+
+    def read(folder: Folder) -> tuple[bytes, bytes | None]:
+        # Both files opened before either is read: they come from one save.
+        try:
+            meta_file = folder.open("model.json")
+        except FileNotFoundError:
+            raise FormatError("not a saved recommender (no model.json)", root) from None
+        with meta_file:
+            try:
+                weights_file = folder.open("model.safetensors")
+            except FileNotFoundError:
+                return meta_file.read(), None
+            with weights_file:
+                return meta_file.read(), weights_file.read()
+
     try:
-        meta = json.loads((root / "model.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        meta_bytes, weights = read_folder(root, read)
+    except (FileNotFoundError, NotADirectoryError):
         raise FormatError("not a saved recommender (no model.json)", root) from None
+    except OSError as exc:
+        raise FormatError(f"cannot be read: {exc.strerror}", root) from None
+    try:
+        meta = json.loads(meta_bytes.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"model.json is not UTF-8 ({exc.reason} at byte {exc.start})", root / "model.json") from None
     except json.JSONDecodeError as exc:
         raise FormatError(f"model.json is not valid JSON ({exc})", root / "model.json", exc.lineno) from None
-    if meta.get("format") != "embedlab-recsys":
+    except RecursionError:
+        raise FormatError("model.json is not a saved recommender (nested too deeply)", root / "model.json") from None
+    if not isinstance(meta, dict) or meta.get("format") != "embedlab-recsys":
         raise FormatError("model.json is not an embedlab recommender", root / "model.json")
     try:
-        arrays = load_arrays((root / "model.safetensors").read_bytes())
+        if weights is None:
+            raise FileNotFoundError("no model.safetensors")
+        arrays = load_arrays(weights)
     except Exception as exc:  # safetensors raises its own error type on corrupt bytes
         raise FormatError(f"corrupt or missing weights ({exc})", root / "model.safetensors") from None
     cls = models().get(meta["model"])

@@ -21,6 +21,8 @@ def export_projector(
     ``metadata`` picks the columns: names of ``vectors.metadata`` columns, or a mapping of
     extra columns (one value per key) to add; ``None`` exports every column the vectors have.
     Point TensorBoard at the folder, or load the two TSV files in projector.tensorflow.org.
+    The folder is written whole and replaces the one there in one step, so ``directory`` must be
+    new, empty or an earlier export (a folder holding other files is refused, never emptied).
     """
     if isinstance(metadata, Mapping):
         merged = {**vectors.metadata, **{k: list(v) for k, v in metadata.items()}}
