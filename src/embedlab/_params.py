@@ -236,17 +236,36 @@ def as_constraints(specs: list[ConstraintSpec]) -> list[Constraint]:
 
 
 def describe(specs: list[ConstraintSpec]) -> str:
-    """"None or an int >= 1": the constraints joined, None first."""
+    """"an int >= 1 or None": the constraints joined, None last."""
     constraints = as_constraints(specs)
-    constraints.sort(key=lambda c: not isinstance(c, NoneValue))
+    constraints.sort(key=lambda c: isinstance(c, NoneValue))
     parts = [c.description for c in constraints]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+class _TypeName:
+    """Shown in place of a value whose repr would not fit in one sentence (an array...)."""
+
+    def __init__(self, value: object) -> None:
+        self.text = f"a {type(value).__name__} object"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, bool | int | float | str | bytes | type(None) | np.generic):
+        return value
+    if isinstance(value, list | tuple) and len(value) <= 8 and all(
+            isinstance(v, bool | int | float | str | type(None)) for v in value):
+        return value
+    return _TypeName(value)
 
 
 def check_value(name: str, value: object, specs: list[ConstraintSpec], owner: str) -> None:
     """Raise the one-sentence :class:`InvalidParameterError` unless one constraint holds."""
     ok = any(c.is_satisfied_by(value) for c in as_constraints(specs))
-    check_param(ok, name, owner, describe(specs), value)
+    check_param(ok, name, owner, describe(specs), _shown(value))
 
 
 def validate_params(obj: Any, owner: str | None = None, table: Table | None = None) -> None:

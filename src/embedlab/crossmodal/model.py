@@ -7,12 +7,13 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
+from .._params import Boolean, ConstraintSpec, Device, Interval, SequenceOf, String, validate_params
 from .._progress import progress_bar
 from ..errors import DataError, check_param
 from ..text import tokenize
@@ -20,7 +21,7 @@ from ..vectors import Vectors
 from ..vocab import Vocab
 from .captions import TRAIN_TEMPLATES
 
-_CONFIG_KEYS = ("dim", "embedding_dim", "max_tokens", "vocab_size", "channels", "dataset")
+_CONFIG_KEYS = ("vector_size", "embedding_dim", "max_tokens", "vocab_size", "channels", "dataset")
 _FORMAT = "embedlab.dual-encoder/1"
 
 
@@ -65,8 +66,8 @@ class _Towers(nn.Module):
         super().__init__()
         self.image = ImageEncoder(config["channels"])
         self.text = TextEncoder(config["vocab_size"], config["embedding_dim"])
-        self.image_proj = nn.Linear(config["channels"][-1], config["dim"])
-        self.text_proj = nn.Linear(config["embedding_dim"], config["dim"])
+        self.image_proj = nn.Linear(config["channels"][-1], config["vector_size"])
+        self.text_proj = nn.Linear(config["embedding_dim"], config["vector_size"])
         # CLIP's initial temperature 0.07, learnt in log space.
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
@@ -110,28 +111,28 @@ class DualEncoder:
 
     def __init__(
         self,
-        dim: int = 64,
+        vector_size: int = 64,
         embedding_dim: int = 64,
         max_tokens: int = 16,
         vocab_size: int = 5000,
         channels: Sequence[int] = (32, 64, 128),
         epochs: int = 4,
         batch_size: int = 256,
-        lr: float = 2e-3,
+        learning_rate: float = 2e-3,
         weight_decay: float = 1e-4,
         seed: int = 0,
         device: str = "cpu",
         progress: bool = True,
         dataset: str | None = None,
     ) -> None:
-        self.dim = dim
+        self.vector_size = vector_size
         self.embedding_dim = embedding_dim
         self.max_tokens = max_tokens
         self.vocab_size = vocab_size
-        self.channels = tuple(channels)
+        self.channels = channels
         self.epochs = epochs
         self.batch_size = batch_size
-        self.lr = lr
+        self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.seed = seed
         self.device = device
@@ -141,17 +142,25 @@ class DualEncoder:
         self.towers: _Towers | None = None
         self.history: list[float] = []
 
+    # Every parameter, declared once; fit() checks them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vector_size": [Interval(int, 1, None)],
+        "embedding_dim": [Interval(int, 1, None)],
+        "max_tokens": [Interval(int, 1, None)],
+        "vocab_size": [Interval(int, 3, None)],
+        "channels": [SequenceOf(Interval(int, 1, None))],
+        "epochs": [Interval(int, 1, None)],
+        "batch_size": [Interval(int, 1, None)],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "weight_decay": [Interval(float, 0, None)],
+        "seed": [Interval(int, 0, None)],
+        "device": [Device()],
+        "progress": [Boolean()],
+        "dataset": [None, String()],
+    }
+
     def _validate(self) -> None:
-        owner = "DualEncoder"
-        for name in ("dim", "embedding_dim", "max_tokens", "epochs", "batch_size"):
-            value = getattr(self, name)
-            check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
-        check_param(self.vocab_size >= 3, "vocab_size", owner, "an int >= 3", self.vocab_size)
-        check_param(self.lr > 0, "lr", owner, "a float > 0", self.lr)
-        check_param(
-            len(self.channels) >= 1 and all(c >= 1 for c in self.channels),
-            "channels", owner, "a non-empty sequence of ints >= 1", self.channels,
-        )
+        validate_params(self, "DualEncoder")
 
     # ------------------------------------------------------------------ inputs
     @staticmethod
@@ -226,7 +235,7 @@ class DualEncoder:
         torch.manual_seed(self.seed)
         self.towers = _Towers(self._config()).to(self.device)
         optimiser = torch.optim.AdamW(
-            self.towers.parameters(), lr=self.lr, weight_decay=self.weight_decay
+            self.towers.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
         generator = torch.Generator().manual_seed(self.seed)
         n = len(image_t)
@@ -278,7 +287,7 @@ class DualEncoder:
         parts = [
             fn(data[i : i + batch_size].to(self.device)).cpu() for i in range(0, len(data), batch_size)
         ]
-        return torch.cat(parts).numpy() if parts else np.empty((0, self.dim), np.float32)
+        return torch.cat(parts).numpy() if parts else np.empty((0, self.vector_size), np.float32)
 
     def encode_images(self, images: np.ndarray) -> np.ndarray:
         """Unit vectors of ``images`` in the joint space."""
@@ -346,6 +355,7 @@ class DualEncoder:
 
         config, weights, vocab = read_model_dir(directory, _FORMAT)
         config.pop("format")
+        config = {("vector_size" if k == "dim" else k): v for k, v in config.items()}  # older saves
         model = cls(**config, device=device, progress=False)
         model.vocab = vocab
         model.towers = _Towers(model._config()).to(device)
