@@ -20,6 +20,7 @@ from .errors import (
     InvalidParameterError,
     MissingExtraError,
     UnknownKeyError,
+    WriteError,
 )
 from .text import Corpus, tokenize
 from .vectors import Vectors
@@ -99,6 +100,7 @@ __all__ = [
     "UnknownKeyError",
     "Vectors",
     "Vocab",
+    "WriteError",
     "load",
     "save",
     "tokenize",

@@ -247,7 +247,8 @@ class _TypeName:
     """Shown in place of a value whose repr would not fit in one sentence (an array...)."""
 
     def __init__(self, value: object) -> None:
-        self.text = f"a {type(value).__name__} object"
+        name = type(value).__name__
+        self.text = f"{'an' if name[0] in 'aeiou' else 'a'} {name} object"
 
     def __repr__(self) -> str:
         return self.text
@@ -286,6 +287,7 @@ def validate_arguments(owner: str, table: Table, values: Mapping[str, object]) -
 def invalid_value(specs: list[ConstraintSpec]) -> object:
     """A value that none of ``specs`` accepts (for the common test)."""
     constraints = as_constraints(specs)
+    constraints.sort(key=lambda c: isinstance(c, NoneValue))  # None's example says little
     candidates = [c.invalid_example() for c in constraints] + [object(), -7.5, "no-such-option", 3]
     for candidate in candidates:
         if not any(c.is_satisfied_by(candidate) for c in constraints):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import PathLike
-from ..errors import EmbedlabError, FormatError, InvalidParameterError
+from ..errors import EmbedlabError, FormatError, InvalidParameterError, writing
 from ..vectors import Vectors
 from ._chunks import check_options
 from .sniff import detect
@@ -191,7 +191,8 @@ def save(
         writer = _peer("fasttext", "write_fasttext_bin", path)
     else:
         writer = _peer("projector", "write_projector", path)
-    writer(vectors, path, **options)
+    with writing(path):
+        writer(vectors, path, **options)
 
 
 __all__ = ["FORMATS", "detect", "load", "save"]

@@ -38,7 +38,7 @@ from .._params import (
     validate_params,
 )
 from .._params import Path as PathConstraint
-from ..errors import DataError, FormatError, InvalidParameterError, check_param
+from ..errors import DataError, FormatError, InvalidParameterError, check_param, writing
 from ..vectors import Vectors
 from . import _corpus
 from ._engine import WORDS_PER_JOB, run_epochs
@@ -315,7 +315,7 @@ class Word2Vec:
         meta = {"format": _CHECKPOINT_FORMAT, "params": self._params(), "epochs_done": s.epochs_done,
                 "words": s.words,
                 "history": [[h.epoch, h.loss, h.seconds, h.words_per_second] for h in s.history]}
-        with atomic_write(path) as handle:
+        with writing(path), atomic_write(path) as handle:
             np.savez(handle, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                      counts=s.counts, w_in=s.w_in, w_out_ns=s.w_out_ns, w_out_hs=s.w_out_hs)
 
