@@ -21,7 +21,15 @@ import numpy as np
 import pytest
 
 import embedlab
-from embedlab import Corpus, DataError, FormatError, InvalidParameterError, Vocab, WriteError, tokenize
+from embedlab import (
+    Corpus,
+    DataError,
+    FormatError,
+    InvalidParameterError,
+    Vocab,
+    WriteError,
+    tokenize,
+)
 from embedlab._params import (
     Interval,
     Options,

@@ -296,9 +296,9 @@ def invalid_value(specs: list[ConstraintSpec]) -> object:
 
 
 # A few shared entries: every estimator spells these the same way.
-SEED = [Interval(int, 0, None)]
-PROGRESS = [Boolean()]
-WORKERS = [Interval(int, 1, None)]
+SEED: list[ConstraintSpec] = [Interval(int, 0, None)]
+PROGRESS: list[ConstraintSpec] = [Boolean()]
+WORKERS: list[ConstraintSpec] = [Interval(int, 1, None)]
 
 
 def check_vector_inputs(keys: object, matrix: object, owner: str = "Vectors") -> None:

@@ -44,7 +44,8 @@ class ImageEncoder(nn.Module):
         self.body = nn.Sequential(*layers)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.body(images)
+        encoded: torch.Tensor = self.body(images)
+        return encoded
 
 
 class TextEncoder(nn.Module):
@@ -58,7 +59,8 @@ class TextEncoder(nn.Module):
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         mask = (ids != 0).unsqueeze(-1).float()
         summed = (self.embedding(ids) * mask).sum(dim=1)
-        return self.hidden(summed / mask.sum(dim=1).clamp(min=1.0))
+        hidden: torch.Tensor = self.hidden(summed / mask.sum(dim=1).clamp(min=1.0))
+        return hidden
 
 
 class _Towers(nn.Module):
@@ -194,14 +196,14 @@ class DualEncoder:
                 raise DataError(f"text {i} is not a string: {texts[i]!r}")
             if not tokens:
                 raise DataError(f"text {i} ({texts[i]!r}) is empty: it holds no words to encode")
-        too_long = sum(len(t) > self.max_tokens for t in token_lists)  # type: ignore[arg-type]
+        too_long = sum(len(t) > self.max_tokens for t in token_lists)
         if too_long:
             warnings.warn(
                 f"{too_long} text(s) were longer than max_tokens={self.max_tokens} words and "
                 "were truncated to their first words",
                 stacklevel=3,
             )
-        ids = self.vocab.encode_batch(token_lists, self.max_tokens)  # type: ignore[arg-type]
+        ids = self.vocab.encode_batch(token_lists, self.max_tokens)
         return torch.from_numpy(ids)
 
     # ------------------------------------------------------------------ training
@@ -261,7 +263,7 @@ class DualEncoder:
                         groups,
                     )
                     optimiser.zero_grad()
-                    loss.backward()
+                    torch.autograd.backward(loss)
                     optimiser.step()
                     total += loss.item() * len(rows)
                     rate = (start + len(rows)) / max(time.perf_counter() - started, 1e-9)
@@ -322,7 +324,8 @@ class DualEncoder:
         """One unit vector per class: the mean over the templates filled with its name."""
         prompts = [t.format(name) for name in class_names for t in templates]
         emb = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(axis=1)
-        return emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        unit: np.ndarray = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        return unit
 
     def zero_shot(
         self, images: np.ndarray, class_names: Sequence[str],

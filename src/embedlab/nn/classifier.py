@@ -58,7 +58,8 @@ class _Net(nn.Module):
             # Average over the real tokens only: padding must not dilute short texts.
             mask = (ids != pad).unsqueeze(-1).to(vectors.dtype)
             pooled = (vectors * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
-        return self.output(torch.relu(self.hidden(pooled)))
+        logits: torch.Tensor = self.output(torch.relu(self.hidden(pooled)))
+        return logits
 
 
 class TextClassifier:

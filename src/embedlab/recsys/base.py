@@ -82,7 +82,7 @@ class FittedModel:
         data = self._fitted()
         assert self.user_factors is not None and self.item_factors is not None
         assert self.user_bias is not None and self.item_bias is not None
-        scores = (
+        scores: np.ndarray = (
             self.global_mean + self.user_bias[users] + self.item_bias[items]
             + np.einsum("ij,ij->i", self.user_factors[users], self.item_factors[items])
         )
@@ -100,7 +100,8 @@ class FittedModel:
     # ------------------------------------------------------------------ ranking
     def _item_scores(self, user_vectors: np.ndarray) -> np.ndarray:
         assert self.item_factors is not None and self.item_bias is not None
-        return user_vectors @ self.item_factors.T + self.item_bias[None, :]
+        scores: np.ndarray = user_vectors @ self.item_factors.T + self.item_bias[None, :]
+        return scores
 
     def recommend_indices(
         self, users: np.ndarray, k: int = 10, exclude_seen: bool = True

@@ -40,7 +40,8 @@ def _wishart(scale: np.ndarray, df: float, rng: np.random.Generator) -> np.ndarr
     a[np.diag_indices(d)] = np.sqrt(rng.chisquare(df - np.arange(d)))
     a[np.tril_indices(d, -1)] = rng.standard_normal(d * (d - 1) // 2)
     la = chol @ a
-    return la @ la.T
+    draw: np.ndarray = la @ la.T
+    return draw
 
 
 def _hyper(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -161,7 +161,8 @@ class MatrixFactorization(FittedModel):
         )
 
         def predict(u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
-            return mean + bu(u)[:, 0] + bi(i)[:, 0] + (p(u) * q(i)).sum(1)
+            scores: torch.Tensor = mean + bu(u)[:, 0] + bi(i)[:, 0] + (p(u) * q(i)).sum(1)
+            return scores
 
         train_t = torch.from_numpy(train).to(dev)
         valid_t = torch.from_numpy(valid).to(dev)

@@ -72,7 +72,6 @@ class FastText(Word2Vec):
         # Word2Vec's, less hs and device (fastText has neither hierarchical softmax nor a GPU path).
         **{name: spec for name, spec in Word2Vec._parameter_constraints.items()
            if name not in ("hs", "device")},
-        "negative": [Interval(int, 1, None)],
         "minn": [Interval(int, 1, None)],
         "maxn": [Interval(int, 0, None)],
         "bucket": [Interval(int, 0, None)],

@@ -160,8 +160,9 @@ class Word2Vec:
         owner = self._owner
         validate_params(self, owner)
         if self.negative == 0 and not self.hs:
+            either = " or hs=True" if "hs" in self._parameter_constraints else ""
             raise InvalidParameterError(
-                f"{owner} needs negative > 0 or hs=True: with neither there is nothing to train"
+                f"{owner} needs negative > 0{either}: without them there is nothing to train"
             )
         check_param(self.min_learning_rate <= self.learning_rate, "min_learning_rate", owner,
                     "a number between 0 and learning_rate", self.min_learning_rate)
