@@ -106,7 +106,7 @@ class DualEncoder:
     Example::
 
         train = load_images("fashion-mnist", "train")
-        model = DualEncoder(dim=64, epochs=3).fit(
+        model = DualEncoder(vector_size=64, epochs=3).fit(
             train.images, make_captions(train.labels, train.class_names), labels=train.labels)
         model.zero_shot(test.images, test.class_names)   # class ids from text prompts alone
     """

@@ -2,7 +2,7 @@
 
 >>> from embedlab.recsys import Interactions, MatrixFactorization
 >>> data = Interactions.from_dataset("movielens-100k")
->>> model = MatrixFactorization(dim=64).fit(data)
+>>> model = MatrixFactorization(vector_size=64).fit(data)
 >>> model.recommend("196", k=5)                   # [(title, score), ...]
 >>> model.similar_items("Star Wars (1977)", k=5)
 >>> model.item_vectors                             # Vectors keyed by title
