@@ -81,8 +81,8 @@ class ImplicitALS(FittedModel):
         y = rng.standard_normal((data.n_items, self.vector_size)) * 0.01
         with progress_bar(self.iterations, "implicit ALS", self.progress) as bar:
             for _ in range(self.iterations):
-                als_cg_rows(*by_user, x, y, y.T @ y, self.regularization, self.cg_steps)
-                als_cg_rows(*by_item, y, x, x.T @ x, self.regularization, self.cg_steps)
+                als_cg_rows(*by_user, x, y, y.T @ y, float(self.regularization), int(self.cg_steps))
+                als_cg_rows(*by_item, y, x, x.T @ x, float(self.regularization), int(self.cg_steps))
                 bar.advance(1)
         self._set_factors(data, x, y)
         return self

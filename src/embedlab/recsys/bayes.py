@@ -119,9 +119,9 @@ class BayesianMatrixFactorization(FittedModel):
         with progress_bar(sweeps, "Gibbs sampling", self.progress) as bar:
             for sweep in range(sweeps):
                 mu_v, lam_v = _hyper(v, rng)
-                v = gibbs_rows(*by_item, u, mu_v, lam_v, self.alpha, rng.standard_normal((data.n_items, d)))
+                v = gibbs_rows(*by_item, u, mu_v, lam_v, float(self.alpha), rng.standard_normal((data.n_items, d)))
                 mu_u, lam_u = _hyper(u, rng)
-                u = gibbs_rows(*by_user, v, mu_u, lam_u, self.alpha, rng.standard_normal((data.n_users, d)))
+                u = gibbs_rows(*by_user, v, mu_u, lam_u, float(self.alpha), rng.standard_normal((data.n_users, d)))
                 if sweep >= self.burn_in:
                     kept_u.append(u)
                     kept_v.append(v)
