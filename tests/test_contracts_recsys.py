@@ -46,9 +46,10 @@ def data() -> Interactions:
 
 @pytest.fixture(scope="module", params=sorted(models()))
 def fitted(request: pytest.FixtureRequest, data: Interactions) -> FittedModel:
-    cls = models()[request.param]
-    model = cls(**QUICK[request.param], seed=0, progress=False)
-    assert model.fit(data) is model  # fit returns the model itself
+    cls: Any = models()[request.param]
+    model: FittedModel = cls(**QUICK[request.param], seed=0, progress=False)
+    returned: object = cls.fit(model, data)
+    assert returned is model  # fit returns the model itself
     return model
 
 
@@ -112,7 +113,7 @@ def test_unknown_ids_name_themselves(fitted: FittedModel) -> None:
 
 @pytest.mark.parametrize("name", sorted(models()))
 def test_questions_before_fit_say_so(name: str) -> None:
-    model = models()[name](**QUICK[name])
+    model: Any = models()[name](**QUICK[name])
     with pytest.raises(NotFittedError, match="not fitted yet"):
         model.recommend("u0")
     with pytest.raises(NotFittedError):

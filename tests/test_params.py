@@ -90,22 +90,22 @@ def _embedding(kwargs: dict[str, Any]) -> None:
     Embedding(**({"num_embeddings": 4, "embedding_dim": 2} | kwargs))
 
 
-def _classes() -> list[tuple[str, Callable[[], type], Callable[[dict[str, Any]], None], set[str]]]:
+def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], None], set[str]]]:
     """(owner, class, how to reach its check with some arguments, arguments checked elsewhere)."""
 
-    def train(name: str) -> Callable[[], type]:
+    def train(name: str) -> Callable[[], Any]:
         return lambda: getattr(__import__("embedlab.train", fromlist=[name]), name)
 
-    def graph(name: str) -> Callable[[], type]:
+    def graph(name: str) -> Callable[[], Any]:
         return lambda: getattr(__import__("embedlab.graph", fromlist=[name]), name)
 
-    def recsys(name: str) -> Callable[[], type]:
+    def recsys(name: str) -> Callable[[], Any]:
         return lambda: embedlab.recsys.models()[name]
 
-    def nn(name: str) -> Callable[[], type]:
+    def nn(name: str) -> Callable[[], Any]:
         return lambda: getattr(__import__("embedlab.nn", fromlist=[name]), name)
 
-    def crossmodal() -> type:
+    def crossmodal() -> Any:
         from embedlab.crossmodal import DualEncoder
 
         return DualEncoder
@@ -140,7 +140,7 @@ def test_every_public_recommender_is_walked() -> None:
 
 
 @pytest.mark.parametrize(("owner", "load", "skipped"), [(o, ld, s) for o, ld, _, s in CLASSES])
-def test_the_table_names_every_constructor_argument(owner: str, load: Callable[[], type],
+def test_the_table_names_every_constructor_argument(owner: str, load: Callable[[], Any],
                                                     skipped: set[str]) -> None:
     cls = load()
     arguments = set(inspect.signature(cls.__init__).parameters) - {"self"}
@@ -148,7 +148,7 @@ def test_the_table_names_every_constructor_argument(owner: str, load: Callable[[
 
 
 @pytest.mark.parametrize(("owner", "load", "trigger", "name"), CASES)
-def test_every_parameter_gets_one_sentence(owner: str, load: Callable[[], type],
+def test_every_parameter_gets_one_sentence(owner: str, load: Callable[[], Any],
                                            trigger: Callable[[dict[str, Any]], None], name: str) -> None:
     specs = load()._parameter_constraints[name]
     bad = invalid_value(specs)
@@ -280,7 +280,7 @@ def test_recommenders_refuse_what_is_not_interactions() -> None:
     from embedlab.recsys import ImplicitALS
 
     with pytest.raises(InvalidParameterError, match="The 'interactions' parameter of ImplicitALS.fit must be an embedlab.recsys.Interactions"):
-        ImplicitALS(progress=False).fit([("u", "i")])  # type: ignore[arg-type]
+        ImplicitALS(progress=False).fit([("u", "i")])
 
 
 def test_save_into_an_impossible_place_is_a_write_error(tmp_path: Path) -> None:
