@@ -148,7 +148,7 @@ class IsCallable(Constraint):
         return 3
 
 
-class Path(Constraint):
+class FilePath(Constraint):
     description = "a path (str or os.PathLike)"
 
     def is_satisfied_by(self, value: object) -> bool:
@@ -292,7 +292,7 @@ def invalid_value(specs: list[ConstraintSpec]) -> object:
     for candidate in candidates:
         if not any(c.is_satisfied_by(candidate) for c in constraints):
             return candidate
-    raise AssertionError(f"no invalid value found for {describe(specs)}")  # pragma: no cover
+    raise RuntimeError(f"no invalid value found for {describe(specs)}")  # pragma: no cover
 
 
 # A few shared entries: every estimator spells these the same way.
@@ -336,6 +336,6 @@ def check_vector_inputs(keys: object, matrix: object, owner: str = "Vectors") ->
 
 __all__ = [
     "Boolean", "Constraint", "Device", "InstanceOf", "Interval", "IsCallable", "NoneValue",
-    "Options", "Path", "SequenceOf", "String", "check_vector_inputs", "check_value", "describe",
+    "FilePath", "Options", "SequenceOf", "String", "check_vector_inputs", "check_value", "describe",
     "invalid_value", "validate_arguments", "validate_params",
 ]

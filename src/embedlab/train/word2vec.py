@@ -30,6 +30,7 @@ from .._params import (
     Boolean,
     ConstraintSpec,
     Device,
+    FilePath,
     Interval,
     IsCallable,
     Options,
@@ -37,7 +38,6 @@ from .._params import (
     check_value,
     validate_params,
 )
-from .._params import Path as PathConstraint
 from ..errors import DataError, FormatError, InvalidParameterError, check_param, writing
 from ..vectors import Vectors
 from . import _corpus
@@ -152,7 +152,7 @@ class Word2Vec:
         "progress": PROGRESS,
         "callbacks": [SequenceOf(IsCallable(), allow_empty=True)],
         "device": [Device()],
-        "checkpoint": [None, PathConstraint()],
+        "checkpoint": [None, FilePath()],
         "checkpoint_every": [None, Interval(int, 1, None)],
     }
 
