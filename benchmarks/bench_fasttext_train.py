@@ -29,7 +29,7 @@ if lib == "embedlab":
     from embedlab.text import Corpus, whitespace_tokenize
     from embedlab.train import FastText
     model = FastText(mode=mode, vector_size=100, window=5, negative=5, minn=3, maxn=6, bucket=2_000_000,
-                     min_count=5, sample=1e-4, alpha=0.05, epochs=5, workers=2, seed=1, progress=False)
+                     min_count=5, sample=1e-4, learning_rate=0.05, epochs=5, workers=2, seed=1, progress=False)
     vectors = model.fit(Corpus(path, tokenizer=whitespace_tokenize))
     words, train = model.corpus_words, model.timings["train"]
 else:

@@ -149,7 +149,7 @@ def bench_ranking(data: Interactions, k: int = 10) -> dict[str, dict]:
     results: dict[str, dict] = {}
 
     model, seconds = _timed(lambda: ImplicitALS(
-        dim=ALS["factors"], iterations=ALS["iterations"], regularization=ALS["regularization"],
+        vector_size=ALS["factors"], iterations=ALS["iterations"], regularization=ALS["regularization"],
         alpha=ALS["alpha"], cg_steps=ALS["cg_steps"], progress=False).fit(train))
     ranked = model.recommend_indices(users, k)
     results["embedlab ImplicitALS"] = {**ranking_report(ranked.tolist(), relevant, k), "seconds": seconds}

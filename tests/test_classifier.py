@@ -101,7 +101,7 @@ def test_pretrained_initialisation() -> None:
         model.net.embedding.weight.detach().numpy()[model.vocab.token_to_id("good")], vectors["good"]
     )
     with pytest.raises(InvalidParameterError, match="must match the pretrained vectors"):
-        TextClassifier(embedding_dim=7, pretrained=vectors)
+        TextClassifier(embedding_dim=7, pretrained=vectors).fit(texts, labels, progress=False)
 
 
 def test_bad_input() -> None:
@@ -231,12 +231,13 @@ def test_more_bad_input() -> None:
         model.fit(["good", 3], ["pos", "neg"], progress=False)
     with pytest.raises(InvalidParameterError, match="no CUDA GPU" if not torch.cuda.is_available() else "'device'"):
         model.fit(texts, labels, device="cuda" if not torch.cuda.is_available() else "tpu", progress=False)
+    # Checked at fit (constructors only store), as every embedlab estimator does.
     with pytest.raises(InvalidParameterError, match="'vocab_size' parameter of TextClassifier"):
-        TextClassifier(vocab_size=2)
+        TextClassifier(vocab_size=2).fit(texts, labels, progress=False)
     with pytest.raises(InvalidParameterError, match="needs a pad_token"):
-        TextClassifier(vocab=Vocab(["a", "b"], pad_token=None, unk_token=None))
+        TextClassifier(vocab=Vocab(["a", "b"], pad_token=None, unk_token=None)).fit(texts, labels, progress=False)
     with pytest.raises(InvalidParameterError, match="must be an embedlab.Vectors"):
-        TextClassifier(pretrained=np.ones((3, 4)))  # type: ignore[arg-type]
+        TextClassifier(pretrained=np.ones((3, 4))).fit(texts, labels, progress=False)  # type: ignore[arg-type]
     model.fit(texts, labels, epochs=1, progress=False)
     with pytest.raises(DataError, match=r"labels\[0\] is 'meh'.*2 such label"):
         model.evaluate(["good", "bad"], ["meh", "bleh"])

@@ -31,7 +31,7 @@ def digits():
 def trained(digits):
     train, _ = digits
     captions = make_captions(train.labels, train.class_names, seed=0)
-    model = DualEncoder(dim=32, embedding_dim=32, channels=(16, 32), epochs=12, batch_size=128,
+    model = DualEncoder(vector_size=32, embedding_dim=32, channels=(16, 32), epochs=12, batch_size=128,
                         progress=False)
     return model.fit(train.images, captions, labels=train.labels)
 
@@ -88,8 +88,8 @@ def test_deterministic_and_save_load(tmp_path, digits, trained) -> None:
     train, test = digits
     small = train.take(200)
     caps = make_captions(small.labels, small.class_names)
-    a = DualEncoder(dim=8, channels=(8,), epochs=1, progress=False).fit(small.images, caps)
-    b = DualEncoder(dim=8, channels=(8,), epochs=1, progress=False).fit(small.images, caps)
+    a = DualEncoder(vector_size=8, channels=(8,), epochs=1, progress=False).fit(small.images, caps)
+    b = DualEncoder(vector_size=8, channels=(8,), epochs=1, progress=False).fit(small.images, caps)
     np.testing.assert_array_equal(a.encode_images(test.images[:5]), b.encode_images(test.images[:5]))
     trained.save(tmp_path / "m")
     again = DualEncoder.load(tmp_path / "m")

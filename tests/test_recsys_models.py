@@ -62,7 +62,7 @@ def std_of(values: np.ndarray) -> float:
 
 def test_matrix_factorization_recovers_a_low_rank_matrix() -> None:
     train, test = train_test_split(low_rank_ratings(), 0.2, seed=0)
-    model = MatrixFactorization(dim=4, epochs=150, lr=0.03, weight_decay=0.001, batch_size=256,
+    model = MatrixFactorization(vector_size=4, epochs=150, learning_rate=0.03, weight_decay=0.001, batch_size=256,
                                 validation=0.0, progress=False).fit(train)
     error = model.evaluate(test)["rmse"]
     # the mean alone scores the standard deviation; the rank-2 structure takes most of it away
@@ -72,7 +72,7 @@ def test_matrix_factorization_recovers_a_low_rank_matrix() -> None:
 
 def test_early_stopping_keeps_the_best_epoch_and_is_deterministic() -> None:
     data = low_rank_ratings(1)
-    kwargs = dict(dim=4, epochs=40, lr=0.05, weight_decay=0.0, validation=0.2, early_stopping=2,
+    kwargs = dict(vector_size=4, epochs=40, learning_rate=0.05, weight_decay=0.0, validation=0.2, early_stopping=2,
                   refit=False, progress=False, seed=3)
     a = MatrixFactorization(**kwargs).fit(data)  # type: ignore[arg-type]
     b = MatrixFactorization(**kwargs).fit(data)  # type: ignore[arg-type]
@@ -85,25 +85,26 @@ def test_early_stopping_keeps_the_best_epoch_and_is_deterministic() -> None:
 
 def test_sgd_optimizer_also_learns() -> None:
     train, test = train_test_split(low_rank_ratings(), 0.2, seed=0)
-    model = MatrixFactorization(dim=4, epochs=100, lr=0.05, weight_decay=0.001, batch_size=64,
+    model = MatrixFactorization(vector_size=4, epochs=100, learning_rate=0.05, weight_decay=0.001, batch_size=64,
                                 optimizer="sgd", validation=0.0, progress=False).fit(train)
     assert model.evaluate(test)["rmse"] < 0.35 * std_of(test.values)
 
 
 def test_bayesian_mf_recovers_a_low_rank_matrix(factor) -> None:  # type: ignore[no-untyped-def]
     train, test = train_test_split(low_rank_ratings(), 0.2, seed=0)
-    model = BayesianMatrixFactorization(dim=3, samples=30, burn_in=10, alpha=20.0, progress=False).fit(train)
+    model = BayesianMatrixFactorization(vector_size=3, samples=30, burn_in=10, alpha=20.0, progress=False).fit(train)
     assert model.evaluate(test)["rmse"] < 0.35 * std_of(test.values)
     assert model.item_vectors.dim == 3 * 30  # the samples laid end to end
 
 
 def test_parameters_are_checked() -> None:
-    with pytest.raises(InvalidParameterError, match="The 'dim' parameter of MatrixFactorization must be an int >= 1. Got 0 instead."):
-        MatrixFactorization(dim=0)
+    # Checked at fit, as every embedlab estimator does (constructors only store).
+    with pytest.raises(InvalidParameterError, match="The 'vector_size' parameter of MatrixFactorization must be an int >= 1. Got 0 instead."):
+        MatrixFactorization(vector_size=0).fit(two_tribes())
     with pytest.raises(InvalidParameterError, match="optimizer"):
-        MatrixFactorization(optimizer="rmsprop")  # type: ignore[arg-type]
+        MatrixFactorization(optimizer="rmsprop").fit(two_tribes())  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="alpha"):
-        ImplicitALS(alpha=0)
+        ImplicitALS(alpha=0).fit(two_tribes())
     with pytest.raises(DataError, match="explicit"):
         MatrixFactorization(progress=False).fit(two_tribes())
     with pytest.raises(NotFittedError):
@@ -114,7 +115,7 @@ def test_parameters_are_checked() -> None:
 
 
 def fit_als() -> ImplicitALS:
-    return ImplicitALS(dim=4, iterations=10, regularization=0.1, alpha=5.0, progress=False).fit(two_tribes())
+    return ImplicitALS(vector_size=4, iterations=10, regularization=0.1, alpha=5.0, progress=False).fit(two_tribes())
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +163,7 @@ def test_fold_in_explicit_model_prefers_what_similar_users_liked() -> None:
                     liked = (tribe == "a") == (user < 10)
                     ratings.append(5.0 if liked else 1.0)
     data = Interactions.from_arrays(users, items, ratings)
-    model = MatrixFactorization(dim=4, epochs=80, lr=0.03, weight_decay=0.01, validation=0.0,
+    model = MatrixFactorization(vector_size=4, epochs=80, learning_rate=0.03, weight_decay=0.01, validation=0.0,
                                 progress=False).fit(data)
     picks = [item for item, _ in model.fold_in({"b0": 5, "b1": 5, "a0": 1}, k=3)]
     assert all(p.startswith("b") for p in picks), picks
@@ -256,6 +257,6 @@ def test_movielens_one_fold_rmse() -> None:
     data = Interactions.from_dataset("movielens-100k")
     assert (len(data), data.n_users, data.n_items) == (100_000, 943, 1682)
     train, test = next(kfold(data, 5, seed=0))
-    model = MatrixFactorization(dim=32, epochs=8, early_stopping=0, validation=0.0, progress=False).fit(train)
+    model = MatrixFactorization(vector_size=32, epochs=8, early_stopping=0, validation=0.0, progress=False).fit(train)
     assert model.evaluate(test)["rmse"] < 0.95
     assert "Star Wars (1977)" in model.item_vectors

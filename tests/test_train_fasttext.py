@@ -26,7 +26,7 @@ def topic_corpus(sentences: int = 300) -> list[list[str]]:
 
 def small(**options: object) -> FastText:
     base: dict[str, object] = {"vector_size": 16, "window": 3, "min_count": 1, "epochs": 5, "workers": 1,
-                               "progress": False, "sample": 0.0, "bucket": 5000, "alpha": 0.05}
+                               "progress": False, "sample": 0.0, "bucket": 5000, "learning_rate": 0.05}
     base.update(options)
     return FastText(**base)  # type: ignore[arg-type]
 

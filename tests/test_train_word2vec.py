@@ -201,7 +201,7 @@ def test_learns_topics_and_loss_falls(w2v, mode: str, hs: bool, negative: int) -
     if hs and w2v is R:
         pytest.skip("hierarchical softmax on the reference takes 20 s here; "
                     "test_train_chunk_matches_the_reference checks it update for update")
-    model = small(mode=mode, hs=hs, negative=negative, epochs=8, alpha=0.05)
+    model = small(mode=mode, hs=hs, negative=negative, epochs=8, learning_rate=0.05)
     vectors = model.fit(topic_corpus())
     same = vectors.similarity("a0", "a1")
     other = vectors.similarity("a0", "b1")
@@ -217,7 +217,7 @@ def test_loss_of_an_untrained_model_is_log2_per_output(w2v) -> None:  # type: ig
     words = [f"w{i}" for i in range(400)]
     rng = np.random.default_rng(0)
     corpus = [list(rng.choice(words, 20)) for _ in range(200)]
-    model = small(epochs=1, negative=5, alpha=1e-12, min_alpha=0.0)
+    model = small(epochs=1, negative=5, learning_rate=1e-12, min_learning_rate=0.0)
     model.fit(corpus)
     assert model.losses[0] == pytest.approx(6 * math.log(2), rel=0.01)
 
@@ -233,7 +233,7 @@ def test_one_worker_is_bit_identical_run_to_run(w2v) -> None:  # type: ignore[no
 
 def test_two_workers_train_hogwild() -> None:
     corpus = topic_corpus(800)
-    vectors = small(workers=2, epochs=6, alpha=0.05).fit(corpus)
+    vectors = small(workers=2, epochs=6, learning_rate=0.05).fit(corpus)
     assert np.isfinite(vectors.matrix).all()
     assert vectors.similarity("a0", "a1") > vectors.similarity("a0", "b1")
 
@@ -333,7 +333,7 @@ def test_torch_path_in_batches_still_learns() -> None:
     pytest.importorskip("torch")
     from embedlab.train.torch_path import torch_job
 
-    model = small(epochs=6, alpha=0.05)
+    model = small(epochs=6, learning_rate=0.05)
     model._run_job_factory = lambda encoded: torch_job(model, encoded, device="cpu", batch_size=64)  # type: ignore[method-assign]
     vectors = model.fit(topic_corpus(150))
     assert vectors.similarity("a0", "a1") > vectors.similarity("a0", "b1") + 0.2

@@ -50,6 +50,35 @@ class FormatError(EmbedlabError, ValueError):
         super().__init__(where + message)
 
 
+class WriteError(EmbedlabError, OSError):
+    """A file or folder could not be written: no such place, no permission, no space left."""
+
+    def __init__(self, path: object, cause: OSError) -> None:
+        self.path = path
+        reason = cause.strerror or str(cause)
+        super().__init__(f"{path}: cannot write here ({reason}); choose a place you can write to")
+
+    def __str__(self) -> str:  # OSError would print its own (errno, strerror) form
+        return str(self.args[0])
+
+
+def writing(path: object) -> _Writing:
+    """``with writing(path): ...`` turns an OSError of the block into a :class:`WriteError`."""
+    return _Writing(path)
+
+
+class _Writing:
+    def __init__(self, path: object) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, OSError) and not isinstance(exc, EmbedlabError):
+            raise WriteError(self.path, exc) from None
+
+
 class DatasetError(EmbedlabError):
     """A named dataset is unknown, cannot be fetched, or fails its checksum."""
 

@@ -8,13 +8,14 @@ used instead wherever a ``tokenizer=`` parameter is taken.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ._io import PathLike, open_binary
-from .errors import DataError, FormatError
+from .errors import DataError, FormatError, check_param
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -23,11 +24,15 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 def tokenize(text: str) -> list[str]:
     """The default tokenizer: lower-cased Unicode words, inner apostrophes kept."""
+    if not isinstance(text, str):
+        check_param(False, "text", "tokenize", "a string", text)
     return _WORD.findall(text.lower())
 
 
 def whitespace_tokenize(text: str) -> list[str]:
     """Split on whitespace only, keeping case and punctuation (what word2vec's C tool does)."""
+    if not isinstance(text, str):
+        check_param(False, "text", "whitespace_tokenize", "a string", text)
     return text.split()
 
 
@@ -58,6 +63,15 @@ class Corpus:
         tokenizer: Tokenizer = tokenize,
         encoding: str = "utf-8",
     ) -> None:
+        # A Corpus is a value, not an estimator: it checks what it is given at once, since a
+        # wrong source would otherwise surface as a raw TypeError deep inside a trainer.
+        source_ok = isinstance(source, str | os.PathLike) or (
+            isinstance(source, Iterable) and not isinstance(source, bytes | bytearray))
+        check_param(source_ok, "source", "Corpus",
+                    "a path or an iterable of strings", _short(source))
+        check_param(callable(tokenizer), "tokenizer", "Corpus", "a callable", tokenizer)
+        check_param(isinstance(encoding, str) and _known_codec(encoding), "encoding", "Corpus",
+                    "the name of a text encoding (such as 'utf-8')", encoding)
         self.source = source
         self.tokenizer = tokenizer
         self.encoding = encoding
@@ -80,6 +94,18 @@ class Corpus:
             tokens = self.tokenizer(line)
             if tokens:
                 yield tokens
+
+
+def _short(value: object) -> object:
+    return value if isinstance(value, int | float | type(None)) else type(value).__name__
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _read_lines(path: Path, encoding: str) -> Iterator[str]:

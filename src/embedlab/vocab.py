@@ -79,6 +79,8 @@ class Vocab:
         )
         if isinstance(token_lists, str):
             raise DataError("Vocab.build takes an iterable of token lists, not one string")
+        check_param(isinstance(token_lists, Iterable), "token_lists", "Vocab.build",
+                    "an iterable of token lists", token_lists)
         counter: Counter[str] = Counter()
         for tokens in token_lists:
             if isinstance(tokens, str):

@@ -38,7 +38,7 @@ def train(
         train_set = train_set.take(limit, seed=seed)
     test_set = load_images(train_set.name, "test")
     captions = make_captions(train_set.labels, train_set.class_names, seed=seed)
-    model = DualEncoder(dim=dim, epochs=epochs, seed=seed, progress=not quiet, dataset=train_set.name)
+    model = DualEncoder(vector_size=dim, epochs=epochs, seed=seed, progress=not quiet, dataset=train_set.name)
     model.fit(train_set.images, captions, labels=train_set.labels)
     typer.echo(str(evaluate(model, test_set, train_set, seed=seed)))
     model.save(out)

@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         data = _interactions(ratings, "implicit" if implicit else None)
         options: dict[str, object] = {"seed": seed, "progress": progress}
         if dim:
-            options["dim"] = dim
+            options["vector_size"] = dim
         if model == "mf":
             from ..recsys.mf import MatrixFactorization
 

@@ -88,7 +88,7 @@ def word2vec(
 
     started = time.perf_counter()
     model = Word2Vec(mode=mode, vector_size=vector_size, window=window, negative=negative, hs=hs,  # type: ignore[arg-type]
-                     min_count=min_count, sample=sample, alpha=alpha, epochs=epochs,
+                     min_count=min_count, sample=sample, learning_rate=alpha, epochs=epochs,
                      workers=workers, seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))
     _finish(model, vectors, output, _format_for(output, format), started, quiet)
@@ -119,7 +119,7 @@ def fasttext(
     started = time.perf_counter()
     model = FastText(mode=mode, vector_size=vector_size, window=window, negative=negative,  # type: ignore[arg-type]
                      minn=minn, maxn=maxn, bucket=bucket, min_count=min_count, sample=sample,
-                     alpha=alpha, epochs=epochs, workers=workers, seed=seed, progress=not quiet)
+                     learning_rate=alpha, epochs=epochs, workers=workers, seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))
     _finish(model, vectors, output, _format_for(output, format, fasttext=True), started, quiet)
 
@@ -143,7 +143,7 @@ def glove(
     from ..train import GloVe
 
     started = time.perf_counter()
-    model = GloVe(vector_size=vector_size, window=window, x_max=x_max, alpha=alpha,
+    model = GloVe(vector_size=vector_size, window=window, x_max=x_max, weighting_exponent=alpha,
                   learning_rate=learning_rate, min_count=min_count, epochs=epochs,
                   workers=workers, seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))

@@ -7,12 +7,13 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
+from .._params import Boolean, ConstraintSpec, Device, Interval, SequenceOf, String, validate_params
 from .._progress import progress_bar
 from ..errors import DataError, check_param
 from ..text import tokenize
@@ -20,7 +21,7 @@ from ..vectors import Vectors
 from ..vocab import Vocab
 from .captions import TRAIN_TEMPLATES
 
-_CONFIG_KEYS = ("dim", "embedding_dim", "max_tokens", "vocab_size", "channels", "dataset")
+_CONFIG_KEYS = ("vector_size", "embedding_dim", "max_tokens", "vocab_size", "channels", "dataset")
 _FORMAT = "embedlab.dual-encoder/1"
 
 
@@ -43,7 +44,8 @@ class ImageEncoder(nn.Module):
         self.body = nn.Sequential(*layers)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.body(images)
+        encoded: torch.Tensor = self.body(images)
+        return encoded
 
 
 class TextEncoder(nn.Module):
@@ -57,7 +59,8 @@ class TextEncoder(nn.Module):
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         mask = (ids != 0).unsqueeze(-1).float()
         summed = (self.embedding(ids) * mask).sum(dim=1)
-        return self.hidden(summed / mask.sum(dim=1).clamp(min=1.0))
+        hidden: torch.Tensor = self.hidden(summed / mask.sum(dim=1).clamp(min=1.0))
+        return hidden
 
 
 class _Towers(nn.Module):
@@ -65,8 +68,8 @@ class _Towers(nn.Module):
         super().__init__()
         self.image = ImageEncoder(config["channels"])
         self.text = TextEncoder(config["vocab_size"], config["embedding_dim"])
-        self.image_proj = nn.Linear(config["channels"][-1], config["dim"])
-        self.text_proj = nn.Linear(config["embedding_dim"], config["dim"])
+        self.image_proj = nn.Linear(config["channels"][-1], config["vector_size"])
+        self.text_proj = nn.Linear(config["embedding_dim"], config["vector_size"])
         # CLIP's initial temperature 0.07, learnt in log space.
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
@@ -103,35 +106,35 @@ class DualEncoder:
     Example::
 
         train = load_images("fashion-mnist", "train")
-        model = DualEncoder(dim=64, epochs=3).fit(
+        model = DualEncoder(vector_size=64, epochs=3).fit(
             train.images, make_captions(train.labels, train.class_names), labels=train.labels)
         model.zero_shot(test.images, test.class_names)   # class ids from text prompts alone
     """
 
     def __init__(
         self,
-        dim: int = 64,
+        vector_size: int = 64,
         embedding_dim: int = 64,
         max_tokens: int = 16,
         vocab_size: int = 5000,
         channels: Sequence[int] = (32, 64, 128),
         epochs: int = 4,
         batch_size: int = 256,
-        lr: float = 2e-3,
+        learning_rate: float = 2e-3,
         weight_decay: float = 1e-4,
         seed: int = 0,
         device: str = "cpu",
         progress: bool = True,
         dataset: str | None = None,
     ) -> None:
-        self.dim = dim
+        self.vector_size = vector_size
         self.embedding_dim = embedding_dim
         self.max_tokens = max_tokens
         self.vocab_size = vocab_size
-        self.channels = tuple(channels)
+        self.channels = channels
         self.epochs = epochs
         self.batch_size = batch_size
-        self.lr = lr
+        self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.seed = seed
         self.device = device
@@ -141,17 +144,25 @@ class DualEncoder:
         self.towers: _Towers | None = None
         self.history: list[float] = []
 
+    # Every parameter, declared once; fit() checks them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vector_size": [Interval(int, 1, None)],
+        "embedding_dim": [Interval(int, 1, None)],
+        "max_tokens": [Interval(int, 1, None)],
+        "vocab_size": [Interval(int, 3, None)],
+        "channels": [SequenceOf(Interval(int, 1, None))],
+        "epochs": [Interval(int, 1, None)],
+        "batch_size": [Interval(int, 1, None)],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "weight_decay": [Interval(float, 0, None)],
+        "seed": [Interval(int, 0, None)],
+        "device": [Device()],
+        "progress": [Boolean()],
+        "dataset": [None, String()],
+    }
+
     def _validate(self) -> None:
-        owner = "DualEncoder"
-        for name in ("dim", "embedding_dim", "max_tokens", "epochs", "batch_size"):
-            value = getattr(self, name)
-            check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
-        check_param(self.vocab_size >= 3, "vocab_size", owner, "an int >= 3", self.vocab_size)
-        check_param(self.lr > 0, "lr", owner, "a float > 0", self.lr)
-        check_param(
-            len(self.channels) >= 1 and all(c >= 1 for c in self.channels),
-            "channels", owner, "a non-empty sequence of ints >= 1", self.channels,
-        )
+        validate_params(self, "DualEncoder")
 
     # ------------------------------------------------------------------ inputs
     @staticmethod
@@ -185,14 +196,14 @@ class DualEncoder:
                 raise DataError(f"text {i} is not a string: {texts[i]!r}")
             if not tokens:
                 raise DataError(f"text {i} ({texts[i]!r}) is empty: it holds no words to encode")
-        too_long = sum(len(t) > self.max_tokens for t in token_lists)  # type: ignore[arg-type]
+        too_long = sum(len(t) > self.max_tokens for t in token_lists)
         if too_long:
             warnings.warn(
                 f"{too_long} text(s) were longer than max_tokens={self.max_tokens} words and "
                 "were truncated to their first words",
                 stacklevel=3,
             )
-        ids = self.vocab.encode_batch(token_lists, self.max_tokens)  # type: ignore[arg-type]
+        ids = self.vocab.encode_batch(token_lists, self.max_tokens)
         return torch.from_numpy(ids)
 
     # ------------------------------------------------------------------ training
@@ -226,7 +237,7 @@ class DualEncoder:
         torch.manual_seed(self.seed)
         self.towers = _Towers(self._config()).to(self.device)
         optimiser = torch.optim.AdamW(
-            self.towers.parameters(), lr=self.lr, weight_decay=self.weight_decay
+            self.towers.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
         generator = torch.Generator().manual_seed(self.seed)
         n = len(image_t)
@@ -252,7 +263,7 @@ class DualEncoder:
                         groups,
                     )
                     optimiser.zero_grad()
-                    loss.backward()
+                    torch.autograd.backward(loss)
                     optimiser.step()
                     total += loss.item() * len(rows)
                     rate = (start + len(rows)) / max(time.perf_counter() - started, 1e-9)
@@ -278,7 +289,7 @@ class DualEncoder:
         parts = [
             fn(data[i : i + batch_size].to(self.device)).cpu() for i in range(0, len(data), batch_size)
         ]
-        return torch.cat(parts).numpy() if parts else np.empty((0, self.dim), np.float32)
+        return torch.cat(parts).numpy() if parts else np.empty((0, self.vector_size), np.float32)
 
     def encode_images(self, images: np.ndarray) -> np.ndarray:
         """Unit vectors of ``images`` in the joint space."""
@@ -313,7 +324,8 @@ class DualEncoder:
         """One unit vector per class: the mean over the templates filled with its name."""
         prompts = [t.format(name) for name in class_names for t in templates]
         emb = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(axis=1)
-        return emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        unit: np.ndarray = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        return unit
 
     def zero_shot(
         self, images: np.ndarray, class_names: Sequence[str],
@@ -346,6 +358,7 @@ class DualEncoder:
 
         config, weights, vocab = read_model_dir(directory, _FORMAT)
         config.pop("format")
+        config = {("vector_size" if k == "dim" else k): v for k, v in config.items()}  # older saves
         model = cls(**config, device=device, progress=False)
         model.vocab = vocab
         model.towers = _Towers(model._config()).to(device)

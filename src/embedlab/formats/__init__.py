@@ -21,11 +21,12 @@ from __future__ import annotations
 import lzma
 import struct
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .._io import PathLike, save_in_progress, settle
-from ..errors import EmbedlabError, FormatError, InvalidParameterError
+from ..errors import EmbedlabError, FormatError, InvalidParameterError, writing
 from ..vectors import Vectors
 from ._chunks import check_options
 from .sniff import detect
@@ -33,6 +34,12 @@ from .sniff import detect
 FORMATS = (
     "word2vec", "fasttext-vec", "word2vec-binary", "glove", "fasttext-bin", "native", "projector",
 )
+# Which writers take which of save's options.
+_OPTION_FORMATS = {
+    "precision": ("word2vec", "fasttext-vec", "glove"),
+    "newline": ("word2vec-binary",),
+    "metadata_columns": ("projector",),
+}
 
 
 def load(
@@ -159,13 +166,30 @@ def _peer(module: str, name: str, path: PathLike) -> Any:
         ) from None
 
 
-def save(vectors: Vectors, path: PathLike, format: str = "native", **options: Any) -> None:
+def save(
+    vectors: Vectors,
+    path: PathLike,
+    format: str = "native",
+    *,
+    precision: int | None = None,
+    newline: bool | None = None,
+    metadata_columns: Sequence[str] | None = None,
+) -> None:
     """Write ``vectors`` to ``path`` in ``format``; an interrupted save leaves the old file intact.
 
-    Options: ``precision`` (text formats: digits after the point; default 9 significant
-    digits, which read back the exact float32), ``newline`` (word2vec-binary: end records with
-    a newline, default True), ``metadata_columns`` (projector).
+    Options, each for the formats it names (giving it for another format is an error):
+    ``precision`` (word2vec, fasttext-vec, glove: digits after the point; default 9
+    significant digits, which read back the exact float32), ``newline`` (word2vec-binary: end
+    records with a newline, default True), ``metadata_columns`` (projector).
     """
+    given = {"precision": precision, "newline": newline, "metadata_columns": metadata_columns}
+    options: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    for name in options:
+        if format in FORMATS and format not in _OPTION_FORMATS[name]:
+            raise InvalidParameterError(
+                f"save to {format}: the {name!r} option applies to "
+                f"{', '.join(_OPTION_FORMATS[name])} files only"
+            )
     if not isinstance(vectors, Vectors):
         raise InvalidParameterError(
             f"The 'vectors' parameter of save must be Vectors. Got {type(vectors).__name__} instead."
@@ -188,12 +212,8 @@ def save(vectors: Vectors, path: PathLike, format: str = "native", **options: An
         writer = _peer("fasttext", "write_fasttext_bin", path)
     else:
         writer = _peer("projector", "write_projector", path)
-    try:
+    with writing(path):
         writer(vectors, path, **options)
-    except TypeError as exc:
-        if "unexpected keyword" not in str(exc):
-            raise
-        raise InvalidParameterError(f"save to {format}: {exc}") from None
 
 
 __all__ = ["FORMATS", "detect", "load", "save"]

@@ -213,7 +213,8 @@ def hadamard(vectors: Vectors, ids: Sequence[str], pairs: np.ndarray) -> np.ndar
     """Element-wise products of the two endpoints' vectors, one row per pair."""
     matrix = np.asarray(vectors.matrix, dtype=np.float64)
     rows = np.asarray([vectors.index_of(node) for node in ids], dtype=np.int64)
-    return matrix[rows[pairs[:, 0]]] * matrix[rows[pairs[:, 1]]]
+    features: np.ndarray = matrix[rows[pairs[:, 0]]] * matrix[rows[pairs[:, 1]]]
+    return features
 
 
 def score_links(vectors: Vectors, split: EdgeSplit, seed: int = 0) -> LinkPredictionScores:

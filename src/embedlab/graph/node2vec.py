@@ -9,15 +9,18 @@ the number of edges (see :mod:`embedlab.graph._walk_kernels`).
 
 from __future__ import annotations
 
+import os
 import time
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import DataError, InvalidParameterError, check_param
+from .._params import PROGRESS, SEED, WORKERS, Boolean, ConstraintSpec, Interval, validate_params
+from ..errors import DataError, FormatError
 from ..vectors import Vectors
 from ._graph import Graph, as_graph
-from .walks import Walks, check_walk_params, random_walks
+from .walks import Walks, random_walks
 
 
 class Node2Vec:
@@ -30,7 +33,7 @@ class Node2Vec:
     walk_length, walks_per_node:
         Each node starts ``walks_per_node`` walks of up to ``walk_length`` nodes (a walk that
         reaches a node with no out-edges stops there).
-    vector_size, window, negative, sample, epochs, alpha:
+    vector_size, window, negative, sample, epochs, learning_rate:
         Passed to :class:`embedlab.train.Word2Vec` (skip-gram, ``min_count=1``). ``sample``
         defaults to 0 (no frequent-word subsampling): on the karate club and the connectome
         it scored higher than word2vec's 1e-3 (see docs/graph.md).
@@ -55,7 +58,7 @@ class Node2Vec:
         negative: int = 5,
         sample: float = 0.0,
         epochs: int = 1,
-        alpha: float = 0.025,
+        learning_rate: float = 0.025,
         workers: int = 2,
         seed: int = 0,
         deterministic: bool = True,
@@ -70,7 +73,7 @@ class Node2Vec:
         self.negative = negative
         self.sample = sample
         self.epochs = epochs
-        self.alpha = alpha
+        self.learning_rate = learning_rate
         self.workers = workers
         self.seed = seed
         self.deterministic = deterministic
@@ -78,11 +81,27 @@ class Node2Vec:
         self.timings: dict[str, float] = {}
         self.walks_: Walks | None = None
 
+    # Every parameter, declared once; walks() and fit() check them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "p": [Interval(float, 0, None, closed="right")],
+        "q": [Interval(float, 0, None, closed="right")],
+        "walk_length": [Interval(int, 1, None)],
+        "walks_per_node": [Interval(int, 1, None)],
+        "vector_size": [Interval(int, 1, None)],
+        "window": [Interval(int, 1, None)],
+        "negative": [Interval(int, 1, None)],
+        "sample": [Interval(float, 0, None)],
+        "epochs": [Interval(int, 1, None)],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "workers": WORKERS,
+        "seed": SEED,
+        "deterministic": [Boolean()],
+        "progress": PROGRESS,
+    }
+    _owner = "Node2Vec"
+
     def _validate(self) -> None:
-        check_walk_params("Node2Vec", self.p, self.q, self.walk_length, self.walks_per_node,
-                          self.workers)
-        seed_ok = isinstance(self.seed, int | np.integer) and not isinstance(self.seed, bool)
-        check_param(seed_ok and self.seed >= 0, "seed", "Node2Vec", "an int >= 0", self.seed)
+        validate_params(self, self._owner)
 
     def walks(self, graph: Any) -> Walks:
         """The walks ``fit`` trains on (node indices; iterate for lists of node ids)."""
@@ -108,7 +127,8 @@ class Node2Vec:
         self.timings = {"walks": time.perf_counter() - started}
         trainer = Word2Vec(
             mode="skipgram", vector_size=self.vector_size, window=self.window,
-            negative=self.negative, min_count=1, sample=self.sample, alpha=self.alpha,
+            negative=self.negative, min_count=1, sample=self.sample,
+            learning_rate=self.learning_rate,
             epochs=self.epochs, workers=1 if self.deterministic else int(self.workers),
             seed=int(self.seed), progress=self.progress,
         )
@@ -124,15 +144,41 @@ class Node2Vec:
 
 
 class DeepWalk(Node2Vec):
-    """:class:`Node2Vec` with ``p = q = 1`` (first-order walks)."""
+    """:class:`Node2Vec` with ``p = q = 1`` (first-order walks): the same parameters, less p and q."""
 
-    def __init__(self, **options: Any) -> None:
-        if options.get("p", 1.0) != 1.0 or options.get("q", 1.0) != 1.0:
-            raise InvalidParameterError("DeepWalk has p = q = 1; use Node2Vec for other values")
-        super().__init__(**options)
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        name: spec for name, spec in Node2Vec._parameter_constraints.items() if name not in ("p", "q")
+    }
+    _owner = "DeepWalk"
+
+    def __init__(
+        self,
+        walk_length: int = 80,
+        walks_per_node: int = 10,
+        vector_size: int = 128,
+        window: int = 10,
+        negative: int = 5,
+        sample: float = 0.0,
+        epochs: int = 1,
+        learning_rate: float = 0.025,
+        workers: int = 2,
+        seed: int = 0,
+        deterministic: bool = True,
+        progress: bool = True,
+    ) -> None:
+        super().__init__(
+            p=1.0, q=1.0, walk_length=walk_length, walks_per_node=walks_per_node,
+            vector_size=vector_size, window=window, negative=negative, sample=sample,
+            epochs=epochs, learning_rate=learning_rate, workers=workers, seed=seed,
+            deterministic=deterministic, progress=progress,
+        )
 
 
 def _check_graph(graph: object) -> Graph:
+    if isinstance(graph, str | os.PathLike) and not Path(graph).is_file():
+        what = "a folder, not an edge-list file" if Path(graph).is_dir() else "no such file"
+        raise FormatError(f"{what} (fit takes an edge-list path, a Graph, a networkx graph "
+                          "or a scipy sparse matrix)", graph)
     converted = as_graph(graph)
     if converted.n_nodes == 0:
         raise DataError("the graph has no nodes")

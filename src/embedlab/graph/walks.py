@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import check_param
+from .._params import ConstraintSpec, Interval, validate_arguments
 from ._graph import Graph
 
 
@@ -37,18 +37,15 @@ class Walks:
             yield [ids[i] for i in row[:length]]
 
 
-def check_walk_params(
-    owner: str, p: float, q: float, walk_length: int, walks_per_node: int, workers: int | None
-) -> None:
-    for name, value in (("p", p), ("q", q)):
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        check_param(ok and np.isfinite(value) and value > 0, name, owner, "a number > 0", value)
-    for name, value in (("walk_length", walk_length), ("walks_per_node", walks_per_node)):
-        ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
-        check_param(ok and value >= 1, name, owner, "an int >= 1", value)
-    if workers is not None:
-        ok = isinstance(workers, int | np.integer) and not isinstance(workers, bool)
-        check_param(ok and workers >= 1, "workers", owner, "an int >= 1 or None", workers)
+# The walk parameters, declared once for random_walks (Node2Vec declares its own table).
+_WALK_CONSTRAINTS: dict[str, list[ConstraintSpec]] = {
+    "p": [Interval(float, 0, None, closed="right")],
+    "q": [Interval(float, 0, None, closed="right")],
+    "walk_length": [Interval(int, 1, None)],
+    "walks_per_node": [Interval(int, 1, None)],
+    "workers": [None, Interval(int, 1, None)],
+    "seed": [Interval(int, 0, None)],
+}
 
 
 def start_nodes(n_nodes: int, walks_per_node: int, seed: int) -> np.ndarray:
@@ -73,9 +70,10 @@ def random_walks(
     ``p = q = 1`` gives DeepWalk's first-order walks (the fast path: no acceptance test).
     Walks are identical for a given seed whatever ``workers`` is (``None``: all cores).
     """
-    check_walk_params("random_walks", p, q, walk_length, walks_per_node, workers)
-    seed_ok = isinstance(seed, int | np.integer) and not isinstance(seed, bool)
-    check_param(seed_ok and seed >= 0, "seed", "random_walks", "an int >= 0", seed)
+    validate_arguments("random_walks", _WALK_CONSTRAINTS, {
+        "p": p, "q": q, "walk_length": walk_length, "walks_per_node": walks_per_node,
+        "workers": workers, "seed": seed,
+    })
     import numba
 
     from . import _walk_kernels as kernels

@@ -10,12 +10,21 @@ import numbers
 import sys
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
+from .._params import (
+    Boolean,
+    ConstraintSpec,
+    InstanceOf,
+    Interval,
+    IsCallable,
+    Options,
+    validate_params,
+)
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..text import Tokenizer, tokenize, whitespace_tokenize
 from ..vectors import Vectors
@@ -49,7 +58,8 @@ class _Net(nn.Module):
             # Average over the real tokens only: padding must not dilute short texts.
             mask = (ids != pad).unsqueeze(-1).to(vectors.dtype)
             pooled = (vectors * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
-        return self.output(torch.relu(self.hidden(pooled)))
+        logits: torch.Tensor = self.output(torch.relu(self.hidden(pooled)))
+        return logits
 
 
 class TextClassifier:
@@ -78,42 +88,11 @@ class TextClassifier:
         learning_rate: float = 1e-3,
         oov: OOV = "random",
     ) -> None:
-        owner = "TextClassifier"
-        if pretrained is not None and not isinstance(pretrained, Vectors):
-            raise InvalidParameterError(
-                f"The 'pretrained' parameter of {owner} must be an embedlab.Vectors or None. "
-                f"Got {type(pretrained).__name__} instead."
-            )
+        # Constructors only store (fit and the first use of the network check, see _validate);
+        # the two defaults that follow from other arguments are filled in here.
         if embedding_dim is None:
-            embedding_dim = pretrained.dim if pretrained is not None else 128
-        for name, value in (
-            ("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
-            ("input_length", input_length), ("hidden", hidden),
-        ):
-            check_param(isinstance(value, int) and value >= 1, name, owner, "an int >= 1", value)
-        check_param(isinstance(vocab_size, int) and vocab_size >= 3, "vocab_size", owner,
-                    "an int >= 3 (<pad>, <unk> and at least one word)", vocab_size)
-        check_param(isinstance(num_classes, int) and num_classes >= 2, "num_classes", owner, "an int >= 2", num_classes)
-        check_param(isinstance(learning_rate, numbers.Real) and learning_rate > 0,
-                    "learning_rate", owner, "a float > 0", learning_rate)
-        check_param(oov in ("random", "zero", "mean"), "oov", owner, "'random', 'zero' or 'mean'", oov)
-        check_param(callable(tokenizer), "tokenizer", owner, "a function from a string to a list of tokens", tokenizer)
-        if pretrained is not None and pretrained.dim != embedding_dim:
-            raise InvalidParameterError(
-                f"The 'embedding_dim' parameter of TextClassifier must match the pretrained "
-                f"vectors ({pretrained.dim}). Got {embedding_dim} instead."
-            )
-        if vocab is not None and not isinstance(vocab, Vocab):
-            raise InvalidParameterError(
-                f"The 'vocab' parameter of {owner} must be an embedlab.Vocab or None. "
-                f"Got {type(vocab).__name__} instead."
-            )
-        if vocab is not None and vocab.pad_id is None:
-            raise InvalidParameterError(
-                "the vocabulary of a TextClassifier needs a pad_token (build it with the "
-                "default specials, '<pad>' and '<unk>')"
-            )
-        self.vocab_size = vocab_size if vocab is None else len(vocab)
+            embedding_dim = pretrained.dim if isinstance(pretrained, Vectors) else 128
+        self.vocab_size = len(vocab) if isinstance(vocab, Vocab) else vocab_size
         self.embedding_dim = embedding_dim
         self.input_length = input_length
         self.hidden = hidden
@@ -122,12 +101,52 @@ class TextClassifier:
         self.freeze = freeze
         self.vocab = vocab
         self.tokenizer = tokenizer
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = learning_rate
         self.oov = oov
         self.classes: list[Hashable] = []
         self.device = torch.device("cpu")
         self.history: History | None = None
-        self.net = self._build(seed=0)
+        self._net: _Net | None = None
+
+    # Every parameter, declared once; fit() and the first use of the network check them.
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vocab_size": [Interval(int, 3, None)],
+        "embedding_dim": [Interval(int, 1, None)],
+        "input_length": [Interval(int, 1, None)],
+        "hidden": [Interval(int, 1, None)],
+        "num_classes": [Interval(int, 2, None)],
+        "pretrained": [None, InstanceOf(Vectors, "an embedlab.Vectors")],
+        "freeze": [Boolean()],
+        "vocab": [None, InstanceOf(Vocab, "an embedlab.Vocab")],
+        "tokenizer": [IsCallable()],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "oov": [Options(("random", "zero", "mean"))],
+    }
+
+    def _validate(self) -> None:
+        if isinstance(self.vocab, Vocab) and self.vocab.pad_id is None:
+            raise InvalidParameterError(
+                "the vocabulary of a TextClassifier needs a pad_token (build it with the "
+                "default specials, '<pad>' and '<unk>')"
+            )
+        validate_params(self, "TextClassifier")
+        if self.pretrained is not None and self.pretrained.dim != self.embedding_dim:
+            raise InvalidParameterError(
+                f"The 'embedding_dim' parameter of TextClassifier must match the pretrained "
+                f"vectors ({self.pretrained.dim}). Got {self.embedding_dim} instead."
+            )
+
+    @property
+    def net(self) -> _Net:
+        """The torch network (built, after checking the parameters, on first use)."""
+        if self._net is None:
+            self._validate()
+            self._net = self._build(seed=0)
+        return self._net
+
+    @net.setter
+    def net(self, value: _Net) -> None:
+        self._net = value
 
     def __repr__(self) -> str:
         state = f"classes={self.classes!r}" if self.classes else "not trained"
@@ -278,6 +297,7 @@ class TextClassifier:
         ``threads`` caps torch's CPU threads during the fit (one is fastest for a model this
         small; None keeps torch's own setting).
         """
+        self._validate()
         owner = "TextClassifier.fit"
         check_param(isinstance(epochs, int) and epochs >= 1, "epochs", owner, "an int >= 1", epochs)
         check_param(isinstance(batch_size, int) and batch_size >= 1, "batch_size", owner, "an int >= 1", batch_size)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import torch
 from torch import nn
 
+from .._params import Boolean, ConstraintSpec, Interval, validate_arguments
 from ..errors import DataError, InvalidParameterError, check_param
 from ..vectors import Vectors
 from ..vocab import Vocab
@@ -45,6 +46,14 @@ class Embedding(nn.Embedding):
     """
 
     coverage: Coverage | None
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "num_embeddings": [Interval(int, 1, None)],
+        "embedding_dim": [Interval(int, 1, None)],
+        "max_norm": [None, Interval(float, 0, None, closed="right")],
+        "norm_type": [Interval(float, 0, None, closed="right")],
+        "scale_grad_by_freq": [Boolean()],
+        "sparse": [Boolean()],
+    }
 
     def __init__(
         self,
@@ -59,13 +68,15 @@ class Embedding(nn.Embedding):
         _freeze: bool = False,
     ) -> None:
         owner = "Embedding"
-        check_param(isinstance(num_embeddings, int) and num_embeddings >= 1, "num_embeddings", owner, "an int >= 1", num_embeddings)
-        check_param(isinstance(embedding_dim, int) and embedding_dim >= 1, "embedding_dim", owner, "an int >= 1", embedding_dim)
+        # A layer is built when constructed (as torch's are), so it checks its arguments here.
+        validate_arguments(owner, self._parameter_constraints, {
+            "num_embeddings": num_embeddings, "embedding_dim": embedding_dim, "max_norm": max_norm,
+            "norm_type": norm_type, "scale_grad_by_freq": scale_grad_by_freq, "sparse": sparse,
+        })
         check_param(
             padding_idx is None or (isinstance(padding_idx, int) and 0 <= padding_idx < num_embeddings),
             "padding_idx", owner, f"None or an id in 0 .. {num_embeddings - 1}", padding_idx,
         )
-        check_param(max_norm is None or max_norm > 0, "max_norm", owner, "None or a float > 0", max_norm)
         if _weight is not None and tuple(_weight.shape) != (num_embeddings, embedding_dim):
             raise DataError(
                 f"the weight matrix is {tuple(_weight.shape)} but the layer is "

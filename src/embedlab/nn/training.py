@@ -132,7 +132,7 @@ def fit_loop(
                 logits = net(xb)
                 loss = loss_fn(logits, yb)
                 optimiser.zero_grad()
-                loss.backward()
+                torch.autograd.backward(loss)
                 optimiser.step()
                 seen += len(rows)
                 loss_sum += loss.item() * len(rows)

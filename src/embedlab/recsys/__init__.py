@@ -2,7 +2,7 @@
 
 >>> from embedlab.recsys import Interactions, MatrixFactorization
 >>> data = Interactions.from_dataset("movielens-100k")
->>> model = MatrixFactorization(dim=64).fit(data)
+>>> model = MatrixFactorization(vector_size=64).fit(data)
 >>> model.recommend("196", k=5)                   # [(title, score), ...]
 >>> model.similar_items("Star Wars (1977)", k=5)
 >>> model.item_vectors                             # Vectors keyed by title
@@ -14,37 +14,20 @@ data) and :class:`ImplicitALS` (weighted ALS with conjugate gradient, for implic
 
 from __future__ import annotations
 
-from typing import Any
-
+from .als import ImplicitALS
 from .base import FittedModel, NotFittedError, load_model
+from .bayes import BayesianMatrixFactorization
 from .interactions import Interactions
 from .metrics import mae, map_at_k, ndcg_at_k, precision_at_k, ranking_report, recall_at_k, rmse
+from .mf import MatrixFactorization
 from .split import kfold, leave_last_out, train_test_split
 
-
-def __getattr__(name: str) -> Any:
-    # The trainers import torch / numba; load them on first use only.
-    if name == "MatrixFactorization":
-        from .mf import MatrixFactorization
-
-        return MatrixFactorization
-    if name == "BayesianMatrixFactorization":
-        from .bayes import BayesianMatrixFactorization
-
-        return BayesianMatrixFactorization
-    if name == "ImplicitALS":
-        from .als import ImplicitALS
-
-        return ImplicitALS
-    raise AttributeError(f"module 'embedlab.recsys' has no attribute {name!r}")
+# The models import numpy only at the top; torch (MatrixFactorization) and the numba kernels
+# load inside fit.
 
 
 def models() -> dict[str, type[FittedModel]]:
     """Every model class by name (used to load saved models)."""
-    from .als import ImplicitALS
-    from .bayes import BayesianMatrixFactorization
-    from .mf import MatrixFactorization
-
     return {c.__name__: c for c in (MatrixFactorization, BayesianMatrixFactorization, ImplicitALS)}
 
 

@@ -10,12 +10,13 @@ unobserved cells enter only through the shared ``Y^T Y``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from .._params import PROGRESS, SEED, ConstraintSpec, Interval, validate_params
 from .._progress import progress_bar
-from ..errors import DataError, check_param
+from ._checks import check_fold_in, check_interactions
 from .base import FittedModel
 from .interactions import Interactions
 
@@ -25,7 +26,7 @@ class ImplicitALS(FittedModel):
 
     Parameters
     ----------
-    dim: size of the vectors.
+    vector_size: size of the vectors.
     iterations: alternating sweeps (users, then items).
     regularization: L2 penalty ``lam``.
     alpha: confidence per unit of count (``c = 1 + alpha * count``).
@@ -38,22 +39,27 @@ class ImplicitALS(FittedModel):
     name = "ImplicitALS"
 
     def __init__(
-        self, dim: int = 64, iterations: int = 15, regularization: float = 0.05,
+        self, vector_size: int = 64, iterations: int = 15, regularization: float = 0.05,
         alpha: float = 2.0, cg_steps: int = 3, seed: int = 0, progress: bool = True,
     ) -> None:
-        owner = "ImplicitALS"
-        check_param(isinstance(dim, int) and dim >= 1, "dim", owner, "an int >= 1", dim)
-        check_param(isinstance(iterations, int) and iterations >= 1, "iterations", owner, "an int >= 1", iterations)
-        check_param(isinstance(regularization, int | float) and regularization >= 0, "regularization", owner, "a number >= 0", regularization)
-        check_param(isinstance(alpha, int | float) and alpha > 0, "alpha", owner, "a number > 0", alpha)
-        check_param(isinstance(cg_steps, int) and cg_steps >= 1, "cg_steps", owner, "an int >= 1", cg_steps)
         super().__init__()
-        self.dim, self.iterations = dim, iterations
-        self.regularization, self.alpha, self.cg_steps = float(regularization), float(alpha), cg_steps
+        self.vector_size, self.iterations = vector_size, iterations
+        self.regularization, self.alpha, self.cg_steps = regularization, alpha, cg_steps
         self.seed, self.progress = seed, progress
 
+    # Every parameter, declared once; fit() checks them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vector_size": [Interval(int, 1, None)],
+        "iterations": [Interval(int, 1, None)],
+        "regularization": [Interval(float, 0, None)],
+        "alpha": [Interval(float, 0, None, closed="right")],
+        "cg_steps": [Interval(int, 1, None)],
+        "seed": SEED,
+        "progress": PROGRESS,
+    }
+
     def config(self) -> dict[str, Any]:
-        return {"dim": self.dim, "iterations": self.iterations, "regularization": self.regularization,
+        return {"vector_size": self.vector_size, "iterations": self.iterations, "regularization": self.regularization,
                 "alpha": self.alpha, "cg_steps": self.cg_steps, "seed": self.seed}
 
     def _confidence(self, data: Interactions) -> np.ndarray:
@@ -65,19 +71,18 @@ class ImplicitALS(FittedModel):
         from ._factor_kernels import als_cg_rows
         from .bayes import _csr
 
-        data = interactions
-        if len(data) == 0:
-            raise DataError("the interaction set is empty")
+        validate_params(self)
+        data = check_interactions(interactions, self.name)
         conf = self._confidence(data)
         by_user = _csr(data.users, data.items, conf, data.n_users)
         by_item = _csr(data.items, data.users, conf, data.n_items)
         rng = np.random.default_rng(self.seed)
-        x = rng.standard_normal((data.n_users, self.dim)) * 0.01
-        y = rng.standard_normal((data.n_items, self.dim)) * 0.01
+        x = rng.standard_normal((data.n_users, self.vector_size)) * 0.01
+        y = rng.standard_normal((data.n_items, self.vector_size)) * 0.01
         with progress_bar(self.iterations, "implicit ALS", self.progress) as bar:
             for _ in range(self.iterations):
-                als_cg_rows(*by_user, x, y, y.T @ y, self.regularization, self.cg_steps)
-                als_cg_rows(*by_item, y, x, x.T @ x, self.regularization, self.cg_steps)
+                als_cg_rows(*by_user, x, y, y.T @ y, float(self.regularization), int(self.cg_steps))
+                als_cg_rows(*by_item, y, x, x.T @ x, float(self.regularization), int(self.cg_steps))
                 bar.advance(1)
         self._set_factors(data, x, y)
         return self
@@ -88,10 +93,8 @@ class ImplicitALS(FittedModel):
         """Recommendations for a new user from ``{item: count}`` (any positive value works):
         the exact weighted-least-squares user solve of ALS, against the fitted item vectors."""
         data = self._fitted()
-        if not ratings:
-            raise DataError("fold_in needs at least one item")
+        counts = check_fold_in(ratings, data, self.name)
         rows = np.array([data.item_index(item) for item in ratings], np.int64)
-        counts = np.array(list(ratings.values()), np.float64)
         assert self.item_factors is not None
         y = self.item_factors.astype(np.float64)
         lam = self.regularization if regularization is None else regularization

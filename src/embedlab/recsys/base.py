@@ -17,12 +17,15 @@ import numpy as np
 
 from .._io import Folder, PathLike, atomic_folder, read_folder
 from .._topk import topk_rows
-from ..errors import DataError, EmbedlabError, FormatError, check_param
+from ..errors import EmbedlabError, FormatError, check_param
 from ..vectors import Vectors
+from ._checks import check_fold_in, check_pairs
 from .interactions import Interactions, unique_titles
 
 FORMAT_VERSION = 1
 _FILES = ("model.json", "model.safetensors")  # what a saved model folder holds
+# Parameter names of older versions, as a saved model.json may hold them.
+_RENAMED = {"dim": "vector_size", "lr": "learning_rate"}
 
 
 class NotFittedError(EmbedlabError, RuntimeError):
@@ -70,8 +73,7 @@ class FittedModel:
     def predict(self, users: Any, items: Any) -> np.ndarray:
         """Predicted scores (ratings, clipped to the rating scale) for ids or id lists."""
         data = self._fitted()
-        users_l = users if isinstance(users, list | tuple | np.ndarray) else [users]
-        items_l = items if isinstance(items, list | tuple | np.ndarray) else [items]
+        users_l, items_l = check_pairs(users, items)
         u = np.array([data.user_index(x) for x in users_l], np.int64)
         i = np.array([data.item_index(x) for x in items_l], np.int64)
         return self.predict_indices(u, i)
@@ -81,7 +83,7 @@ class FittedModel:
         data = self._fitted()
         assert self.user_factors is not None and self.item_factors is not None
         assert self.user_bias is not None and self.item_bias is not None
-        scores = (
+        scores: np.ndarray = (
             self.global_mean + self.user_bias[users] + self.item_bias[items]
             + np.einsum("ij,ij->i", self.user_factors[users], self.item_factors[items])
         )
@@ -99,7 +101,8 @@ class FittedModel:
     # ------------------------------------------------------------------ ranking
     def _item_scores(self, user_vectors: np.ndarray) -> np.ndarray:
         assert self.item_factors is not None and self.item_bias is not None
-        return user_vectors @ self.item_factors.T + self.item_bias[None, :]
+        scores: np.ndarray = user_vectors @ self.item_factors.T + self.item_bias[None, :]
+        return scores
 
     def recommend_indices(
         self, users: np.ndarray, k: int = 10, exclude_seen: bool = True
@@ -181,10 +184,8 @@ class FittedModel:
         items' vectors, gives back these ratings (less the global mean and item biases)?".
         """
         data = self._fitted()
-        if not ratings:
-            raise DataError("fold_in needs at least one rated item")
+        values = check_fold_in(ratings, data, self.name)
         rows = np.array([data.item_index(item) for item in ratings], np.int64)
-        values = np.array(list(ratings.values()), np.float64)
         vector = self._fold_in_vector(rows, values, regularization)
         return self._ranked(vector[None, :].astype(np.float32), k, rows, self.global_mean)
 
@@ -287,7 +288,8 @@ def load_model(path: PathLike) -> FittedModel:
     cls = models().get(meta["model"])
     if cls is None:
         raise FormatError(f"unknown model type {meta['model']!r}", root / "model.json")
-    model: FittedModel = cls(**meta["config"])
+    config = {_RENAMED.get(name, name): value for name, value in meta["config"].items()}
+    model: FittedModel = cls(**config)
     scale = meta["rating_scale"]
     data = Interactions(
         arrays["users"], arrays["items"], arrays["values"], meta["user_ids"], meta["item_ids"],

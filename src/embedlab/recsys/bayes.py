@@ -13,12 +13,14 @@ fitted model keeps those concatenations as its factors, and every ``FittedModel`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from .._params import PROGRESS, SEED, ConstraintSpec, Interval, validate_params
 from .._progress import progress_bar
-from ..errors import DataError, check_param
+from ..errors import DataError
+from ._checks import check_interactions
 from .base import FittedModel
 from .interactions import Interactions
 
@@ -38,7 +40,8 @@ def _wishart(scale: np.ndarray, df: float, rng: np.random.Generator) -> np.ndarr
     a[np.diag_indices(d)] = np.sqrt(rng.chisquare(df - np.arange(d)))
     a[np.tril_indices(d, -1)] = rng.standard_normal(d * (d - 1) // 2)
     la = chol @ a
-    return la @ la.T
+    draw: np.ndarray = la @ la.T
+    return draw
 
 
 def _hyper(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +64,7 @@ class BayesianMatrixFactorization(FittedModel):
 
     Parameters
     ----------
-    dim: size of each sampled user and item vector.
+    vector_size: size of each sampled user and item vector.
     samples: Gibbs sweeps after ``burn_in``; each is kept (the factors have ``dim x samples`` columns).
     burn_in: sweeps thrown away first.
     alpha: precision of the rating noise (1 / variance); 1.5-2 suits 1-5 stars.
@@ -71,20 +74,25 @@ class BayesianMatrixFactorization(FittedModel):
     name = "BayesianMatrixFactorization"
 
     def __init__(
-        self, dim: int = 10, samples: int = 100, burn_in: int = 10, alpha: float = 1.5,
+        self, vector_size: int = 10, samples: int = 100, burn_in: int = 10, alpha: float = 1.5,
         seed: int = 0, progress: bool = True,
     ) -> None:
-        owner = "BayesianMatrixFactorization"
-        check_param(isinstance(dim, int) and dim >= 1, "dim", owner, "an int >= 1", dim)
-        check_param(isinstance(samples, int) and samples >= 1, "samples", owner, "an int >= 1", samples)
-        check_param(isinstance(burn_in, int) and burn_in >= 0, "burn_in", owner, "an int >= 0", burn_in)
-        check_param(isinstance(alpha, int | float) and alpha > 0, "alpha", owner, "a number > 0", alpha)
         super().__init__()
-        self.dim, self.samples, self.burn_in, self.alpha = dim, samples, burn_in, float(alpha)
+        self.vector_size, self.samples, self.burn_in, self.alpha = vector_size, samples, burn_in, alpha
         self.seed, self.progress = seed, progress
 
+    # Every parameter, declared once; fit() checks them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vector_size": [Interval(int, 1, None)],
+        "samples": [Interval(int, 1, None)],
+        "burn_in": [Interval(int, 0, None)],
+        "alpha": [Interval(float, 0, None, closed="right")],
+        "seed": SEED,
+        "progress": PROGRESS,
+    }
+
     def config(self) -> dict[str, Any]:
-        return {"dim": self.dim, "samples": self.samples, "burn_in": self.burn_in,
+        return {"vector_size": self.vector_size, "samples": self.samples, "burn_in": self.burn_in,
                 "alpha": self.alpha, "seed": self.seed}
 
     def _fold_in_regularization(self) -> float:
@@ -94,7 +102,8 @@ class BayesianMatrixFactorization(FittedModel):
         """Run the sampler on explicit ratings; returns ``self``."""
         from ._factor_kernels import gibbs_rows
 
-        data = interactions
+        validate_params(self)
+        data = check_interactions(interactions, self.name)
         if data.kind != "explicit":
             raise DataError("BayesianMatrixFactorization needs explicit ratings")
         rng = np.random.default_rng(self.seed)
@@ -102,7 +111,7 @@ class BayesianMatrixFactorization(FittedModel):
         residual = np.asarray(data.values, np.float64) - mean
         by_user = _csr(data.users, data.items, residual, data.n_users)
         by_item = _csr(data.items, data.users, residual, data.n_items)
-        d = self.dim
+        d = self.vector_size
         u = rng.standard_normal((data.n_users, d)) * 0.1
         v = rng.standard_normal((data.n_items, d)) * 0.1
         kept_u, kept_v = [], []
@@ -110,9 +119,9 @@ class BayesianMatrixFactorization(FittedModel):
         with progress_bar(sweeps, "Gibbs sampling", self.progress) as bar:
             for sweep in range(sweeps):
                 mu_v, lam_v = _hyper(v, rng)
-                v = gibbs_rows(*by_item, u, mu_v, lam_v, self.alpha, rng.standard_normal((data.n_items, d)))
+                v = gibbs_rows(*by_item, u, mu_v, lam_v, float(self.alpha), rng.standard_normal((data.n_items, d)))
                 mu_u, lam_u = _hyper(u, rng)
-                u = gibbs_rows(*by_user, v, mu_u, lam_u, self.alpha, rng.standard_normal((data.n_users, d)))
+                u = gibbs_rows(*by_user, v, mu_u, lam_u, float(self.alpha), rng.standard_normal((data.n_users, d)))
                 if sweep >= self.burn_in:
                     kept_u.append(u)
                     kept_v.append(v)

@@ -8,12 +8,23 @@ slice of the training data is held out to stop early and keep the best epoch.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from .._params import (
+    PROGRESS,
+    SEED,
+    Boolean,
+    ConstraintSpec,
+    Device,
+    Interval,
+    Options,
+    validate_params,
+)
 from .._progress import progress_bar
-from ..errors import DataError, check_param
+from ..errors import DataError
+from ._checks import check_interactions
 from .base import FittedModel
 from .interactions import Interactions
 
@@ -25,9 +36,9 @@ class MatrixFactorization(FittedModel):
 
     Parameters
     ----------
-    dim: size of the user and item vectors.
+    vector_size: size of the user and item vectors.
     epochs: most passes over the training ratings.
-    lr: learning rate.
+    learning_rate: the optimiser's step size.
     weight_decay: L2 penalty per occurrence on the user and item vectors of each rating.
     bias_decay: the same for the biases.
     batch_size: ratings per minibatch.
@@ -44,9 +55,9 @@ class MatrixFactorization(FittedModel):
 
     def __init__(
         self,
-        dim: int = 64,
+        vector_size: int = 64,
         epochs: int = 30,
-        lr: float = 0.005,
+        learning_rate: float = 0.005,
         weight_decay: float = 0.1,
         bias_decay: float = 0.01,
         batch_size: int = 1024,
@@ -58,27 +69,35 @@ class MatrixFactorization(FittedModel):
         device: str = "cpu",
         progress: bool = True,
     ) -> None:
-        owner = "MatrixFactorization"
-        check_param(isinstance(dim, int) and dim >= 1, "dim", owner, "an int >= 1", dim)
-        check_param(isinstance(epochs, int) and epochs >= 1, "epochs", owner, "an int >= 1", epochs)
-        check_param(isinstance(lr, int | float) and lr > 0, "lr", owner, "a number > 0", lr)
-        check_param(isinstance(weight_decay, int | float) and weight_decay >= 0, "weight_decay", owner, "a number >= 0", weight_decay)
-        check_param(isinstance(bias_decay, int | float) and bias_decay >= 0, "bias_decay", owner, "a number >= 0", bias_decay)
-        check_param(isinstance(batch_size, int) and batch_size >= 1, "batch_size", owner, "an int >= 1", batch_size)
-        check_param(optimizer in ("adam", "sgd"), "optimizer", owner, "'adam' or 'sgd'", optimizer)
-        check_param(isinstance(validation, int | float) and 0 <= validation < 1, "validation", owner, "a fraction in [0, 1)", validation)
-        check_param(isinstance(early_stopping, int) and early_stopping >= 0, "early_stopping", owner, "an int >= 0", early_stopping)
         super().__init__()
-        self.dim, self.epochs, self.lr = dim, epochs, float(lr)
-        self.weight_decay, self.bias_decay = float(weight_decay), float(bias_decay)
+        self.vector_size, self.epochs, self.learning_rate = vector_size, epochs, learning_rate
+        self.weight_decay, self.bias_decay = weight_decay, bias_decay
         self.batch_size, self.optimizer = batch_size, optimizer
-        self.validation, self.early_stopping = float(validation), early_stopping
-        self.refit = bool(refit)
+        self.validation, self.early_stopping = validation, early_stopping
+        self.refit = refit
         self.seed, self.device, self.progress = seed, device, progress
+
+    # Every parameter, declared once; fit() checks them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vector_size": [Interval(int, 1, None)],
+        "epochs": [Interval(int, 1, None)],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "weight_decay": [Interval(float, 0, None)],
+        "bias_decay": [Interval(float, 0, None)],
+        "batch_size": [Interval(int, 1, None)],
+        "optimizer": [Options(("adam", "sgd"))],
+        "validation": [Interval(float, 0, 1, closed="left")],
+        "early_stopping": [Interval(int, 0, None)],
+        "refit": [Boolean()],
+        "seed": SEED,
+        "device": [Device()],
+        "progress": PROGRESS,
+    }
 
     def config(self) -> dict[str, Any]:
         return {
-            "dim": self.dim, "epochs": self.epochs, "lr": self.lr, "weight_decay": self.weight_decay,
+            "vector_size": self.vector_size, "epochs": self.epochs, "learning_rate": self.learning_rate,
+            "weight_decay": self.weight_decay,
             "bias_decay": self.bias_decay, "batch_size": self.batch_size, "optimizer": self.optimizer,
             "validation": self.validation, "early_stopping": self.early_stopping, "refit": self.refit, "seed": self.seed,
             "device": self.device,
@@ -91,7 +110,8 @@ class MatrixFactorization(FittedModel):
         """Train on explicit ratings; returns ``self``. ``history`` holds per-epoch losses."""
         import torch
 
-        data = interactions
+        validate_params(self)
+        data = check_interactions(interactions, self.name)
         if data.kind != "explicit":
             raise DataError("MatrixFactorization needs explicit ratings; use ImplicitALS for counts")
         order = np.random.default_rng(self.seed).permutation(len(data))
@@ -125,23 +145,24 @@ class MatrixFactorization(FittedModel):
 
         init = torch.Generator().manual_seed(self.seed + 1)
         tables = {
-            "p": Embedding(data.n_users, self.dim), "q": Embedding(data.n_items, self.dim),
+            "p": Embedding(data.n_users, self.vector_size), "q": Embedding(data.n_items, self.vector_size),
             "bu": Embedding(data.n_users, 1), "bi": Embedding(data.n_items, 1),
         }
         with torch.no_grad():
-            tables["p"].weight.copy_(torch.randn(data.n_users, self.dim, generator=init) * 0.01)
-            tables["q"].weight.copy_(torch.randn(data.n_items, self.dim, generator=init) * 0.01)
+            tables["p"].weight.copy_(torch.randn(data.n_users, self.vector_size, generator=init) * 0.01)
+            tables["q"].weight.copy_(torch.randn(data.n_items, self.vector_size, generator=init) * 0.01)
             tables["bu"].weight.zero_()
             tables["bi"].weight.zero_()
         p, q, bu, bi = (tables[name].to(dev) for name in ("p", "q", "bu", "bi"))
         params = [p.weight, q.weight, bu.weight, bi.weight]
         opt: torch.optim.Optimizer = (
-            torch.optim.Adam(params, lr=self.lr) if self.optimizer == "adam"
-            else torch.optim.SGD(params, lr=self.lr, momentum=0.9)
+            torch.optim.Adam(params, lr=self.learning_rate) if self.optimizer == "adam"
+            else torch.optim.SGD(params, lr=self.learning_rate, momentum=0.9)
         )
 
         def predict(u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
-            return mean + bu(u)[:, 0] + bi(i)[:, 0] + (p(u) * q(i)).sum(1)
+            scores: torch.Tensor = mean + bu(u)[:, 0] + bi(i)[:, 0] + (p(u) * q(i)).sum(1)
+            return scores
 
         train_t = torch.from_numpy(train).to(dev)
         valid_t = torch.from_numpy(valid).to(dev)

@@ -6,16 +6,9 @@ returns :class:`embedlab.Vectors`. The hot loops are numba kernels (imported on 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-_LAZY = {"Word2Vec": "word2vec", "GloVe": "glove", "FastText": "fasttext"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module 'embedlab.train' has no attribute {name!r}")
-
+# Plain imports: these modules load numpy only; their numba kernels load on first training.
+from .fasttext import FastText
+from .glove import GloVe
+from .word2vec import Word2Vec
 
 __all__ = ["FastText", "GloVe", "Word2Vec"]

@@ -10,16 +10,18 @@ writes a model the official fastText library opens with the same vectors.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import InvalidParameterError, check_param
+from .._io import PathLike
+from .._params import ConstraintSpec, Interval
+from ..errors import InvalidParameterError
 from ..subwords import FastTextSubwords, ngram_buckets_batch
 from ..vectors import Vectors
 from . import _corpus
 from ._sampling import alias_table, keep_probabilities
-from .word2vec import EpochCallback, Mode, Word2Vec, _is_int, _State
+from .word2vec import EpochCallback, Mode, Word2Vec, _State
 
 
 class FastText(Word2Vec):
@@ -44,20 +46,20 @@ class FastText(Word2Vec):
         min_count: int = 5,
         max_vocab_size: int | None = None,
         sample: float = 1e-3,
-        alpha: float = 0.025,
-        min_alpha: float = 0.0001,
+        learning_rate: float = 0.025,
+        min_learning_rate: float = 0.0001,
         epochs: int = 5,
         workers: int = 2,
         seed: int = 1,
         progress: bool = True,
         callbacks: Sequence[EpochCallback] = (),
-        checkpoint: Any = None,
+        checkpoint: PathLike | None = None,
         checkpoint_every: int | None = None,
     ) -> None:
         super().__init__(
             mode=mode, vector_size=vector_size, window=window, negative=negative, hs=False,
             ns_exponent=ns_exponent, min_count=min_count, max_vocab_size=max_vocab_size,
-            sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, workers=workers,
+            sample=sample, learning_rate=learning_rate, min_learning_rate=min_learning_rate, epochs=epochs, workers=workers,
             seed=seed, progress=progress, callbacks=callbacks, checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
         )
@@ -66,17 +68,21 @@ class FastText(Word2Vec):
         self.bucket = bucket
         self._subword_rows: tuple[np.ndarray, np.ndarray] | None = None
 
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        # Word2Vec's, less hs and device (fastText has neither hierarchical softmax nor a GPU path).
+        **{name: spec for name, spec in Word2Vec._parameter_constraints.items()
+           if name not in ("hs", "device")},
+        "minn": [Interval(int, 1, None)],
+        "maxn": [Interval(int, 0, None)],
+        "bucket": [Interval(int, 0, None)],
+    }
+
     def _validate(self) -> None:
         super()._validate()
-        owner = self._owner
-        check_param(self.negative >= 1, "negative", owner, "an int >= 1", self.negative)
-        check_param(_is_int(self.minn) and self.minn >= 1, "minn", owner, "an int >= 1", self.minn)
-        check_param(_is_int(self.maxn) and self.maxn >= 0, "maxn", owner, "an int >= 0", self.maxn)
         if self.maxn and self.minn > self.maxn:
             raise InvalidParameterError(
-                f"The 'minn' parameter of {owner} must be <= maxn ({self.maxn}). Got {self.minn} instead."
+                f"The 'minn' parameter of {self._owner} must be <= maxn ({self.maxn}). Got {self.minn} instead."
             )
-        check_param(_is_int(self.bucket) and self.bucket >= 0, "bucket", owner, "an int >= 0", self.bucket)
 
     def _params(self) -> dict[str, Any]:
         return super()._params() | {"minn": self.minn, "maxn": self.maxn, "bucket": self.bucket}
@@ -131,7 +137,6 @@ class FastText(Word2Vec):
         return run
 
     def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
-        check_param(self.device == "cpu", "device", self._owner, "'cpu' (FastText has no GPU path)", self.device)
         return self._kernel_job(encoded)
 
     @property

@@ -2,24 +2,35 @@
 
 Pennington et al. 2014: count how often each word appears within ``window`` words of each other
 word (a word ``d`` positions away adds ``1/d``), then fit ``w_i . c_j + b_i + b'_j = log X_ij``
-weighted by ``f(X) = min(1, (X / x_max) ** alpha)`` with AdaGrad. The returned vectors are
-``w + c`` (the GloVe tool's default ``-model 2``).
+weighted by ``f(X) = min(1, (X / x_max) ** weighting_exponent)`` (the paper's alpha; here
+``alpha`` would read as a learning rate) with AdaGrad. The returned vectors are ``w + c``
+(the GloVe tool's default ``-model 2``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import DataError, InvalidParameterError, check_param
+from .._params import (
+    PROGRESS,
+    SEED,
+    WORKERS,
+    ConstraintSpec,
+    Interval,
+    IsCallable,
+    SequenceOf,
+    validate_params,
+)
+from ..errors import DataError, InvalidParameterError
 from ..vectors import Vectors
 from . import _corpus
 from ._cooccur import PairCounter, expand_symmetric
 from ._engine import job_seed
-from .word2vec import EpochCallback, _is_int, _is_number
+from .word2vec import EpochCallback
 
 
 class GloVe:
@@ -37,7 +48,7 @@ class GloVe:
         vector_size: int = 100,
         window: int = 10,
         x_max: float = 100.0,
-        alpha: float = 0.75,
+        weighting_exponent: float = 0.75,
         epochs: int = 25,
         learning_rate: float = 0.05,
         min_count: int = 5,
@@ -51,7 +62,7 @@ class GloVe:
         self.vector_size = vector_size
         self.window = window
         self.x_max = x_max
-        self.alpha = alpha
+        self.weighting_exponent = weighting_exponent
         self.epochs = epochs
         self.learning_rate = learning_rate
         self.min_count = min_count
@@ -59,23 +70,31 @@ class GloVe:
         self.workers = workers
         self.seed = seed
         self.progress = progress
-        self.callbacks = tuple(callbacks)
+        self.callbacks = callbacks
         self.max_memory_entries = max_memory_entries
         self.losses: list[float] = []
         self.timings: dict[str, float] = {}
         self.cooccurrences = 0
 
+    # Every parameter, declared once; count() and fit() check them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "vector_size": [Interval(int, 1, None)],
+        "window": [Interval(int, 1, None)],
+        "x_max": [Interval(float, 0, None, closed="right")],
+        "weighting_exponent": [Interval(float, 0, None, closed="right")],
+        "epochs": [Interval(int, 1, None)],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "min_count": [Interval(int, 1, None)],
+        "max_vocab_size": [None, Interval(int, 1, None)],
+        "workers": WORKERS,
+        "seed": SEED,
+        "progress": PROGRESS,
+        "callbacks": [SequenceOf(IsCallable(), allow_empty=True)],
+        "max_memory_entries": [Interval(int, 1, None)],
+    }
+
     def _validate(self) -> None:
-        owner = self._owner
-        for name in ("vector_size", "window", "epochs", "min_count", "workers", "max_memory_entries"):
-            value = getattr(self, name)
-            check_param(_is_int(value) and value >= 1, name, owner, "an int >= 1", value)
-        for name in ("x_max", "alpha", "learning_rate"):
-            value = getattr(self, name)
-            check_param(_is_number(value) and value > 0, name, owner, "a number > 0", value)
-        check_param(self.max_vocab_size is None or (_is_int(self.max_vocab_size) and self.max_vocab_size >= 1),
-                    "max_vocab_size", owner, "None or an int >= 1", self.max_vocab_size)
-        check_param(_is_int(self.seed), "seed", owner, "an int", self.seed)
+        validate_params(self, self._owner)
 
     def count(self, corpus: _corpus.CorpusLike) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Vocabulary, counts and the co-occurrence entries (rows, cols, values) of ``corpus``."""
@@ -143,7 +162,7 @@ class GloVe:
 
                     def part(a: int, b: int, order: np.ndarray = order) -> float:
                         return float(adagrad_epoch(w, c, bw, bc, gw, gc, gbw, gbc, rows, cols, values,
-                                                   order, a, b, float(self.x_max), float(self.alpha),
+                                                   order, a, b, float(self.x_max), float(self.weighting_exponent),
                                                    float(self.learning_rate)))
 
                     if pool is None:

@@ -14,15 +14,31 @@ from __future__ import annotations
 
 import json
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 
 from .._io import PathLike, atomic_write
-from ..errors import FormatError, InvalidParameterError, check_param
+from .._params import (
+    PROGRESS,
+    SEED,
+    WORKERS,
+    Boolean,
+    ConstraintSpec,
+    Device,
+    FilePath,
+    Interval,
+    IsCallable,
+    Options,
+    SequenceOf,
+    check_value,
+    validate_params,
+)
+from ..errors import DataError, FormatError, InvalidParameterError, check_param, writing
 from ..vectors import Vectors
 from . import _corpus
 from ._engine import WORDS_PER_JOB, run_epochs
@@ -30,6 +46,8 @@ from ._sampling import alias_table, huffman_codes, keep_probabilities
 
 Mode = Literal["skipgram", "cbow"]
 _CHECKPOINT_FORMAT = "embedlab.word2vec-checkpoint/1"
+# Parameter names of older versions, as they may appear in a checkpoint.
+_RENAMED = {"alpha": "learning_rate", "min_alpha": "min_learning_rate"}
 
 
 class EpochCallback(Protocol):
@@ -58,14 +76,6 @@ class _State:
     history: list[EpochStats] = field(default_factory=list)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
-
-
 class Word2Vec:
     """word2vec (Mikolov et al. 2013) trained by numba kernels, Hogwild across ``workers`` threads.
 
@@ -89,8 +99,8 @@ class Word2Vec:
         min_count: int = 5,
         max_vocab_size: int | None = None,
         sample: float = 1e-3,
-        alpha: float = 0.025,
-        min_alpha: float = 0.0001,
+        learning_rate: float = 0.025,
+        min_learning_rate: float = 0.0001,
         epochs: int = 5,
         workers: int = 2,
         seed: int = 1,
@@ -109,13 +119,13 @@ class Word2Vec:
         self.min_count = min_count
         self.max_vocab_size = max_vocab_size
         self.sample = sample
-        self.alpha = alpha
-        self.min_alpha = min_alpha
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
         self.epochs = epochs
         self.workers = workers
         self.seed = seed
         self.progress = progress
-        self.callbacks = tuple(callbacks)
+        self.callbacks = callbacks
         self.device = device
         self.checkpoint = checkpoint
         self.checkpoint_every = checkpoint_every
@@ -123,30 +133,39 @@ class Word2Vec:
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ validation
+    # Every parameter, declared once; fit() checks them (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "mode": [Options(("skipgram", "cbow"))],
+        "vector_size": [Interval(int, 1, None)],
+        "window": [Interval(int, 1, None)],
+        "negative": [Interval(int, 0, None)],
+        "hs": [Boolean()],
+        "ns_exponent": [Interval(float, None, None)],
+        "min_count": [Interval(int, 1, None)],
+        "max_vocab_size": [None, Interval(int, 1, None)],
+        "sample": [Interval(float, 0, None)],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "min_learning_rate": [Interval(float, 0, None)],
+        "epochs": [Interval(int, 1, None)],
+        "workers": WORKERS,
+        "seed": SEED,
+        "progress": PROGRESS,
+        "callbacks": [SequenceOf(IsCallable(), allow_empty=True)],
+        "device": [Device()],
+        "checkpoint": [None, FilePath()],
+        "checkpoint_every": [None, Interval(int, 1, None)],
+    }
+
     def _validate(self) -> None:
         owner = self._owner
-        check_param(self.mode in ("skipgram", "cbow"), "mode", owner, "'skipgram' or 'cbow'", self.mode)
-        for name in ("vector_size", "window", "min_count", "epochs", "workers"):
-            value = getattr(self, name)
-            check_param(_is_int(value) and value >= 1, name, owner, "an int >= 1", value)
-        check_param(_is_int(self.negative) and self.negative >= 0, "negative", owner, "an int >= 0", self.negative)
-        check_param(isinstance(self.hs, bool), "hs", owner, "True or False", self.hs)
+        validate_params(self, owner)
         if self.negative == 0 and not self.hs:
+            either = " or hs=True" if "hs" in self._parameter_constraints else ""
             raise InvalidParameterError(
-                f"{owner} needs negative > 0 or hs=True: with neither there is nothing to train"
+                f"{owner} needs negative > 0{either}: without them there is nothing to train"
             )
-        check_param(_is_number(self.ns_exponent), "ns_exponent", owner, "a number", self.ns_exponent)
-        check_param(self.max_vocab_size is None or (_is_int(self.max_vocab_size) and self.max_vocab_size >= 1),
-                    "max_vocab_size", owner, "None or an int >= 1", self.max_vocab_size)
-        check_param(_is_number(self.sample) and self.sample >= 0, "sample", owner, "a number >= 0", self.sample)
-        check_param(_is_number(self.alpha) and self.alpha > 0, "alpha", owner, "a number > 0", self.alpha)
-        check_param(_is_number(self.min_alpha) and 0 <= self.min_alpha <= self.alpha, "min_alpha", owner,
-                    "a number between 0 and alpha", self.min_alpha)
-        check_param(_is_int(self.seed), "seed", owner, "an int", self.seed)
-        check_param(self.device in ("cpu", "cuda") or str(self.device).startswith("cuda:"), "device", owner,
-                    "'cpu' or 'cuda'", self.device)
-        check_param(self.checkpoint_every is None or (_is_int(self.checkpoint_every) and self.checkpoint_every >= 1),
-                    "checkpoint_every", owner, "None or an int >= 1", self.checkpoint_every)
+        check_param(self.min_learning_rate <= self.learning_rate, "min_learning_rate", owner,
+                    "a number between 0 and learning_rate", self.min_learning_rate)
         if self.checkpoint_every is not None and self.checkpoint is None:
             raise InvalidParameterError(f"{owner}: checkpoint_every needs checkpoint= (the file to write)")
 
@@ -173,7 +192,13 @@ class Word2Vec:
         self._validate()
         started = time.perf_counter()
         token_lists = _corpus._TokenLists(corpus)
-        if resume is not None and Path(resume).exists():
+        if resume is not None:
+            if not Path(resume).is_file():
+                # Training from scratch here would silently throw away the run being resumed.
+                raise FormatError(
+                    "no such checkpoint file; resume= takes a file written by checkpoint= "
+                    "(leave resume out to train from scratch)", resume,
+                )
             self._state = self._load_checkpoint(resume)
             self.timings = {"vocab": 0.0}
         else:
@@ -190,7 +215,7 @@ class Word2Vec:
             raise InvalidParameterError(f"this {self._owner} has not been trained yet; call fit() first")
         self._validate()
         epochs = self.epochs if epochs is None else epochs
-        check_param(_is_int(epochs) and epochs >= 1, "epochs", f"{self._owner}.train", "an int >= 1", epochs)
+        check_value("epochs", epochs, [Interval(int, 1, None)], f"{self._owner}.train")
         self._state.epochs_done = 0
         self._train(_corpus._TokenLists(corpus), epochs)
         return self.vectors
@@ -244,8 +269,6 @@ class Word2Vec:
         self.timings["encode"] = time.perf_counter() - started
         try:
             if len(encoded.ids) == 0:
-                from ..errors import DataError
-
                 raise DataError(f"{self._owner}: no word of the corpus is in the vocabulary")
             jobs = _corpus.split_jobs(encoded.bounds, WORDS_PER_JOB)
             # Progress and the schedule count corpus words, out-of-vocabulary ones included.
@@ -269,7 +292,8 @@ class Word2Vec:
 
             run_epochs(
                 jobs=jobs, job_words=job_words, run_job=run_job, epochs=epochs,
-                first_epoch=s.epochs_done, alpha=float(self.alpha), min_alpha=float(self.min_alpha),
+                first_epoch=s.epochs_done, alpha=float(self.learning_rate),
+                min_alpha=float(self.min_learning_rate),
                 seed=int(self.seed), workers=1 if sync is not None else int(self.workers),
                 progress=self.progress,
                 description=f"{self._owner} {self.mode}", on_epoch_end=on_epoch_end,
@@ -281,7 +305,7 @@ class Word2Vec:
     # ------------------------------------------------------------------ checkpoints
     def _params(self) -> dict[str, Any]:
         names = ("mode", "vector_size", "window", "negative", "hs", "ns_exponent", "min_count",
-                 "max_vocab_size", "sample", "alpha", "min_alpha", "epochs", "seed")
+                 "max_vocab_size", "sample", "learning_rate", "min_learning_rate", "epochs", "seed")
         return {name: getattr(self, name) for name in names}
 
     def save_checkpoint(self, path: PathLike) -> None:
@@ -292,7 +316,7 @@ class Word2Vec:
         meta = {"format": _CHECKPOINT_FORMAT, "params": self._params(), "epochs_done": s.epochs_done,
                 "words": s.words,
                 "history": [[h.epoch, h.loss, h.seconds, h.words_per_second] for h in s.history]}
-        with atomic_write(path) as handle:
+        with writing(path), atomic_write(path) as handle:
             np.savez(handle, meta=np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8),
                      counts=s.counts, w_in=s.w_in, w_out_ns=s.w_out_ns, w_out_hs=s.w_out_hs)
 
@@ -301,13 +325,29 @@ class Word2Vec:
             with np.load(path) as data:
                 meta = json.loads(bytes(data["meta"]).decode("utf-8"))
                 arrays = {k: np.array(data[k]) for k in ("counts", "w_in", "w_out_ns", "w_out_hs")}
-        except (OSError, ValueError, KeyError) as exc:
-            raise FormatError(f"not a readable {self._owner} checkpoint ({exc})", path) from None
-        if meta.get("format") != _CHECKPOINT_FORMAT:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            # A truncated or overwritten file: zipfile and numpy raise their own types.
+            raise FormatError(
+                f"not a readable {self._owner} checkpoint ({type(exc).__name__}: {exc}); "
+                "the file is damaged: resume from an older checkpoint or train from scratch", path,
+            ) from None
+        if not isinstance(meta, dict) or meta.get("format") != _CHECKPOINT_FORMAT:
             raise FormatError(f"not a {self._owner} checkpoint", path)
-        if meta["params"] != json.loads(json.dumps(self._params())):
+        try:
+            return self._state_from(meta, arrays, path)
+        except InvalidParameterError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise FormatError(f"damaged {self._owner} checkpoint ({type(exc).__name__}: {exc})", path) from None
+
+    def _state_from(self, meta: dict[str, Any], arrays: dict[str, np.ndarray], path: PathLike) -> _State:
+        saved = dict(meta["params"])
+        for old, new in _RENAMED.items():  # checkpoints written before the renames
+            if old in saved:
+                saved[new] = saved.pop(old)
+        if saved != json.loads(json.dumps(self._params())):
             raise InvalidParameterError(
-                f"the checkpoint {path} was written with other parameters ({meta['params']}); "
+                f"the checkpoint {path} was written with other parameters ({saved}); "
                 "resume with the same ones"
             )
         history = [EpochStats(int(e), float(lo), float(sec), float(r)) for e, lo, sec, r in meta["history"]]
