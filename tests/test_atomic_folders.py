@@ -251,7 +251,7 @@ def test_recommender_folders_are_replaced_whole(tmp_path) -> None:
     from embedlab.recsys import ImplicitALS, Interactions, load_model
 
     data = Interactions.from_arrays(["u1", "u1", "u2", "u3"], ["i1", "i2", "i2", "i3"])
-    model = ImplicitALS(dim=2, iterations=2, progress=False).fit(data)
+    model = ImplicitALS(vector_size=2, iterations=2, progress=False).fit(data)
     model.save(tmp_path / "m")
     (tmp_path / "m" / "model.json").write_text("{}")  # as a half-done save used to leave it
     model.save(tmp_path / "m")

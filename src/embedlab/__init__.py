@@ -58,13 +58,14 @@ def load(
     allow_nonfinite: bool = False,
     on_duplicate: str = "error",
     progress: bool = True,
+    verify: bool = False,
 ) -> Vectors:
     """Read vectors from ``path`` in any supported format (see :func:`embedlab.formats.load`)."""
     from .formats import load as _load
 
     return _load(path, format=format, limit=limit, mmap=mmap, encoding=encoding,
                  unicode_errors=unicode_errors, allow_nonfinite=allow_nonfinite,
-                 on_duplicate=on_duplicate, progress=progress)
+                 on_duplicate=on_duplicate, progress=progress, verify=verify)
 
 
 def save(

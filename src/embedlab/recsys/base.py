@@ -17,7 +17,7 @@ import numpy as np
 
 from .._io import Folder, PathLike, atomic_folder, read_folder
 from .._topk import topk_rows
-from ..errors import EmbedlabError, FormatError, check_param
+from ..errors import DataError, EmbedlabError, FormatError, check_param
 from ..vectors import Vectors
 from ._checks import check_fold_in, check_pairs
 from .interactions import Interactions, unique_titles
