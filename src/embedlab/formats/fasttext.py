@@ -18,20 +18,19 @@ Layout (little-endian, as fastText writes it on every common machine):
 
 from __future__ import annotations
 
-import lzma
 import struct
 import warnings
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._io import PathLike, atomic_write, open_binary
+from .._io import PathLike, atomic_write
 from ..errors import DataError, FormatError, check_param
 from ..subwords import FastTextSubwords
 from ..vectors import Vectors
 from ._fasttext_fields import FieldReader
+from ._source import Input, as_input
 
 MAGIC = 793712314
 VERSION = 12
@@ -86,18 +85,18 @@ class FastTextModel:
 
 
 def read_fasttext_model(
-    path: PathLike, encoding: str = "utf-8", unicode_errors: str = "strict"
+    path: PathLike | Input, encoding: str = "utf-8", unicode_errors: str = "strict"
 ) -> FastTextModel:
     """Read a whole fastText model: arguments, dictionary, input and output matrices."""
+    source = as_input(path)
     try:
-        with open_binary(path) as handle:
-            reader = FieldReader(handle, path)
+        with source.stream() as handle:
+            reader = FieldReader(handle, source.path, source.size)
             model = _read(reader, encoding, unicode_errors)
             if not reader.at_end():
                 raise reader.fail("expected the end of the file after the output matrix, found more bytes")
-    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
-        # Unreadable files, truncated or corrupt compressed streams.
-        raise FormatError(f"cannot be read: {exc}", path) from None
+    except OSError as exc:  # unreadable files (corrupt compressed streams are FormatErrors)
+        raise FormatError(f"cannot be read: {exc}", source.path) from None
     return model
 
 
@@ -290,7 +289,7 @@ def _read_quantised(reader: FieldReader, what: str) -> np.ndarray:
 
 
 def read_fasttext_bin(
-    path: PathLike,
+    path: PathLike | Input,
     limit: int | None = None,
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
@@ -308,7 +307,8 @@ def read_fasttext_bin(
     """
     check_param(limit is None or (isinstance(limit, int) and limit >= 0), "limit",
                 "read_fasttext_bin", "None or an int >= 0", limit)
-    model = read_fasttext_model(path, encoding, unicode_errors)
+    source = as_input(path)
+    model = read_fasttext_model(source, encoding, unicode_errors)
     subwords = model.subwords()
     keep = len(model.words) if limit is None else min(limit, len(model.words))
     matrix = subwords.word_vectors(model.words[:keep], raw=model.raw_words[:keep])
@@ -316,7 +316,7 @@ def read_fasttext_bin(
         return Vectors(model.words[:keep], matrix, counts=model.word_counts[:keep],
                        subwords=subwords, allow_nonfinite=allow_nonfinite)
     except DataError as exc:
-        raise FormatError(str(exc), path) from None
+        raise FormatError(str(exc), source.path) from None
 
 
 def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:

@@ -11,11 +11,10 @@ newline after each record.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
-from .._io import PathLike, atomic_write, open_binary
+from .._io import PathLike, atomic_write
 from .._progress import progress_bar
 from .._threads import start_all
 from ..errors import FormatError
@@ -31,10 +30,11 @@ from ._chunks import (
     parse_header,
     show,
 )
+from ._source import COMPRESSED_MAX_DIM, MAX_LINE, Input, as_input, too_long
 from ._text import check_key, read_text, write_text
 
 
-def read_word2vec(path: PathLike, **options: object) -> Vectors:
+def read_word2vec(path: PathLike | Input, **options: object) -> Vectors:
     """Read word2vec text (or a fastText ``.vec``); options as :func:`embedlab.formats.load`."""
     return read_text(path, header=True, **options)  # type: ignore[arg-type]
 
@@ -46,7 +46,7 @@ def write_word2vec(vectors: Vectors, path: PathLike, precision: int | None = Non
 
 
 def read_word2vec_binary(
-    path: PathLike,
+    path: PathLike | Input,
     limit: int | None = None,
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
@@ -55,16 +55,31 @@ def read_word2vec_binary(
     progress: bool = True,
 ) -> Vectors:
     """Read word2vec binary. Errors name the record and its byte offset."""
-    with open_binary(path) as handle:
-        header = handle.readline()
+    source = as_input(path)
+    path = source.path
+    with source.stream() as handle:
+        header = handle.readline(MAX_LINE + 1)
+        if len(header) > MAX_LINE:
+            raise too_long(path, 1)
         if not header.strip():
             raise FormatError("the file is empty: expected a header '<count> <dimensions>'", path, 1)
         declared, dim = parse_header(header, path)
         rows = declared if limit is None else min(declared, limit)
         width = 4 * dim
-        matrix = np.empty((rows, dim), dtype="<f4")
-        out_bytes = matrix.view(np.uint8).reshape(rows, width)
-        buf = np.empty(max(_chunks.CHUNK, 8 * (width + 256)), np.uint8)
+        if source.size is None and dim > COMPRESSED_MAX_DIM:
+            raise FormatError(
+                f"the header claims {dim:,} dimensions; a compressed or piped file's size is "
+                f"unknown, so embedlab refuses more than {COMPRESSED_MAX_DIM:,} (decompress it "
+                "to a regular file to load it anyway)",
+                path, 1,
+            )
+        # Allocate no more records than the file can hold (each is at least a byte of key, a
+        # space and the floats), or than 64 MiB when its size is unknown; grow as they come.
+        left = None if source.size is None else max(source.size - len(header), 0)
+        allocated = min(rows, max(1, (1 << 26) // width) if left is None else left // (width + 2))
+        matrix = np.empty((allocated, dim), dtype="<f4")
+        buffer_size = max(_chunks.CHUNK, 8 * (width + 256))
+        buf = np.empty(buffer_size if left is None else min(buffer_size, left + 1), np.uint8)
         view = memoryview(buf)  # type: ignore[arg-type]
         most = len(buf) // (width + 1) + 1  # records that fit in the buffer
         key_starts, key_ends, offsets = (np.empty(most, np.int64) for _ in range(3))
@@ -73,7 +88,7 @@ def read_word2vec_binary(
         places: list[np.ndarray] = []
         consumed, have, filled, eof = len(header), 0, 0, False
         first_bad = -1  # the first row holding NaN or an infinity
-        with progress_bar(rows, f"reading {Path(path).name}", enabled=progress) as bar:
+        with progress_bar(rows, f"reading {source.name}", enabled=progress) as bar:
             while filled < rows:
                 if not eof:
                     got = _read_into(handle, view[have:])
@@ -89,6 +104,10 @@ def read_word2vec_binary(
                         f"within {len(buf) - width} bytes, found none (not word2vec binary?)",
                         path,
                     )
+                if filled + n > len(matrix):
+                    matrix.resize((min(rows, max(filled + n, len(matrix) * 3 // 2)), dim),
+                                  refcheck=False)
+                out_bytes = matrix.view(np.uint8).reshape(len(matrix), width)
                 # Two halves at once (the copy is bound by first-touch page faults), while this
                 # thread decodes the keys and indexes them.
                 half = n // 2
@@ -138,7 +157,9 @@ def read_word2vec_binary(
             if extra:
                 raise FormatError(
                     f"the header promises {declared} vectors but more data follows at byte "
-                    f"{consumed + len(tail) - len(tail.lstrip())}: {show(extra, 30)}",
+                    f"{consumed + len(tail) - len(tail.lstrip())}: {show(extra, 30)} (a key "
+                    "holding a space, or a wrong dimension in the header, puts every record "
+                    "after it out of step)",
                     path,
                 )
     if sys.byteorder == "big":
@@ -154,12 +175,16 @@ def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str
     blob = K.gather_keys(buf, starts, ends)
     if blob.count(b"\n") == len(starts) - 1:
         return decode_keys(blob, len(starts), encoding, errors, path, at, where="byte")
-    # A key holds a newline byte (only possible without newlines between records): one by one.
-    keys = []
-    for i in range(len(starts)):
-        one = K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1])
-        keys += decode_keys(one, 1, encoding, errors, path, at[i : i + 1], where="byte")
-    return keys
+    # A key holds a line break: no tool writes such keys, so the records are out of step.
+    i = next(i for i in range(len(starts))
+             if b"\n" in K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1]))
+    key = K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1])
+    raise FormatError(
+        f"record at byte {int(at[i])}: expected a word, found {show(key, 30)} with a line break "
+        "in it: the records are out of step (a key holding a space, or a wrong dimension in "
+        "the header, shifts every record after it)",
+        path,
+    )
 
 
 def write_word2vec_binary(vectors: Vectors, path: PathLike, newline: bool = True) -> None:
