@@ -339,8 +339,16 @@ def test_invalid_utf8_words(tmp_path) -> None:
     out = tmp_path / "latin.bin"
     write_fasttext_bin(Vectors(sub.words, sub.word_vectors(), subwords=sub), out)
     assert b"caf\xe9\x00" in out.read_bytes()
-    with pytest.raises(FormatError, match=r"latin\.bin: byte \d+: expected a utf-8 dictionary word"):
-        read_fasttext_bin(out)
+    # fastText opens it, so embedlab does by default (issue 12): one warning, escaped key,
+    # the file's bytes hashed, and written back byte for byte.
+    with pytest.warns(UnicodeWarning, match=r"latin\.bin: 1 dictionary entries are not valid utf-8"):
+        escaped = read_fasttext_bin(out)
+    assert escaped.keys == ["ok", "caf\\xe9"]
+    np.testing.assert_array_equal(escaped["caf\\xe9"], sub.word_vectors()[1])
+    np.testing.assert_array_equal(escaped.top(1)["caf\\xe9"], sub.word_vectors()[1])
+    again = tmp_path / "again.bin"
+    write_fasttext_bin(escaped, again)
+    assert again.read_bytes() == out.read_bytes()
     vectors = read_fasttext_bin(out, unicode_errors="replace")
     assert vectors.keys == ["ok", "caf\ufffd"]
     # pybind cannot pass those bytes to fastText; its input matrix says the same thing.

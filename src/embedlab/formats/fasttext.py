@@ -65,6 +65,7 @@ class FastTextModel:
     word_counts: list[int]
     labels: list[str]
     label_counts: list[int]
+    raw_labels: list[bytes]
     ntokens: int
     pruneidx: dict[int, int] | None
     input_matrix: np.ndarray
@@ -75,12 +76,20 @@ class FastTextModel:
     def supervised(self) -> bool:
         return bool(self.args["model"] == MODEL_SUPERVISED)
 
+    @property
+    def maxn(self) -> int:
+        """The longest n-gram used: fastText ignores ``maxn`` in supervised models of the
+        versions before 12 (they had no character n-grams)."""
+        old = self.version is None or self.version == 11
+        return 0 if old and self.supervised else int(self.args["maxn"])
+
     def subwords(self) -> FastTextSubwords:
         a = self.args
         return FastTextSubwords(
-            self.input_matrix, self.words, a["minn"], a["maxn"], a["bucket"],
+            self.input_matrix, self.words, a["minn"], self.maxn, a["bucket"],
             pruneidx=self.pruneidx, labels=self.labels, label_counts=self.label_counts,
             output_matrix=self.output_matrix, args=a, ntokens=self.ntokens,
+            raw_words=self.raw_words, raw_labels=self.raw_labels, version=self.version,
         )
 
 
@@ -115,8 +124,6 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
     (t,) = reader.unpack("d", "the sampling threshold")
     args: dict[str, Any] = dict(zip(ARG_NAMES, values, strict=True)) | {"t": t}
     _check_args(reader, args, new_format)
-    if (version is None or version == 11) and args["model"] == MODEL_SUPERVISED:
-        args["maxn"] = 0  # fastText: old supervised models do not use character n-grams
 
     dict_at = reader.offset
     size, nwords, nlabels = reader.unpack("3i", "the dictionary sizes")
@@ -136,19 +143,7 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
         )
     entries_at = reader.offset
     raws, counts, kinds = reader.entries(size)
-    words: list[str] = []
-    labels: list[str] = []
-    try:
-        texts = [raw.decode(encoding, unicode_errors) for raw in raws]
-    except UnicodeDecodeError as exc:
-        bad = next(i for i, raw in enumerate(raws) if not _decodes(raw, encoding, unicode_errors))
-        raise reader.fail(
-            f"expected a {encoding} dictionary word, found invalid bytes ({exc.reason}); "
-            "pass unicode_errors='replace' to load it anyway",
-            at=entries_at + sum(len(r) + 10 for r in raws[:bad]),
-        ) from None
-    except LookupError:
-        raise FormatError(f"unknown text encoding {encoding!r}", reader.path) from None
+    texts = _decode_words(reader, raws, encoding, unicode_errors, entries_at)
     first_label = next((i for i, kind in enumerate(kinds) if kind != 0), size)
     if any(kind != 1 for kind in kinds[first_label:]):
         bad = next(i for i in range(first_label, size) if kinds[i] != 1)
@@ -158,7 +153,7 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
             at=entries_at + sum(len(r) + 10 for r in raws[: bad + 1]) - 1,
         )
     words, raw_words, word_counts = texts[:first_label], raws[:first_label], counts[:first_label]
-    labels, label_counts = texts[first_label:], counts[first_label:]
+    labels, label_counts, raw_labels = texts[first_label:], counts[first_label:], raws[first_label:]
     if len(words) != nwords:
         raise reader.fail(
             f"expected {nwords} words and {nlabels} labels in the dictionary, found "
@@ -196,15 +191,39 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
             at=output_at,
         )
     return FastTextModel(args, version, words, raw_words, word_counts, labels, label_counts,
-                         ntokens, pruneidx, input_matrix, output_matrix, quantised)
+                         raw_labels, ntokens, pruneidx, input_matrix, output_matrix, quantised)
 
 
-def _decodes(raw: bytes, encoding: str, errors: str) -> bool:
+def _decode_words(reader: FieldReader, raws: list[bytes], encoding: str, errors: str,
+                  entries_at: int) -> list[str]:
+    """The dictionary's words as text. fastText stores bytes and opens a file whatever they
+    are, so with ``errors="strict"`` the words that do not decode are kept with ``\\x``
+    escapes (``b"caf\\xe9"`` -> ``"caf\\\\xe9"``: distinct, printable) and one warning
+    counts them; their bytes stay on the model for hashing and writing back."""
     try:
-        raw.decode(encoding, errors)
+        return [raw.decode(encoding, errors) for raw in raws]
+    except LookupError:
+        raise FormatError(f"unknown text encoding {encoding!r}", reader.path) from None
     except UnicodeDecodeError:
-        return False
-    return True
+        if errors != "strict":
+            raise reader.fail(f"expected {encoding} dictionary words", at=entries_at) from None
+    texts = []
+    bad = 0
+    for raw in raws:
+        try:
+            texts.append(raw.decode(encoding))
+        except UnicodeDecodeError:
+            texts.append(raw.decode(encoding, "backslashreplace"))
+            bad += 1
+    example = next(t for t, r in zip(texts, raws, strict=True) if t.encode(encoding, "ignore") != r)
+    warnings.warn(
+        f"{reader.path}: {bad} dictionary entries are not valid {encoding}; they are kept with "
+        f"\\x escapes (such as {example!r}) and hashed as the bytes in the file, as fastText "
+        "does (pass unicode_errors='replace' or 'ignore' to decode them otherwise)",
+        UnicodeWarning,
+        stacklevel=4,
+    )
+    return texts
 
 
 def _check_args(reader: FieldReader, args: dict[str, Any], new_format: bool) -> None:
@@ -354,30 +373,36 @@ def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
     supervised = args["model"] == MODEL_SUPERVISED
     output = source.output_matrix if source is not None else None
     ntokens = int(sum(counts))
+    version = VERSION
     if source is not None and whole:
         args.update(bucket=source.bucket, minn=source.minn, maxn=source.maxn)
+        if source.version == 11:  # written back as read: the same version, and its maxn
+            version = 11  # (which fastText 11 ignores in supervised models)
+            args["maxn"] = source.args.get("maxn", source.maxn)
         input_parts = [_word_rows(vectors, source), source.input_matrix[source.nwords :]]
         same_vocab = source.words == keys
         if not supervised and not same_vocab:
             output = None  # the output layer belongs to the old vocabulary
         if source.ntokens is not None and same_vocab:
             ntokens = source.ntokens
+        if same_vocab and vectors.counts is not None:
+            counts = [int(c) for c in vectors.counts]  # as read, even a count of 0
     else:
-        args.update(bucket=0, minn=0, maxn=0)
+        # fastText hashes word n-grams modulo bucket: none without buckets.
+        args.update(bucket=0, minn=0, maxn=0, word_ngrams=1)
         input_parts = [np.asarray(vectors.matrix, dtype=np.float32)]
-    if args["bucket"] == 0:
-        args["word_ngrams"] = 1  # fastText hashes word n-grams modulo bucket: none without buckets
     if output is None:  # fastText wants an output layer to load; zeros are harmless for lookups
         rows = len(labels) if supervised else len(keys)
         output = np.zeros((rows, vectors.dim), dtype=np.float32)
     with atomic_write(path) as out:
-        out.write(struct.pack("<2i", MAGIC, VERSION))
+        out.write(struct.pack("<2i", MAGIC, version))
         out.write(struct.pack("<12i", *(int(args[name]) for name in ARG_NAMES)))
         out.write(struct.pack("<d", float(args["t"])))
         out.write(struct.pack("<3iqq", len(keys) + len(labels), len(keys), len(labels), ntokens, -1))
-        entries = [k.encode("utf-8", "surrogateescape") + b"\x00" + struct.pack("<qb", c, 0)
-                   for k, c in zip(keys, counts, strict=True)]
-        entries += [lab.encode("utf-8", "surrogateescape") + b"\x00" + struct.pack("<qb", int(c), 1)
+        raw_words = source.raw_words if source is not None else {}
+        raw_labels = source.raw_labels if source is not None else {}
+        entries = [_entry(k, raw_words, c, 0) for k, c in zip(keys, counts, strict=True)]
+        entries += [_entry(lab, raw_labels, int(c), 1)
                     for lab, c in zip(labels, label_counts, strict=True)]
         out.write(b"".join(entries))
         # Written part by part: the bucket rows (often most of the model) are never copied.
@@ -385,6 +410,12 @@ def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
             out.write(struct.pack("<?qq", False, sum(len(p) for p in parts), vectors.dim))
             for part in parts:
                 np.ascontiguousarray(part, dtype="<f4").tofile(out)
+
+
+def _entry(text: str, raw: dict[str, bytes], count: int, kind: int) -> bytes:
+    """A dictionary entry: the word's bytes as read (invalid UTF-8 kept), NUL, count, type."""
+    data = raw[text] if text in raw else text.encode("utf-8", "surrogateescape")
+    return data + b"\x00" + struct.pack("<qb", count, kind)
 
 
 def _counts_for(vectors: Vectors) -> list[int]:
