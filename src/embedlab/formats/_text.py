@@ -44,7 +44,7 @@ class _Matrix:
 
     def reserve(self, rows: int) -> None:
         if rows > self.array.shape[0]:
-            grown = max(rows, int(self.array.shape[0] * 1.5), 16)
+            grown = max(rows, int(self.array.shape[0] * 1.5))
             self.array.resize((grown, self.array.shape[1]), refcheck=False)
 
     def take(self, rows: int) -> np.ndarray:
@@ -156,6 +156,10 @@ class _BlockParser:
         per_segment = run_all(K.count_newlines,
                               [(block, bounds[t], bounds[t + 1]) for t in range(segments)])
         count = int(sum(per_segment))
+        if len(block) < 2 * self.dim - 1:
+            # Shorter than a single row of ``dim`` numbers (a header claiming a huge dimension):
+            # say which line falls short without allocating a row for it.
+            return self._short_block(block, first_line)
         if count > 1 and count * 4 * self.dim > max(4 * len(block), 1 << 26):
             # Far more lines than rows this block could fill (blank lines, or a wrong
             # dimension): parse it in halves so the matrix never grows for lines that hold
@@ -199,6 +203,18 @@ class _BlockParser:
         self.lines.append(numbers)
         self.filled += len(rows)
         return done or self._wanted() == 0
+
+    def _short_block(self, block: np.ndarray, first_line: int) -> bool:
+        lines = block.tobytes().split(b"\n")[:-1]
+        for i, line in enumerate(lines):
+            if line.strip(b" \t\r"):
+                raise FormatError(
+                    f"expected {self.dim} values after the word, found {len(line.split()) - 1} "
+                    "(is the file truncated, or the header's dimension wrong?)",
+                    self.path, first_line + self.lines_seen + i,
+                )
+        self.lines_seen += len(lines)
+        return False
 
     def _wanted(self) -> int:
         caps = [c for c in (self.limit, self.declared) if c is not None]
