@@ -121,7 +121,7 @@ def read_word2vec_binary(
                     row = int(np.argmax(key_starts[:n] == key_ends[:n]))
                     raise FormatError(
                         f"record {filled + row + 1} at byte {int(at[row])}: expected a word before "
-                        "the vector, found an empty one",
+                        "the vector, found an empty one (is the header's dimension right?)",
                         path,
                     )
                 try:
