@@ -436,3 +436,111 @@ def test_compressed_file_claiming_a_huge_matrix(tmp_path, rows) -> None:
     path.write_bytes(gzip.compress(head + bytes(100)))
     with pytest.raises(FormatError, match=r"huge\.bin\.gz: byte \d+: expected"):
         read_fasttext_bin(path)
+
+
+# ---------------------------------------------------------------- issue 12: a drop-in for fastText
+def _unsupervised(minn: int = 3, maxn: int = 5, bucket: int = 300, dim: int = 6) -> Vectors:
+    """A skipgram model with subwords and an output layer, built from random rows."""
+    rng = np.random.default_rng(7)
+    words = ["</s>", "the", "cat", "naïve", "日本語", "film"] + [f"w{i}" for i in range(20)]
+    args = {"dim": dim, "ws": 5, "epoch": 5, "min_count": 1, "neg": 5, "word_ngrams": 1,
+            "loss": 2, "model": 2, "bucket": bucket, "minn": minn, "maxn": maxn,
+            "lr_update_rate": 100, "t": 1e-4}
+    sub = FastTextSubwords(
+        rng.standard_normal((len(words) + bucket, dim)).astype(np.float32), words, minn, maxn,
+        bucket, output_matrix=rng.standard_normal((len(words), dim)).astype(np.float32), args=args,
+    )
+    return Vectors(words, sub.word_vectors(), counts=list(range(len(words), 0, -1)), subwords=sub)
+
+
+@pytest.mark.parametrize("version", [11, 12])
+@pytest.mark.parametrize("make", [_unsupervised, _supervised])
+def test_read_and_written_back_is_byte_identical(tmp_path, version, make) -> None:
+    out = tmp_path / "m.bin"
+    write_fasttext_bin(make(), out)
+    original = struct.pack("<2i", MAGIC, version) + out.read_bytes()[8:]
+    out.write_bytes(original)
+    fasttext.load_model(str(out))  # the official library opens it
+    again = tmp_path / "again.bin"
+    write_fasttext_bin(read_fasttext_bin(out), again)
+    assert again.read_bytes() == original  # version 11 stays 11, its maxn is kept
+
+
+def test_trailing_bytes_are_ignored_as_fasttext_does(tmp_path) -> None:
+    out = tmp_path / "m.bin"
+    write_fasttext_bin(_unsupervised(), out)
+    out.write_bytes(out.read_bytes() + b"\x00junk")
+    model = fasttext.load_model(str(out))
+    with pytest.warns(UserWarning, match=r"m\.bin: byte \d+: more bytes follow the output matrix"):
+        vectors = read_fasttext_bin(out)
+    np.testing.assert_array_equal(vectors["cat"], model.get_word_vector("cat"))
+
+
+def test_words_without_ngrams_get_fasttexts_zero_vector(tmp_path) -> None:
+    out = tmp_path / "m.bin"
+    write_fasttext_bin(_unsupervised(minn=3), out)
+    model = fasttext.load_model(str(out))
+    vectors = read_fasttext_bin(out)
+    for word in ["", "a", "</s>x"]:  # "<>" holds no n-gram of 3 to 5 characters
+        np.testing.assert_array_equal(vectors[word], model.get_word_vector(word))
+    np.testing.assert_array_equal(vectors[""], np.zeros(6, np.float32))
+    assert not vectors.has_vector("") and "" not in vectors
+    assert vectors.has_vector("zzqxunseen") and "zzqxunseen" not in vectors  # n-grams: yes
+    assert vectors.has_vector("cat") and "cat" in vectors
+
+
+@pytest.mark.parametrize("version", [11, 12])
+def test_unknown_words_of_a_supervised_model_behave_as_in_fasttext(tmp_path, version) -> None:
+    out = tmp_path / "sup.bin"
+    write_fasttext_bin(_supervised(), out)
+    out.write_bytes(struct.pack("<2i", MAGIC, version) + out.read_bytes()[8:])
+    model = fasttext.load_model(str(out))
+    vectors = read_fasttext_bin(out)
+    for word in ["", "unseen", "日本", "goodish", "x"]:
+        np.testing.assert_array_equal(vectors[word], model.get_word_vector(word))
+    if version == 11:  # no character n-grams: every unknown word is the zero vector
+        assert not vectors.has_vector("unseen")
+
+
+def test_supervised_model_with_invalid_utf8_words_opens_by_default(tmp_path) -> None:
+    vectors = _supervised()
+    out = tmp_path / "sup.bin"
+    write_fasttext_bin(vectors, out)
+    data = out.read_bytes().replace(b"good\x00", b"g\xf6od\x00").replace(b"film\x00", b"f\xefm\x00")
+    out.write_bytes(data)
+    model = fasttext.load_model(str(out))
+    with pytest.warns(UnicodeWarning, match=r"sup\.bin: 2 dictionary entries are not valid utf-8") as seen:
+        loaded = read_fasttext_bin(out)
+    assert len(seen) == 1  # warned once, with the count
+    assert loaded.keys[1:4] == ["g\\xf6od", "bad", "f\\xefm"]
+    matrix = model.get_input_matrix()
+    for i, raw in ((1, b"g\xf6od"), (3, b"f\xefm")):  # fastText's average over the file's bytes
+        rows = [i] + [len(loaded) + h for h in ngram_buckets_reference(raw, 2, 4, 1000)]
+        np.testing.assert_array_equal(loaded.matrix[i], _fasttext_mean(matrix, rows))
+    again = tmp_path / "again.bin"
+    write_fasttext_bin(loaded, again)
+    assert again.read_bytes() == data
+
+
+def _fasttext_mean(matrix: np.ndarray, rows: list[int]) -> np.ndarray:
+    total = np.zeros(matrix.shape[1], np.float32)
+    for row in rows:
+        total += matrix[row]
+    return total * np.float32(1.0 / len(rows))
+
+
+@pytest.mark.parametrize("take", ["top", "subset"])
+def test_top_and_subset_keep_each_words_vector_in_memory_and_on_disk(tmp_path, take) -> None:
+    vectors = _unsupervised()
+    out = tmp_path / "m.bin"
+    write_fasttext_bin(vectors, out)
+    full = read_fasttext_bin(out)
+    part = full.top(8) if take == "top" else full.subset(["w5", "film", "the", "w19"])
+    for word in part.keys:
+        np.testing.assert_array_equal(part[word], full[word])
+    small = tmp_path / "part.bin"
+    write_fasttext_bin(part, small)
+    back, model = read_fasttext_bin(small), fasttext.load_model(str(small))
+    assert back.keys == part.keys == list(model.words)
+    for word in part.keys + ["zzqxunseen", "naïvety"]:
+        assert back[word].tobytes() == part[word].tobytes() == model.get_word_vector(word).tobytes()

@@ -73,7 +73,7 @@ class _Decompressing(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         try:
-            n: int = self._inner.readinto(buffer)  # type: ignore[attr-defined]
+            n: int = self._inner.readinto(buffer)
         except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
             cut = isinstance(exc, EOFError)
             raise FormatError(
@@ -91,7 +91,7 @@ class _Decompressing(io.RawIOBase):
         super().close()
 
 
-def _decompressor(raw: IO[bytes], compression: str) -> IO[bytes]:
+def _decompressor(raw: IO[bytes], compression: str) -> gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile:
     if compression == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if compression == "bz2":
@@ -123,7 +123,7 @@ class Input:
             self._handle.close()
             self._handle = None
         else:
-            self._handle = io.BufferedReader(_Replay(self.head, self._handle))  # type: ignore[arg-type]
+            self._handle = io.BufferedReader(_Replay(self.head, self._handle))
 
     @property
     def name(self) -> str:
@@ -139,7 +139,7 @@ class Input:
             if magic.startswith(prefix):
                 self.compression = compression
                 inner = _Decompressing(raw, compression, self.path)
-                return io.BufferedReader(inner, 1 << 20)  # type: ignore[return-value]
+                return io.BufferedReader(inner, 1 << 20)
         return raw
 
     def stream(self) -> IO[bytes]:

@@ -102,8 +102,12 @@ def read_fasttext_model(
         with source.stream() as handle:
             reader = FieldReader(handle, source.path, source.size)
             model = _read(reader, encoding, unicode_errors)
-            if not reader.at_end():
-                raise reader.fail("expected the end of the file after the output matrix, found more bytes")
+            if not reader.at_end():  # fastText reads what it needs and ignores the rest
+                warnings.warn(
+                    f"{source.path}: byte {reader.offset}: more bytes follow the output matrix; "
+                    "they are ignored, as fastText ignores them",
+                    stacklevel=3,
+                )
     except OSError as exc:  # unreadable files (corrupt compressed streams are FormatErrors)
         raise FormatError(f"cannot be read: {exc}", source.path) from None
     return model
@@ -227,11 +231,18 @@ def _decode_words(reader: FieldReader, raws: list[bytes], encoding: str, errors:
 
 
 def _check_args(reader: FieldReader, args: dict[str, Any], new_format: bool) -> None:
+    # A file with the magic number is held to what fastText itself needs (it opens any such
+    # file); the sizes are bounded later by the file's size. Without the magic number, only
+    # arguments in a plausible range tell an old model from arbitrary bytes.
     checks = (
-        ("dim", 0 < args["dim"] <= 1 << 16, "between 1 and 65536"),
-        ("bucket", 0 <= args["bucket"] <= 1 << 30, "between 0 and 2^30"),
-        ("minn", 0 <= args["minn"] <= 1024, "between 0 and 1024"),
-        ("maxn", 0 <= args["maxn"] <= 1024, "between 0 and 1024"),
+        ("dim", 0 < args["dim"] <= (1 << 31 if new_format else 1 << 16),
+         "at least 1" if new_format else "between 1 and 65536"),
+        ("bucket", 0 <= args["bucket"] <= (1 << 31 if new_format else 1 << 30),
+         "at least 0" if new_format else "between 0 and 2^30"),
+        ("minn", 0 <= args["minn"] <= (1 << 31 if new_format else 1024),
+         "at least 0" if new_format else "between 0 and 1024"),
+        ("maxn", 0 <= args["maxn"] <= (1 << 31 if new_format else 1024),
+         "at least 0" if new_format else "between 0 and 1024"),
         ("model", args["model"] in (1, 2, 3), "1 (cbow), 2 (skipgram) or 3 (supervised)"),
         ("loss", args["loss"] in (1, 2, 3, 4), "1 (hs), 2 (ns), 3 (softmax) or 4 (ova)"),
     )
@@ -289,7 +300,7 @@ def decode_pq(codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids
 def _read_quantised(reader: FieldReader, what: str) -> np.ndarray:
     at = reader.offset
     qnorm, rows, cols, codesize = reader.unpack("?qqi", f"the header of quantised {what}")
-    if rows < 0 or not 0 < cols <= 1 << 16 or codesize < 0:
+    if rows < 0 or cols <= 0 or codesize < 0:
         raise reader.fail(f"expected the shape of quantised {what}, found {rows} x {cols}, {codesize} codes", at=at)
     codes = np.frombuffer(reader.take(codesize, f"the codes of {what}"), dtype=np.uint8)
     nsubq, dsub, lastdsub, centroids = _read_pq(reader, what, cols)
@@ -450,5 +461,35 @@ def _word_rows(vectors: Vectors, sub: FastTextSubwords) -> np.ndarray:
         owner = np.repeat(np.arange(len(redo)), counts)
         sums = np.zeros((len(redo), sub.dim), dtype=np.float64)
         np.add.at(sums, owner, sub.input_matrix[picked].astype(np.float64))
-        rows[redo] = (target[redo] * (counts[:, None] + 1.0) - sums).astype(np.float32)
+        n = counts[:, None] + 1.0
+        solved = (target[redo] * n - sums).astype(np.float32)
+        # fastText sums in float32: nudge the solved rows towards the ones its own arithmetic
+        # turns into the vector bit for bit, keeping each row's best try (an exact row is
+        # not always reachable: the sum's rounding step can exceed the vector's).
+        grams = [gram_rows[offsets[i] : offsets[i + 1]] for i in redo]
+        want = target[redo].astype(np.float64)
+        best, best_error = solved.copy(), np.full(len(redo), np.inf)
+        for _ in range(4):
+            got = _float32_average(solved, grams, sub.input_matrix).astype(np.float64)
+            error = np.abs(got - want).sum(axis=1)
+            better = error < best_error
+            best[better], best_error[better] = solved[better], error[better]
+            if not best_error.any():
+                break
+            solved = (solved.astype(np.float64) + (want - got) * n).astype(np.float32)
+        solved = best
+        rows[redo] = solved
     return rows
+
+
+def _float32_average(own: np.ndarray, grams: list[np.ndarray], matrix: np.ndarray) -> np.ndarray:
+    """fastText's average of each word's own row and its n-gram rows, added in order in
+    float32 (as ``mean_word_rows`` does), for rows that are not in ``matrix`` yet."""
+    total = own.copy()
+    lengths = np.array([len(g) for g in grams], np.int64)
+    for k in range(int(lengths.max(initial=0))):
+        has = np.flatnonzero(lengths > k)
+        total[has] += matrix[[int(grams[i][k]) for i in has]]
+    scale = (1.0 / (lengths + 1.0)).astype(np.float32)
+    averaged: np.ndarray = total * scale[:, None]
+    return averaged

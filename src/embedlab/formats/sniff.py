@@ -120,7 +120,7 @@ def _old_fasttext_args(head: bytes) -> bool:
     dim, ws, epoch, min_count, neg, ngrams, loss, model, bucket, minn, maxn, rate = struct.unpack(
         "<12i", head[:48]
     )
-    (sampling,) = struct.unpack("<d", head[48:56])
+    sampling = float(struct.unpack("<d", head[48:56])[0])
     return (
         0 < dim <= 100_000 and 0 < ws <= 1000 and 0 < epoch <= 1_000_000 and min_count >= 0
         and 0 <= neg <= 1000 and 0 < ngrams <= 100 and 1 <= loss <= 4 and 1 <= model <= 3
