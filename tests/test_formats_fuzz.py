@@ -233,3 +233,14 @@ def test_a_lone_header_is_not_a_glove_file(tmp_path: Path) -> None:
     with pytest.raises(FormatError, match=r"h\.txt:2: the header promises 12 vectors but the file "
                                           r"holds only 0"):
         embedlab.load(path)
+
+
+def test_word2vec_text_with_a_typo_is_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "typo.txt"
+    path.write_bytes(b"2 3\nking 0.5 x 2\nqueen 1.25 0 -0\n")
+    assert embedlab.formats.detect(path) == "word2vec"
+    with pytest.raises(FormatError, match=r"typo\.txt:2: expected a number as value 2, found 'x'"):
+        embedlab.load(path)
+    with pytest.raises(FormatError, match=r"typo\.txt: .*it looks like word2vec text: load it "
+                                          r"with format='word2vec'"):
+        embedlab.load(path, format="word2vec-binary")

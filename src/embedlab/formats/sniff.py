@@ -87,7 +87,15 @@ def _text_follows(first: bytes, rest: bytes) -> bool:
     cut = min((i for i in (record.find(b" "), record.find(b"\t")) if i >= 0), default=len(record))
     line = record[cut + 1 :].split(b"\n", 1)[0][:1024]
     if not all(byte in _NUMERIC for byte in line):
-        return False
+        # Not numbers, but text all the same (a typo in a value): the text reader names the
+        # line. Raw float32 bytes are practically never all printable for 4 bytes per value.
+        window = record[:4096]
+        lines = window.split(b"\n")[:-1]
+        shaped = sum(len(line.split()) == dim + 1 for line in lines)
+        return (
+            bool(lines) and 2 * shaped >= len(lines) and len(window) >= 4 * dim
+            and all(byte >= 32 or byte in b"\t\r\n" for byte in window)
+        )
     return len(line) == 1024 or len(line.split()) == dim or not rest.strip()
 
 

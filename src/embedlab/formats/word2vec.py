@@ -88,12 +88,15 @@ def read_word2vec_binary(
         places: list[np.ndarray] = []
         consumed, have, filled, eof = len(header), 0, 0, False
         first_bad = -1  # the first row holding NaN or an infinity
+        hint = ""  # set once the first bytes are seen: text read as binary says so
         with progress_bar(rows, f"reading {source.name}", enabled=progress) as bar:
             while filled < rows:
                 if not eof:
                     got = _read_into(handle, view[have:])
                     eof = have + got < len(buf)
                     have += got
+                    if consumed == len(header):
+                        hint = _text_hint(buf[: min(have, 4096)].tobytes(), dim)
                 n, pos = K.scan_binary_records(buf, 0, have, dim, min(rows - filled, most),
                                                key_starts, key_ends, offsets)
                 if n == 0:
@@ -126,7 +129,7 @@ def read_word2vec_binary(
                     )
                 try:
                     new_keys = _decode(buf, key_starts[:n], key_ends[:n], encoding,
-                                       unicode_errors, path, at)
+                                       unicode_errors, path, at, hint)
                 finally:
                     bad = copied()  # the copy reads the buffer: never touch it before this
                 index.update(zip(new_keys, range(filled, filled + n), strict=True))
@@ -148,7 +151,7 @@ def read_word2vec_binary(
             )
             raise FormatError(
                 f"the header promises {declared} vectors of {dim} float32 but {found} "
-                "(is the file truncated?)",
+                f"(is the file truncated?){hint}",
                 path,
             )
         if limit is None or limit > declared:
@@ -159,7 +162,7 @@ def read_word2vec_binary(
                     f"the header promises {declared} vectors but more data follows at byte "
                     f"{consumed + len(tail) - len(tail.lstrip())}: {show(extra, 30)} (a key "
                     "holding a space, or a wrong dimension in the header, puts every record "
-                    "after it out of step)",
+                    f"after it out of step){hint}",
                     path,
                 )
     if sys.byteorder == "big":
@@ -170,8 +173,18 @@ def read_word2vec_binary(
     return finish(keys, matrix, where, path, on_duplicate, where="byte", index=index)
 
 
+def _text_hint(head: bytes, dim: int) -> str:
+    """A hint for the errors of a word2vec text file read as binary: its first lines are
+    printable and hold a key and ``dim`` numbers."""
+    lines = head.split(b"\n")[:-1] or [head]
+    printable = all(32 <= b < 127 or b >= 128 or b in b"\t\r" for b in b"".join(lines))
+    if printable and any(len(line.split()) == dim + 1 for line in lines):
+        return "; it looks like word2vec text: load it with format='word2vec'"
+    return ""
+
+
 def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str, errors: str,
-            path: PathLike, at: np.ndarray) -> list[str]:
+            path: PathLike, at: np.ndarray, hint: str = "") -> list[str]:
     blob = K.gather_keys(buf, starts, ends)
     if blob.count(b"\n") == len(starts) - 1:
         return decode_keys(blob, len(starts), encoding, errors, path, at, where="byte")
@@ -182,7 +195,7 @@ def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str
     raise FormatError(
         f"record at byte {int(at[i])}: expected a word, found {show(key, 30)} with a line break "
         "in it: the records are out of step (a key holding a space, or a wrong dimension in "
-        "the header, shifts every record after it)",
+        f"the header, shifts every record after it){hint}",
         path,
     )
 
