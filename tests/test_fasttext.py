@@ -453,7 +453,7 @@ def _unsupervised(minn: int = 3, maxn: int = 5, bucket: int = 300, dim: int = 6)
     return Vectors(words, sub.word_vectors(), counts=list(range(len(words), 0, -1)), subwords=sub)
 
 
-@pytest.mark.parametrize("version", [11, 12])
+@pytest.mark.parametrize("version", [10, 11, 12])
 @pytest.mark.parametrize("make", [_unsupervised, _supervised])
 def test_read_and_written_back_is_byte_identical(tmp_path, version, make) -> None:
     out = tmp_path / "m.bin"
@@ -464,6 +464,9 @@ def test_read_and_written_back_is_byte_identical(tmp_path, version, make) -> Non
     again = tmp_path / "again.bin"
     write_fasttext_bin(read_fasttext_bin(out), again)
     assert again.read_bytes() == original  # version 11 stays 11, its maxn is kept
+    vectors, model = read_fasttext_bin(out), fasttext.load_model(str(out))
+    for word in ["good", "cat", "naïve", "unseen", ""]:
+        np.testing.assert_array_equal(vectors[word], model.get_word_vector(word))
 
 
 def test_trailing_bytes_are_ignored_as_fasttext_does(tmp_path) -> None:

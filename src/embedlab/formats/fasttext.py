@@ -117,9 +117,9 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
     first = reader.unpack("ii", "the magic number and version")
     new_format = first[0] == MAGIC
     version = first[1] if new_format else None
-    if version is not None and not 0 < version <= VERSION:
+    if version is not None and version > VERSION:  # fastText opens every version up to its own
         raise reader.fail(
-            f"fastText file version {version} is not supported (expected 11 or 12)", at=4
+            f"fastText file version {version} is not supported (expected 12 or lower)", at=4
         )
     if new_format:
         values = list(reader.unpack("12i", "the model arguments"))
@@ -387,8 +387,8 @@ def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
     version = VERSION
     if source is not None and whole:
         args.update(bucket=source.bucket, minn=source.minn, maxn=source.maxn)
-        if source.version == 11:  # written back as read: the same version, and its maxn
-            version = 11  # (which fastText 11 ignores in supervised models)
+        if source.version is not None:  # written back as read: the same version, and the
+            version = source.version  # maxn that version 11 ignores in supervised models
             args["maxn"] = source.args.get("maxn", source.maxn)
         input_parts = [_word_rows(vectors, source), source.input_matrix[source.nwords :]]
         same_vocab = source.words == keys
