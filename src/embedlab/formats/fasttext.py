@@ -18,6 +18,7 @@ Layout (little-endian, as fastText writes it on every common machine):
 
 from __future__ import annotations
 
+import codecs
 import struct
 import warnings
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class FastTextModel:
     input_matrix: np.ndarray
     output_matrix: np.ndarray
     quantised: bool
+    # True when each word's text is not simply its UTF-8 bytes decoded (another encoding,
+    # escaped or replaced bytes): the bytes are then kept for hashing and writing back.
+    keeps_bytes: bool = False
 
     @property
     def supervised(self) -> bool:
@@ -89,7 +93,8 @@ class FastTextModel:
             self.input_matrix, self.words, a["minn"], self.maxn, a["bucket"],
             pruneidx=self.pruneidx, labels=self.labels, label_counts=self.label_counts,
             output_matrix=self.output_matrix, args=a, ntokens=self.ntokens,
-            raw_words=self.raw_words, raw_labels=self.raw_labels, version=self.version,
+            raw_words=self.raw_words if self.keeps_bytes else None,
+            raw_labels=self.raw_labels if self.keeps_bytes else None, version=self.version,
         )
 
 
@@ -147,7 +152,8 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
         )
     entries_at = reader.offset
     raws, counts, kinds = reader.entries(size)
-    texts = _decode_words(reader, raws, encoding, unicode_errors, entries_at)
+    texts, escaped = _decode_words(reader, raws, encoding, unicode_errors, entries_at)
+    exact = codecs.lookup(encoding).name == "utf-8" and unicode_errors == "strict" and not escaped
     first_label = next((i for i, kind in enumerate(kinds) if kind != 0), size)
     if any(kind != 1 for kind in kinds[first_label:]):
         bad = next(i for i in range(first_label, size) if kinds[i] != 1)
@@ -195,17 +201,18 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
             at=output_at,
         )
     return FastTextModel(args, version, words, raw_words, word_counts, labels, label_counts,
-                         raw_labels, ntokens, pruneidx, input_matrix, output_matrix, quantised)
+                         raw_labels, ntokens, pruneidx, input_matrix, output_matrix, quantised,
+                         keeps_bytes=not exact)
 
 
 def _decode_words(reader: FieldReader, raws: list[bytes], encoding: str, errors: str,
-                  entries_at: int) -> list[str]:
+                  entries_at: int) -> tuple[list[str], bool]:
     """The dictionary's words as text. fastText stores bytes and opens a file whatever they
     are, so with ``errors="strict"`` the words that do not decode are kept with ``\\x``
     escapes (``b"caf\\xe9"`` -> ``"caf\\\\xe9"``: distinct, printable) and one warning
     counts them; their bytes stay on the model for hashing and writing back."""
     try:
-        return [raw.decode(encoding, errors) for raw in raws]
+        return [raw.decode(encoding, errors) for raw in raws], False
     except LookupError:
         raise FormatError(f"unknown text encoding {encoding!r}", reader.path) from None
     except UnicodeDecodeError:
@@ -227,7 +234,7 @@ def _decode_words(reader: FieldReader, raws: list[bytes], encoding: str, errors:
         UnicodeWarning,
         stacklevel=4,
     )
-    return texts
+    return texts, True
 
 
 def _check_args(reader: FieldReader, args: dict[str, Any], new_format: bool) -> None:
