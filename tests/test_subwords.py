@@ -124,7 +124,9 @@ def test_pruned_buckets_are_dropped_or_remapped() -> None:
     sub = _model(pruneidx={keep[0]: 1, keep[1]: 0})
     np.testing.assert_array_equal(sub.ngram_ids("cat"), [3 + 1, 3 + 0])
     assert _model(pruneidx={}).ngram_ids("cat").size == 0  # fastText: pruneidx_size 0 keeps none
-    assert _model(pruneidx={}).vector("zebra") is None
+    # No row at all: fastText's zero vector (issue 12), and has_vector says so.
+    np.testing.assert_array_equal(_model(pruneidx={}).vector("zebra"), np.zeros(5, np.float32))
+    assert not _model(pruneidx={}).has_vector("zebra")
 
 
 def test_vectors_use_the_subword_model_for_unknown_keys() -> None:

@@ -8,7 +8,12 @@ matrix is ``nwords + hash % bucket``. A single character at either end (``<`` or
 is skipped, and the end-of-sentence token ``</s>`` has no n-grams.
 
 A word's vector is the mean of its own row (when it is in the vocabulary) and its n-gram rows;
-an unknown word gets the mean of its n-gram rows.
+an unknown word gets the mean of its n-gram rows, and a word with no rows at all (``""`` with
+``minn >= 3``, any unknown word of a model without n-grams) the zero vector, as in fastText.
+``has_vector`` tells these apart.
+
+fastText works on bytes: a dictionary word that is not valid UTF-8 keeps its bytes in the
+file (``raw_words``), and those bytes are what gets hashed, so its vector stays fastText's.
 
 Everything here has two paths: a plain-Python reference (``fasttext_hash``, ``ngrams``,
 ``ngram_buckets_reference``, ``mean_rows_reference``) that reads like fastText's C++, and the
@@ -113,6 +118,17 @@ def ngram_buckets_batch(
     return ids, offsets
 
 
+def _differing(texts: Sequence[str], raws: Sequence[bytes] | None) -> dict[str, bytes]:
+    if raws is None:
+        return {}
+    try:  # nearly always every word is its UTF-8 bytes: one join says so for the whole list
+        if b"\n".join(raws) == "\n".join(texts).encode("utf-8", "surrogateescape"):
+            return {}
+    except UnicodeEncodeError:
+        pass
+    return {t: r for t, r in zip(texts, raws, strict=True) if encode_word(t) != r}
+
+
 def mean_rows_reference(matrix: np.ndarray, rows: Sequence[int] | np.ndarray) -> np.ndarray:
     """fastText's averaging: add the rows one by one in float32, then scale by float32(1/n)."""
     total = np.zeros(matrix.shape[1], dtype=np.float32)
@@ -146,6 +162,11 @@ class FastTextSubwords:
     labels, label_counts, output_matrix, args, ntokens:
         The rest of a fastText model, kept so that a model read from a file can be written
         back whole (supervised labels, the output layer, the training arguments).
+    raw_words, raw_labels:
+        The bytes of each word (label) in the file, when some are not valid UTF-8: hashed and
+        written back instead of the decoded text.
+    version:
+        The file version the model was read from (11 or 12), written back unchanged.
     """
 
     def __init__(
@@ -161,6 +182,9 @@ class FastTextSubwords:
         args: Mapping[str, Any] | None = None,
         label_counts: Sequence[int] | None = None,
         ntokens: int | None = None,
+        raw_words: Sequence[bytes] | None = None,
+        raw_labels: Sequence[bytes] | None = None,
+        version: int | None = None,
     ) -> None:
         for name, value in (("minn", minn), ("maxn", maxn), ("bucket", bucket)):
             if not isinstance(value, int | np.integer) or value < 0:
@@ -191,6 +215,10 @@ class FastTextSubwords:
         self.output_matrix = output_matrix
         self.args: dict[str, Any] = dict(args or {})
         self.ntokens = ntokens
+        self.version = version
+        # Only the words whose bytes differ from their UTF-8 text (invalid UTF-8 in the file).
+        self.raw_words = _differing(self.words, raw_words)
+        self.raw_labels = _differing(self.labels, raw_labels)
         self._prune_keys, self._prune_rows = self._prune_table()
 
     @property
@@ -234,12 +262,19 @@ class FastTextSubwords:
         np.cumsum(kept, out=before[1:])
         return self._prune_rows[pos[kept]] + self.nwords, before[offsets]
 
+    def encode(self, word: str | bytes) -> bytes:
+        """The bytes fastText hashes for ``word`` (the file's bytes for an invalid-UTF-8 word)."""
+        if isinstance(word, str) and word in self.raw_words:
+            return self.raw_words[word]
+        return encode_word(word)
+
     def ngram_ids(self, word: str | bytes) -> np.ndarray:
         """Rows of the input matrix for ``word``'s n-grams (its own row not included)."""
         if not self.uses_ngrams:
             return np.zeros(0, np.int64)
         ids = np.asarray(
-            ngram_buckets_reference(word, self.minn, self.maxn, self.bucket), dtype=np.int64
+            ngram_buckets_reference(self.encode(word), self.minn, self.maxn, self.bucket),
+            dtype=np.int64,
         )
         rows, _ = self._to_rows(ids, np.array([0, len(ids)], np.int64))
         return rows
@@ -248,6 +283,8 @@ class FastTextSubwords:
         """``ngram_ids`` for many words through the kernel: ``(rows, offsets)``."""
         if not self.uses_ngrams:
             return np.zeros(0, np.int64), np.zeros(len(words) + 1, np.int64)
+        if self.raw_words:
+            words = [self.encode(w) for w in words]
         ids, offsets = ngram_buckets_batch(words, self.minn, self.maxn, self.bucket)
         return self._to_rows(ids, offsets)
 
@@ -258,12 +295,20 @@ class FastTextSubwords:
         return grams if own is None else np.concatenate([[own], grams]).astype(np.int64)
 
     def vector(self, key: str) -> np.ndarray | None:
-        """fastText's ``get_word_vector``; ``None`` when the word has no rows at all (fastText
-        would return a zero vector there)."""
+        """fastText's ``get_word_vector``: the zero vector when the word has no rows at all
+        (``""`` and other words with no n-grams; any unknown word of a supervised model
+        without n-grams), as fastText gives.
+
+        A words-only table (no n-grams, not a supervised model: plain vectors saved as
+        ``.bin``) gives ``None`` for unknown words instead, so they stay unknown."""
         rows = self.rows_of(key)
-        if len(rows) == 0:
+        if len(rows) == 0 and not (self.uses_ngrams or self.args.get("model") == 3):
             return None
         return mean_rows_reference(self.input_matrix, rows)
+
+    def has_vector(self, key: str) -> bool:
+        """Whether ``key`` has any row to build a vector from (its own, or an n-gram's)."""
+        return key in self.index or len(self.ngram_ids(key)) > 0
 
     def word_vectors(
         self, words: Sequence[str] | None = None, raw: Sequence[bytes] | None = None

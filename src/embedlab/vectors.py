@@ -177,7 +177,19 @@ class Vectors:
         return iter(self._keys)
 
     def __contains__(self, key: object) -> bool:
+        """Whether ``key`` is in the table (unlike gensim's FastTextKeyedVectors, where ``in``
+        is true for any word a vector can be built for: ask :meth:`has_vector` for that)."""
         return _as_key(key) in self._index
+
+    def has_vector(self, key: object) -> bool:
+        """Whether ``self[key]`` gives a vector built from data: the key is in the table, or
+        the subword model has rows for it (a fastText word with no n-gram gets the zero vector
+        but no vector of its own)."""
+        k = _as_key(key)
+        if k in self._index:
+            return True
+        check = getattr(self.subwords, "has_vector", None)
+        return bool(check(k)) if check is not None else self.get(k) is not None
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} keys x {self.dim} dims)"

@@ -29,6 +29,7 @@ from .._io import PathLike, save_in_progress, settle
 from ..errors import EmbedlabError, FormatError, InvalidParameterError, writing
 from ..vectors import Vectors
 from ._chunks import check_options
+from ._source import Input
 from .sniff import detect
 
 FORMATS = (
@@ -76,13 +77,20 @@ def load(
             f"Got {format!r} instead."
         )
     check_options(limit, on_duplicate, unicode_errors, encoding)
-    kind = _detect(path) if format == "auto" else format
     options: dict[str, Any] = {
         "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
         "allow_nonfinite": allow_nonfinite, "on_duplicate": on_duplicate, "progress": progress,
     }
+    if not Path(path).exists():
+        settle(path)  # a folder between the two renames of a swap, or a killed save's leftovers
+    if format in ("native", "projector") or Path(path).is_dir():
+        kind = _detect(path) if format == "auto" else format
+        source: PathLike | Input = path
+    else:  # a file is opened once: a pipe can only be read once, and its head is sniffed
+        source = Input(path)
+        kind = detect(source) if format == "auto" else format
     try:
-        return _read(path, kind, mmap, options, verify)
+        return _read(source, kind, mmap, options, verify)
     except UnicodeDecodeError as exc:
         raise FormatError(f"expected {encoding} text, found {exc.reason} at byte {exc.start}",
                           path) from None
@@ -91,6 +99,9 @@ def load(
         if isinstance(exc, FileNotFoundError):
             raise FormatError("no such file", path) from None
         raise FormatError(f"cannot be read: {exc}", path) from None
+    finally:
+        if isinstance(source, Input):
+            source.close()
 
 
 def _detect(path: PathLike) -> str:
@@ -108,21 +119,22 @@ def _detect(path: PathLike) -> str:
 
 
 def _read(
-    path: PathLike, kind: str, mmap: bool, options: dict[str, Any], verify: bool = False
+    source: PathLike | Input, kind: str, mmap: bool, options: dict[str, Any], verify: bool = False
 ) -> Vectors:
+    path = source.path if isinstance(source, Input) else source
     target = Path(path)
     if kind in ("word2vec", "fasttext-vec"):
         from .word2vec import read_word2vec
 
-        return read_word2vec(path, **options)
+        return read_word2vec(source, **options)
     if kind == "glove":
         from .glove import read_glove
 
-        return read_glove(path, **options)
+        return read_glove(source, **options)
     if kind == "word2vec-binary":
         from .word2vec import read_word2vec_binary
 
-        return read_word2vec_binary(path, **options)
+        return read_word2vec_binary(source, **options)
     if kind == "native":
         from .native import read_native
 
@@ -132,8 +144,9 @@ def _read(
         if kind == "fasttext-bin":
             read_fasttext_bin = _peer("fasttext", "read_fasttext_bin", path)
             vectors: Vectors = read_fasttext_bin(
-                path, limit=options["limit"], encoding=options["encoding"],
-                unicode_errors=options["unicode_errors"], allow_nonfinite=options["allow_nonfinite"],
+                source, limit=options["limit"], encoding=options["encoding"],
+                unicode_errors=options["unicode_errors"],
+                allow_nonfinite=options["allow_nonfinite"],
             )
             return vectors
         read_projector = _peer("projector", "read_projector", path)

@@ -43,7 +43,8 @@ def check_options(limit: int | None, on_duplicate: str, unicode_errors: str, enc
 def show(raw: bytes, width: int = 60) -> str:
     """A short printable rendering of bytes found in a file, for error messages."""
     text = raw[:width].decode("utf-8", "backslashreplace").strip()
-    return "'" + text.replace("'", "\\'") + "'"
+    text = text.replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+    return "'" + text.replace("\x00", "\\x00") + "'"
 
 
 def parse_header(line: bytes, path: object) -> tuple[int, int]:
@@ -55,6 +56,11 @@ def parse_header(line: bytes, path: object) -> tuple[int, int]:
         raise FormatError(
             f"expected a header '<count> <dimensions>', found {show(line)}", path, 1
         ) from None
+    if count >= 1 << 62 or dim >= 1 << 31:
+        raise FormatError(
+            f"expected a header '<count> <dimensions>', found impossible sizes {count} and {dim}",
+            path, 1,
+        )
     if count < 0 or dim < 1:
         raise FormatError(
             f"expected a header with a count >= 0 and dimensions >= 1, found {count} and {dim}",
@@ -86,10 +92,12 @@ def _last_newline(buf: np.ndarray, end: int) -> int:
         window *= 4
 
 
-def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None) -> Iterator[np.ndarray]:
+def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None,
+                max_line: int | None = None, path: object = None) -> Iterator[np.ndarray]:
     """Blocks of whole lines as uint8 arrays, each ending with a newline (one is added at the
     end of a file that lacks it). A block is only valid until the next one is asked for: the
-    same buffer is reused, so reading a file never needs more than a block of extra memory."""
+    same buffer is reused, so reading a file never needs more than a block of extra memory.
+    A line longer than ``max_line`` bytes raises a FormatError (``/dev/zero`` has none)."""
     buf = np.empty(max(size or CHUNK, 2 * len(first) + 1), np.uint8)
     have = len(first)
     buf[:have] = np.frombuffer(first, np.uint8)
@@ -111,6 +119,12 @@ def line_blocks(handle: IO[bytes], first: bytes = b"", size: int | None = None) 
         else:
             cut = _last_newline(buf, have) + 1
             if cut == 0:  # a line longer than the buffer: make room and read on
+                if max_line is not None and have > max_line:
+                    raise FormatError(
+                        f"a line runs on for more than {max_line >> 20} MiB without a line break "
+                        "(embedlab refuses longer lines): not a text vector file?",
+                        path,
+                    )
                 buf = np.concatenate([buf, np.empty(len(buf), np.uint8)])
                 continue
         yield buf[:cut]

@@ -7,8 +7,6 @@ a damaged header cannot make the reader allocate gigabytes.
 
 from __future__ import annotations
 
-import io
-import os
 import struct
 from typing import IO, Any
 
@@ -24,17 +22,14 @@ MAX_WORD_BYTES = 1 << 16  # a longer "word" means the file is not what it claims
 class FieldReader:
     """Buffered reads of fastText's fields; every error names the byte offset."""
 
-    def __init__(self, handle: IO[bytes], path: PathLike) -> None:
+    def __init__(self, handle: IO[bytes], path: PathLike, size: int | None = None) -> None:
         self.handle, self.path = handle, path
         self.buf = b""
         self.pos = 0
         self.base = 0  # file offset of buf[0]
-        self.size: int | None = None  # total size when the file is plain (not compressed)
-        if isinstance(handle, io.BufferedReader):  # a plain file: its size bounds every claim
-            try:
-                self.size = os.fstat(handle.fileno()).st_size
-            except OSError:
-                self.size = None
+        # The total size when the file is plain (not compressed, not a pipe): it bounds every
+        # count the file claims.
+        self.size = size
 
     @property
     def offset(self) -> int:
@@ -44,19 +39,29 @@ class FieldReader:
         return FormatError(f"byte {self.offset if at is None else at}: {message}", self.path)
 
     def _fill(self, need: int) -> bool:
-        """Make ``need`` bytes available from ``pos``; False at the end of the file."""
-        while len(self.buf) - self.pos < need:
-            chunk = self.handle.read(max(need - (len(self.buf) - self.pos), BLOCK))
+        """Make ``need`` bytes available from ``pos``; False at the end of the file.
+
+        Reads at most 64 MiB at a time, so a damaged count in a compressed file costs memory
+        only as far as data really arrives."""
+        have = len(self.buf) - self.pos
+        if have >= need:
+            return True
+        parts = [self.buf[self.pos :]]
+        while have < need:
+            chunk = self.handle.read(min(max(need - have, BLOCK), 1 << 26))
             if not chunk:
-                return False
-            self.base += self.pos
-            self.buf = self.buf[self.pos :] + chunk
-            self.pos = 0
-        return True
+                break
+            parts.append(chunk)
+            have += len(chunk)
+        self.base += self.pos
+        self.buf = b"".join(parts)
+        self.pos = 0
+        return have >= need
 
     def take(self, size: int, what: str) -> bytes:
-        if not self._fill(size):
-            have = len(self.buf) - self.pos
+        left = None if self.size is None else self.size - self.offset
+        if (left is not None and size > left) or not self._fill(size):
+            have = len(self.buf) - self.pos if left is None else left
             raise self.fail(
                 f"expected {size} bytes of {what}, found only {have} before the end of the file "
                 "(is it truncated?)"

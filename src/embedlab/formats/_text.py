@@ -11,13 +11,9 @@ peak memory is the matrix plus a block.
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
-
 import numpy as np
 
-from .._io import PathLike, atomic_write, open_binary
+from .._io import PathLike, atomic_write
 from .._progress import progress_bar
 from .._threads import run_all, workers
 from ..errors import FormatError, InvalidParameterError
@@ -25,6 +21,7 @@ from ..vectors import Vectors
 from . import _parse_kernels as K
 from ._chunks import OnDuplicate, check_finite, decode_keys, finish, line_blocks, parse_header, show
 from ._parse_reference import parse_number, parse_text_row
+from ._source import COMPRESSED_MAX_DIM, MAX_LINE, Input, as_input, too_long
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -43,7 +40,7 @@ class _Matrix:
     """A float32 matrix that grows in place (``realloc``), for files of unknown length."""
 
     def __init__(self, rows: int, dim: int) -> None:
-        self.array = np.empty((max(rows, 1), dim), dtype=np.float32)
+        self.array = np.empty((rows, dim), dtype=np.float32)
 
     def reserve(self, rows: int) -> None:
         if rows > self.array.shape[0]:
@@ -57,7 +54,7 @@ class _Matrix:
 
 
 def read_text(
-    path: PathLike,
+    path: PathLike | Input,
     header: bool,
     limit: int | None = None,
     encoding: str = "utf-8",
@@ -67,8 +64,12 @@ def read_text(
     progress: bool = True,
 ) -> Vectors:
     """Read word2vec text (``header=True``) or GloVe text (``header=False``)."""
-    with open_binary(path) as handle:
-        first = handle.readline()
+    source = as_input(path)
+    path = source.path
+    with source.stream() as handle:
+        first = handle.readline(MAX_LINE + 1)
+        if len(first) > MAX_LINE:
+            raise too_long(path, 1)
         if first.startswith(_BOM):
             first = first[len(_BOM):]
         if not first.strip():
@@ -77,12 +78,12 @@ def read_text(
                 + ("a header '<count> <dimensions>'" if header else "a word and its vector"),
                 path, 1,
             )
-        size = os.path.getsize(path)
-        compressed = not isinstance(handle, io.BufferedReader)
+        size = source.size
         if header:
             declared: int | None
             declared, dim = parse_header(first, path)
             rows = declared if limit is None else min(declared, limit)
+            rows = _check_claim(source, rows, dim, len(first))
             pending, first_line = b"", 2
         else:
             dim = trailing_numbers(first)
@@ -93,14 +94,15 @@ def read_text(
                 )
             declared = None
             # Untouched rows cost no memory, so over-estimate from the first line.
-            rows = (1 << 16) if compressed else int(size / len(first) * 1.25) + 1024
+            rows = (1 << 16) if size is None else int(size / len(first) * 1.25) + 1024
             rows = rows if limit is None else min(rows, limit)
             pending, first_line = first, 1
+        if size is None:  # unknown size: start small and grow as the data arrives
+            rows = min(rows, max(1, (1 << 24) // (4 * dim)))
         reader = _BlockParser(path, dim, header, declared, limit, encoding, unicode_errors)
         reader.matrix = _Matrix(rows, dim)
-        with progress_bar(None if compressed else size, f"reading {Path(path).name}",
-                          enabled=progress) as bar:
-            for block in line_blocks(handle, pending):
+        with progress_bar(size, f"reading {source.name}", enabled=progress) as bar:
+            for block in line_blocks(handle, pending, max_line=MAX_LINE, path=path):
                 done = reader.parse(block, first_line)
                 bar.advance(len(block))
                 if done:
@@ -111,6 +113,22 @@ def read_text(
     if not allow_nonfinite:
         check_finite(matrix, np.array(reader.slow_rows, np.int64), reader.keys, path, lines)
     return finish(reader.keys, matrix, lines, path, on_duplicate)
+
+
+def _check_claim(source: Input, rows: int, dim: int, header_bytes: int) -> int:
+    """How many rows to allocate for a header's claim, never more than the file can hold (each
+    line takes at least a one-byte key and ``dim`` times a separator and a digit): a damaged
+    header then fails with the count actually found instead of allocating terabytes."""
+    if source.size is not None:
+        return min(rows, max(source.size - header_bytes, 0) // (2 * dim + 1))
+    if dim > COMPRESSED_MAX_DIM:
+        raise FormatError(
+            f"the header claims {dim:,} dimensions; a compressed or piped file's size is "
+            f"unknown, so embedlab refuses more than {COMPRESSED_MAX_DIM:,} (decompress it to "
+            "a regular file to load it anyway)",
+            source.path, 1,
+        )
+    return rows
 
 
 class _BlockParser:
@@ -138,6 +156,16 @@ class _BlockParser:
         per_segment = run_all(K.count_newlines,
                               [(block, bounds[t], bounds[t + 1]) for t in range(segments)])
         count = int(sum(per_segment))
+        if len(block) < 2 * self.dim - 1:
+            # Shorter than a single row of ``dim`` numbers (a header claiming a huge dimension):
+            # say which line falls short without allocating a row for it.
+            return self._short_block(block, first_line)
+        if count > 1 and count * 4 * self.dim > max(4 * len(block), 1 << 26):
+            # Far more lines than rows this block could fill (blank lines, or a wrong
+            # dimension): parse it in halves so the matrix never grows for lines that hold
+            # no vector.
+            cut = int(np.flatnonzero(block == 10)[count // 2 - 1]) + 1
+            return self.parse(block[:cut], first_line) or self.parse(block[cut:], first_line)
         first_of_segment = np.cumsum([0, *per_segment[:-1]])
         self.matrix.reserve(self.filled + count)
         starts = np.empty(count, np.int64)
@@ -175,6 +203,18 @@ class _BlockParser:
         self.lines.append(numbers)
         self.filled += len(rows)
         return done or self._wanted() == 0
+
+    def _short_block(self, block: np.ndarray, first_line: int) -> bool:
+        lines = block.tobytes().split(b"\n")[:-1]
+        for i, line in enumerate(lines):
+            if line.strip(b" \t\r"):
+                raise FormatError(
+                    f"expected {self.dim} values after the word, found {len(line.split()) - 1} "
+                    "(is the file truncated, or the header's dimension wrong?)",
+                    self.path, first_line + self.lines_seen + i,
+                )
+        self.lines_seen += len(lines)
+        return False
 
     def _wanted(self) -> int:
         caps = [c for c in (self.limit, self.declared) if c is not None]

@@ -18,20 +18,20 @@ Layout (little-endian, as fastText writes it on every common machine):
 
 from __future__ import annotations
 
-import lzma
+import codecs
 import struct
 import warnings
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._io import PathLike, atomic_write, open_binary
+from .._io import PathLike, atomic_write
 from ..errors import DataError, FormatError, check_param
 from ..subwords import FastTextSubwords
 from ..vectors import Vectors
 from ._fasttext_fields import FieldReader
+from ._source import Input, as_input
 
 MAGIC = 793712314
 VERSION = 12
@@ -66,38 +66,55 @@ class FastTextModel:
     word_counts: list[int]
     labels: list[str]
     label_counts: list[int]
+    raw_labels: list[bytes]
     ntokens: int
     pruneidx: dict[int, int] | None
     input_matrix: np.ndarray
     output_matrix: np.ndarray
     quantised: bool
+    # True when each word's text is not simply its UTF-8 bytes decoded (another encoding,
+    # escaped or replaced bytes): the bytes are then kept for hashing and writing back.
+    keeps_bytes: bool = False
 
     @property
     def supervised(self) -> bool:
         return bool(self.args["model"] == MODEL_SUPERVISED)
 
+    @property
+    def maxn(self) -> int:
+        """The longest n-gram used: fastText ignores ``maxn`` in supervised models of the
+        versions before 12 (they had no character n-grams)."""
+        old = self.version is None or self.version == 11
+        return 0 if old and self.supervised else int(self.args["maxn"])
+
     def subwords(self) -> FastTextSubwords:
         a = self.args
         return FastTextSubwords(
-            self.input_matrix, self.words, a["minn"], a["maxn"], a["bucket"],
+            self.input_matrix, self.words, a["minn"], self.maxn, a["bucket"],
             pruneidx=self.pruneidx, labels=self.labels, label_counts=self.label_counts,
             output_matrix=self.output_matrix, args=a, ntokens=self.ntokens,
+            raw_words=self.raw_words if self.keeps_bytes else None,
+            raw_labels=self.raw_labels if self.keeps_bytes else None, version=self.version,
         )
 
 
 def read_fasttext_model(
-    path: PathLike, encoding: str = "utf-8", unicode_errors: str = "strict"
+    path: PathLike | Input, encoding: str = "utf-8", unicode_errors: str = "strict"
 ) -> FastTextModel:
     """Read a whole fastText model: arguments, dictionary, input and output matrices."""
+    source = as_input(path)
     try:
-        with open_binary(path) as handle:
-            reader = FieldReader(handle, path)
+        with source.stream() as handle:
+            reader = FieldReader(handle, source.path, source.size)
             model = _read(reader, encoding, unicode_errors)
-            if not reader.at_end():
-                raise reader.fail("expected the end of the file after the output matrix, found more bytes")
-    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
-        # Unreadable files, truncated or corrupt compressed streams.
-        raise FormatError(f"cannot be read: {exc}", path) from None
+            if not reader.at_end():  # fastText reads what it needs and ignores the rest
+                warnings.warn(
+                    f"{source.path}: byte {reader.offset}: more bytes follow the output matrix; "
+                    "they are ignored, as fastText ignores them",
+                    stacklevel=3,
+                )
+    except OSError as exc:  # unreadable files (corrupt compressed streams are FormatErrors)
+        raise FormatError(f"cannot be read: {exc}", source.path) from None
     return model
 
 
@@ -105,9 +122,9 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
     first = reader.unpack("ii", "the magic number and version")
     new_format = first[0] == MAGIC
     version = first[1] if new_format else None
-    if version is not None and not 0 < version <= VERSION:
+    if version is not None and version > VERSION:  # fastText opens every version up to its own
         raise reader.fail(
-            f"fastText file version {version} is not supported (expected 11 or 12)", at=4
+            f"fastText file version {version} is not supported (expected 12 or lower)", at=4
         )
     if new_format:
         values = list(reader.unpack("12i", "the model arguments"))
@@ -116,8 +133,6 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
     (t,) = reader.unpack("d", "the sampling threshold")
     args: dict[str, Any] = dict(zip(ARG_NAMES, values, strict=True)) | {"t": t}
     _check_args(reader, args, new_format)
-    if (version is None or version == 11) and args["model"] == MODEL_SUPERVISED:
-        args["maxn"] = 0  # fastText: old supervised models do not use character n-grams
 
     dict_at = reader.offset
     size, nwords, nlabels = reader.unpack("3i", "the dictionary sizes")
@@ -137,19 +152,8 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
         )
     entries_at = reader.offset
     raws, counts, kinds = reader.entries(size)
-    words: list[str] = []
-    labels: list[str] = []
-    try:
-        texts = [raw.decode(encoding, unicode_errors) for raw in raws]
-    except UnicodeDecodeError as exc:
-        bad = next(i for i, raw in enumerate(raws) if not _decodes(raw, encoding, unicode_errors))
-        raise reader.fail(
-            f"expected a {encoding} dictionary word, found invalid bytes ({exc.reason}); "
-            "pass unicode_errors='replace' to load it anyway",
-            at=entries_at + sum(len(r) + 10 for r in raws[:bad]),
-        ) from None
-    except LookupError:
-        raise FormatError(f"unknown text encoding {encoding!r}", reader.path) from None
+    texts, escaped = _decode_words(reader, raws, encoding, unicode_errors, entries_at)
+    exact = codecs.lookup(encoding).name == "utf-8" and unicode_errors == "strict" and not escaped
     first_label = next((i for i, kind in enumerate(kinds) if kind != 0), size)
     if any(kind != 1 for kind in kinds[first_label:]):
         bad = next(i for i in range(first_label, size) if kinds[i] != 1)
@@ -159,7 +163,7 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
             at=entries_at + sum(len(r) + 10 for r in raws[: bad + 1]) - 1,
         )
     words, raw_words, word_counts = texts[:first_label], raws[:first_label], counts[:first_label]
-    labels, label_counts = texts[first_label:], counts[first_label:]
+    labels, label_counts, raw_labels = texts[first_label:], counts[first_label:], raws[first_label:]
     if len(words) != nwords:
         raise reader.fail(
             f"expected {nwords} words and {nlabels} labels in the dictionary, found "
@@ -197,23 +201,55 @@ def _read(reader: FieldReader, encoding: str, unicode_errors: str) -> FastTextMo
             at=output_at,
         )
     return FastTextModel(args, version, words, raw_words, word_counts, labels, label_counts,
-                         ntokens, pruneidx, input_matrix, output_matrix, quantised)
+                         raw_labels, ntokens, pruneidx, input_matrix, output_matrix, quantised,
+                         keeps_bytes=not exact)
 
 
-def _decodes(raw: bytes, encoding: str, errors: str) -> bool:
+def _decode_words(reader: FieldReader, raws: list[bytes], encoding: str, errors: str,
+                  entries_at: int) -> tuple[list[str], bool]:
+    """The dictionary's words as text. fastText stores bytes and opens a file whatever they
+    are, so with ``errors="strict"`` the words that do not decode are kept with ``\\x``
+    escapes (``b"caf\\xe9"`` -> ``"caf\\\\xe9"``: distinct, printable) and one warning
+    counts them; their bytes stay on the model for hashing and writing back."""
     try:
-        raw.decode(encoding, errors)
+        return [raw.decode(encoding, errors) for raw in raws], False
+    except LookupError:
+        raise FormatError(f"unknown text encoding {encoding!r}", reader.path) from None
     except UnicodeDecodeError:
-        return False
-    return True
+        if errors != "strict":
+            raise reader.fail(f"expected {encoding} dictionary words", at=entries_at) from None
+    texts = []
+    bad = 0
+    for raw in raws:
+        try:
+            texts.append(raw.decode(encoding))
+        except UnicodeDecodeError:
+            texts.append(raw.decode(encoding, "backslashreplace"))
+            bad += 1
+    example = next(t for t, r in zip(texts, raws, strict=True) if t.encode(encoding, "ignore") != r)
+    warnings.warn(
+        f"{reader.path}: {bad} dictionary entries are not valid {encoding}; they are kept with "
+        f"\\x escapes (such as {example!r}) and hashed as the bytes in the file, as fastText "
+        "does (pass unicode_errors='replace' or 'ignore' to decode them otherwise)",
+        UnicodeWarning,
+        stacklevel=4,
+    )
+    return texts, True
 
 
 def _check_args(reader: FieldReader, args: dict[str, Any], new_format: bool) -> None:
+    # A file with the magic number is held to what fastText itself needs (it opens any such
+    # file); the sizes are bounded later by the file's size. Without the magic number, only
+    # arguments in a plausible range tell an old model from arbitrary bytes.
     checks = (
-        ("dim", 0 < args["dim"] <= 1 << 16, "between 1 and 65536"),
-        ("bucket", 0 <= args["bucket"] <= 1 << 30, "between 0 and 2^30"),
-        ("minn", 0 <= args["minn"] <= 1024, "between 0 and 1024"),
-        ("maxn", 0 <= args["maxn"] <= 1024, "between 0 and 1024"),
+        ("dim", 0 < args["dim"] <= (1 << 31 if new_format else 1 << 16),
+         "at least 1" if new_format else "between 1 and 65536"),
+        ("bucket", 0 <= args["bucket"] <= (1 << 31 if new_format else 1 << 30),
+         "at least 0" if new_format else "between 0 and 2^30"),
+        ("minn", 0 <= args["minn"] <= (1 << 31 if new_format else 1024),
+         "at least 0" if new_format else "between 0 and 1024"),
+        ("maxn", 0 <= args["maxn"] <= (1 << 31 if new_format else 1024),
+         "at least 0" if new_format else "between 0 and 1024"),
         ("model", args["model"] in (1, 2, 3), "1 (cbow), 2 (skipgram) or 3 (supervised)"),
         ("loss", args["loss"] in (1, 2, 3, 4), "1 (hs), 2 (ns), 3 (softmax) or 4 (ova)"),
     )
@@ -271,7 +307,7 @@ def decode_pq(codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids
 def _read_quantised(reader: FieldReader, what: str) -> np.ndarray:
     at = reader.offset
     qnorm, rows, cols, codesize = reader.unpack("?qqi", f"the header of quantised {what}")
-    if rows < 0 or not 0 < cols <= 1 << 16 or codesize < 0:
+    if rows < 0 or cols <= 0 or codesize < 0:
         raise reader.fail(f"expected the shape of quantised {what}, found {rows} x {cols}, {codesize} codes", at=at)
     codes = np.frombuffer(reader.take(codesize, f"the codes of {what}"), dtype=np.uint8)
     nsubq, dsub, lastdsub, centroids = _read_pq(reader, what, cols)
@@ -290,7 +326,7 @@ def _read_quantised(reader: FieldReader, what: str) -> np.ndarray:
 
 
 def read_fasttext_bin(
-    path: PathLike,
+    path: PathLike | Input,
     limit: int | None = None,
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
@@ -308,7 +344,8 @@ def read_fasttext_bin(
     """
     check_param(limit is None or (isinstance(limit, int) and limit >= 0), "limit",
                 "read_fasttext_bin", "None or an int >= 0", limit)
-    model = read_fasttext_model(path, encoding, unicode_errors)
+    source = as_input(path)
+    model = read_fasttext_model(source, encoding, unicode_errors)
     subwords = model.subwords()
     keep = len(model.words) if limit is None else min(limit, len(model.words))
     matrix = subwords.word_vectors(model.words[:keep], raw=model.raw_words[:keep])
@@ -316,7 +353,7 @@ def read_fasttext_bin(
         return Vectors(model.words[:keep], matrix, counts=model.word_counts[:keep],
                        subwords=subwords, allow_nonfinite=allow_nonfinite)
     except DataError as exc:
-        raise FormatError(str(exc), path) from None
+        raise FormatError(str(exc), source.path) from None
 
 
 def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
@@ -354,30 +391,36 @@ def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
     supervised = args["model"] == MODEL_SUPERVISED
     output = source.output_matrix if source is not None else None
     ntokens = int(sum(counts))
+    version = VERSION
     if source is not None and whole:
         args.update(bucket=source.bucket, minn=source.minn, maxn=source.maxn)
+        if source.version is not None:  # written back as read: the same version, and the
+            version = source.version  # maxn that version 11 ignores in supervised models
+            args["maxn"] = source.args.get("maxn", source.maxn)
         input_parts = [_word_rows(vectors, source), source.input_matrix[source.nwords :]]
         same_vocab = source.words == keys
         if not supervised and not same_vocab:
             output = None  # the output layer belongs to the old vocabulary
         if source.ntokens is not None and same_vocab:
             ntokens = source.ntokens
+        if same_vocab and vectors.counts is not None:
+            counts = [int(c) for c in vectors.counts]  # as read, even a count of 0
     else:
-        args.update(bucket=0, minn=0, maxn=0)
+        # fastText hashes word n-grams modulo bucket: none without buckets.
+        args.update(bucket=0, minn=0, maxn=0, word_ngrams=1)
         input_parts = [np.asarray(vectors.matrix, dtype=np.float32)]
-    if args["bucket"] == 0:
-        args["word_ngrams"] = 1  # fastText hashes word n-grams modulo bucket: none without buckets
     if output is None:  # fastText wants an output layer to load; zeros are harmless for lookups
         rows = len(labels) if supervised else len(keys)
         output = np.zeros((rows, vectors.dim), dtype=np.float32)
     with atomic_write(path) as out:
-        out.write(struct.pack("<2i", MAGIC, VERSION))
+        out.write(struct.pack("<2i", MAGIC, version))
         out.write(struct.pack("<12i", *(int(args[name]) for name in ARG_NAMES)))
         out.write(struct.pack("<d", float(args["t"])))
         out.write(struct.pack("<3iqq", len(keys) + len(labels), len(keys), len(labels), ntokens, -1))
-        entries = [k.encode("utf-8", "surrogateescape") + b"\x00" + struct.pack("<qb", c, 0)
-                   for k, c in zip(keys, counts, strict=True)]
-        entries += [lab.encode("utf-8", "surrogateescape") + b"\x00" + struct.pack("<qb", int(c), 1)
+        raw_words = source.raw_words if source is not None else {}
+        raw_labels = source.raw_labels if source is not None else {}
+        entries = [_entry(k, raw_words, c, 0) for k, c in zip(keys, counts, strict=True)]
+        entries += [_entry(lab, raw_labels, int(c), 1)
                     for lab, c in zip(labels, label_counts, strict=True)]
         out.write(b"".join(entries))
         # Written part by part: the bucket rows (often most of the model) are never copied.
@@ -385,6 +428,12 @@ def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
             out.write(struct.pack("<?qq", False, sum(len(p) for p in parts), vectors.dim))
             for part in parts:
                 np.ascontiguousarray(part, dtype="<f4").tofile(out)
+
+
+def _entry(text: str, raw: dict[str, bytes], count: int, kind: int) -> bytes:
+    """A dictionary entry: the word's bytes as read (invalid UTF-8 kept), NUL, count, type."""
+    data = raw[text] if text in raw else text.encode("utf-8", "surrogateescape")
+    return data + b"\x00" + struct.pack("<qb", count, kind)
 
 
 def _counts_for(vectors: Vectors) -> list[int]:
@@ -419,5 +468,35 @@ def _word_rows(vectors: Vectors, sub: FastTextSubwords) -> np.ndarray:
         owner = np.repeat(np.arange(len(redo)), counts)
         sums = np.zeros((len(redo), sub.dim), dtype=np.float64)
         np.add.at(sums, owner, sub.input_matrix[picked].astype(np.float64))
-        rows[redo] = (target[redo] * (counts[:, None] + 1.0) - sums).astype(np.float32)
+        n = counts[:, None] + 1.0
+        solved = (target[redo] * n - sums).astype(np.float32)
+        # fastText sums in float32: nudge the solved rows towards the ones its own arithmetic
+        # turns into the vector bit for bit, keeping each row's best try (an exact row is
+        # not always reachable: the sum's rounding step can exceed the vector's).
+        grams = [gram_rows[offsets[i] : offsets[i + 1]] for i in redo]
+        want = target[redo].astype(np.float64)
+        best, best_error = solved.copy(), np.full(len(redo), np.inf)
+        for _ in range(4):
+            got = _float32_average(solved, grams, sub.input_matrix).astype(np.float64)
+            error = np.abs(got - want).sum(axis=1)
+            better = error < best_error
+            best[better], best_error[better] = solved[better], error[better]
+            if not best_error.any():
+                break
+            solved = (solved.astype(np.float64) + (want - got) * n).astype(np.float32)
+        solved = best
+        rows[redo] = solved
     return rows
+
+
+def _float32_average(own: np.ndarray, grams: list[np.ndarray], matrix: np.ndarray) -> np.ndarray:
+    """fastText's average of each word's own row and its n-gram rows, added in order in
+    float32 (as ``mean_word_rows`` does), for rows that are not in ``matrix`` yet."""
+    total = own.copy()
+    lengths = np.array([len(g) for g in grams], np.int64)
+    for k in range(int(lengths.max(initial=0))):
+        has = np.flatnonzero(lengths > k)
+        total[has] += matrix[[int(grams[i][k]) for i in has]]
+    scale = (1.0 / (lengths + 1.0)).astype(np.float32)
+    averaged: np.ndarray = total * scale[:, None]
+    return averaged

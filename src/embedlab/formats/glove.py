@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from .._io import PathLike
 from ..vectors import Vectors
+from ._source import Input
 from ._text import read_text, write_text
 
 
-def read_glove(path: PathLike, **options: object) -> Vectors:
+def read_glove(path: PathLike | Input, **options: object) -> Vectors:
     """Read GloVe text; options as :func:`embedlab.formats.load`."""
     return read_text(path, header=False, **options)  # type: ignore[arg-type]
 

@@ -15,21 +15,23 @@ from __future__ import annotations
 
 import re
 import struct
-import zlib
 from pathlib import Path
 
-from .._io import PathLike, open_binary
+from .._io import PathLike
 from ..errors import FormatError
 from ._chunks import show
+from ._source import Input, as_input
 
 FASTTEXT_MAGIC = 793712314
 _HEADER = re.compile(rb"\s*\d+[ \t]+\d+[ \t]*\r?")
 _NUMERIC = frozenset(b"0123456789.+-eE \t\r\nnaifNAIFty")
 
 
-def detect(path: PathLike) -> str:
+def detect(path: PathLike | Input) -> str:
     """The format of ``path``: one of ``word2vec``, ``word2vec-binary``, ``glove``,
     ``fasttext-bin``, ``native``, ``projector``."""
+    if isinstance(path, Input):
+        return detect_bytes(path.head, path.path)
     target = Path(path)
     if target.is_dir():
         from .native import is_native
@@ -43,14 +45,9 @@ def detect(path: PathLike) -> str:
             "found a folder with neither",
             target,
         )
-    if not target.exists():
-        raise FormatError("no such file", target)
-    try:
-        with open_binary(target) as handle:
-            head = handle.read(1 << 16)
-    except (OSError, EOFError, zlib.error) as exc:  # lzma/bz2 errors are OSError or EOFError
-        raise FormatError(f"cannot be read ({exc})", target) from None
-    return detect_bytes(head, target)
+    source = as_input(target)  # a corrupt gzip/bz2/xz stream is a FormatError here
+    source.close()
+    return detect_bytes(source.head, target)
 
 
 def detect_bytes(head: bytes, path: object = None) -> str:
@@ -61,7 +58,7 @@ def detect_bytes(head: bytes, path: object = None) -> str:
         return "fasttext-bin"
     head = head.removeprefix(b"\xef\xbb\xbf")
     first, newline, rest = head.partition(b"\n")
-    if _HEADER.fullmatch(first) and newline:
+    if _HEADER.fullmatch(first):  # "12 4" alone is a header promising 12 vectors, not GloVe
         return "word2vec" if _text_follows(first, rest) else "word2vec-binary"
     if b"\x00" in first:
         raise FormatError(
@@ -85,10 +82,20 @@ def detect_bytes(head: bytes, path: object = None) -> str:
 def _text_follows(first: bytes, rest: bytes) -> bool:
     """After a word2vec header: do numbers follow the first key (text) or raw bytes (binary)?"""
     dim = int(first.split()[1])
-    _key, _space, after = rest.lstrip(b"\r\n").partition(b" ")
-    line = after.split(b"\n", 1)[0][:1024]
+    record = rest.lstrip(b"\r\n")
+    # The key ends at the first space or tab (word2vec text may separate fields by tabs).
+    cut = min((i for i in (record.find(b" "), record.find(b"\t")) if i >= 0), default=len(record))
+    line = record[cut + 1 :].split(b"\n", 1)[0][:1024]
     if not all(byte in _NUMERIC for byte in line):
-        return False
+        # Not numbers, but text all the same (a typo in a value): the text reader names the
+        # line. Raw float32 bytes are practically never all printable for 4 bytes per value.
+        window = record[:4096]
+        lines = window.split(b"\n")[:-1]
+        shaped = sum(len(line.split()) == dim + 1 for line in lines)
+        return (
+            bool(lines) and 2 * shaped >= len(lines) and len(window) >= 4 * dim
+            and all(byte >= 32 or byte in b"\t\r\n" for byte in window)
+        )
     return len(line) == 1024 or len(line.split()) == dim or not rest.strip()
 
 
@@ -121,7 +128,7 @@ def _old_fasttext_args(head: bytes) -> bool:
     dim, ws, epoch, min_count, neg, ngrams, loss, model, bucket, minn, maxn, rate = struct.unpack(
         "<12i", head[:48]
     )
-    (sampling,) = struct.unpack("<d", head[48:56])
+    sampling = float(struct.unpack("<d", head[48:56])[0])
     return (
         0 < dim <= 100_000 and 0 < ws <= 1000 and 0 < epoch <= 1_000_000 and min_count >= 0
         and 0 <= neg <= 1000 and 0 < ngrams <= 100 and 1 <= loss <= 4 and 1 <= model <= 3

@@ -11,11 +11,10 @@ newline after each record.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 
-from .._io import PathLike, atomic_write, open_binary
+from .._io import PathLike, atomic_write
 from .._progress import progress_bar
 from .._threads import start_all
 from ..errors import FormatError
@@ -31,10 +30,11 @@ from ._chunks import (
     parse_header,
     show,
 )
+from ._source import COMPRESSED_MAX_DIM, MAX_LINE, Input, as_input, too_long
 from ._text import check_key, read_text, write_text
 
 
-def read_word2vec(path: PathLike, **options: object) -> Vectors:
+def read_word2vec(path: PathLike | Input, **options: object) -> Vectors:
     """Read word2vec text (or a fastText ``.vec``); options as :func:`embedlab.formats.load`."""
     return read_text(path, header=True, **options)  # type: ignore[arg-type]
 
@@ -46,7 +46,7 @@ def write_word2vec(vectors: Vectors, path: PathLike, precision: int | None = Non
 
 
 def read_word2vec_binary(
-    path: PathLike,
+    path: PathLike | Input,
     limit: int | None = None,
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
@@ -55,16 +55,31 @@ def read_word2vec_binary(
     progress: bool = True,
 ) -> Vectors:
     """Read word2vec binary. Errors name the record and its byte offset."""
-    with open_binary(path) as handle:
-        header = handle.readline()
+    source = as_input(path)
+    path = source.path
+    with source.stream() as handle:
+        header = handle.readline(MAX_LINE + 1)
+        if len(header) > MAX_LINE:
+            raise too_long(path, 1)
         if not header.strip():
             raise FormatError("the file is empty: expected a header '<count> <dimensions>'", path, 1)
         declared, dim = parse_header(header, path)
         rows = declared if limit is None else min(declared, limit)
         width = 4 * dim
-        matrix = np.empty((rows, dim), dtype="<f4")
-        out_bytes = matrix.view(np.uint8).reshape(rows, width)
-        buf = np.empty(max(_chunks.CHUNK, 8 * (width + 256)), np.uint8)
+        if source.size is None and dim > COMPRESSED_MAX_DIM:
+            raise FormatError(
+                f"the header claims {dim:,} dimensions; a compressed or piped file's size is "
+                f"unknown, so embedlab refuses more than {COMPRESSED_MAX_DIM:,} (decompress it "
+                "to a regular file to load it anyway)",
+                path, 1,
+            )
+        # Allocate no more records than the file can hold (each is at least a byte of key, a
+        # space and the floats), or than 64 MiB when its size is unknown; grow as they come.
+        left = None if source.size is None else max(source.size - len(header), 0)
+        allocated = min(rows, max(1, (1 << 26) // width) if left is None else left // (width + 2))
+        matrix = np.empty((allocated, dim), dtype="<f4")
+        buffer_size = max(_chunks.CHUNK, 8 * (width + 256))
+        buf = np.empty(buffer_size if left is None else min(buffer_size, left + 1), np.uint8)
         view = memoryview(buf)  # type: ignore[arg-type]
         most = len(buf) // (width + 1) + 1  # records that fit in the buffer
         key_starts, key_ends, offsets = (np.empty(most, np.int64) for _ in range(3))
@@ -73,12 +88,15 @@ def read_word2vec_binary(
         places: list[np.ndarray] = []
         consumed, have, filled, eof = len(header), 0, 0, False
         first_bad = -1  # the first row holding NaN or an infinity
-        with progress_bar(rows, f"reading {Path(path).name}", enabled=progress) as bar:
+        hint = ""  # set once the first bytes are seen: text read as binary says so
+        with progress_bar(rows, f"reading {source.name}", enabled=progress) as bar:
             while filled < rows:
                 if not eof:
                     got = _read_into(handle, view[have:])
                     eof = have + got < len(buf)
                     have += got
+                    if consumed == len(header):
+                        hint = _text_hint(buf[: min(have, 4096)].tobytes(), dim)
                 n, pos = K.scan_binary_records(buf, 0, have, dim, min(rows - filled, most),
                                                key_starts, key_ends, offsets)
                 if n == 0:
@@ -89,6 +107,10 @@ def read_word2vec_binary(
                         f"within {len(buf) - width} bytes, found none (not word2vec binary?)",
                         path,
                     )
+                if filled + n > len(matrix):
+                    matrix.resize((min(rows, max(filled + n, len(matrix) * 3 // 2)), dim),
+                                  refcheck=False)
+                out_bytes = matrix.view(np.uint8).reshape(len(matrix), width)
                 # Two halves at once (the copy is bound by first-touch page faults), while this
                 # thread decodes the keys and indexes them.
                 half = n // 2
@@ -102,12 +124,12 @@ def read_word2vec_binary(
                     row = int(np.argmax(key_starts[:n] == key_ends[:n]))
                     raise FormatError(
                         f"record {filled + row + 1} at byte {int(at[row])}: expected a word before "
-                        "the vector, found an empty one",
+                        "the vector, found an empty one (is the header's dimension right?)",
                         path,
                     )
                 try:
                     new_keys = _decode(buf, key_starts[:n], key_ends[:n], encoding,
-                                       unicode_errors, path, at)
+                                       unicode_errors, path, at, hint)
                 finally:
                     bad = copied()  # the copy reads the buffer: never touch it before this
                 index.update(zip(new_keys, range(filled, filled + n), strict=True))
@@ -129,7 +151,7 @@ def read_word2vec_binary(
             )
             raise FormatError(
                 f"the header promises {declared} vectors of {dim} float32 but {found} "
-                "(is the file truncated?)",
+                f"(is the file truncated?){hint}",
                 path,
             )
         if limit is None or limit > declared:
@@ -138,7 +160,9 @@ def read_word2vec_binary(
             if extra:
                 raise FormatError(
                     f"the header promises {declared} vectors but more data follows at byte "
-                    f"{consumed + len(tail) - len(tail.lstrip())}: {show(extra, 30)}",
+                    f"{consumed + len(tail) - len(tail.lstrip())}: {show(extra, 30)} (a key "
+                    "holding a space, or a wrong dimension in the header, puts every record "
+                    f"after it out of step){hint}",
                     path,
                 )
     if sys.byteorder == "big":
@@ -149,17 +173,31 @@ def read_word2vec_binary(
     return finish(keys, matrix, where, path, on_duplicate, where="byte", index=index)
 
 
+def _text_hint(head: bytes, dim: int) -> str:
+    """A hint for the errors of a word2vec text file read as binary: its first lines are
+    printable and hold a key and ``dim`` numbers."""
+    lines = head.split(b"\n")[:-1] or [head]
+    printable = all(32 <= b < 127 or b >= 128 or b in b"\t\r" for b in b"".join(lines))
+    if printable and any(len(line.split()) == dim + 1 for line in lines):
+        return "; it looks like word2vec text: load it with format='word2vec'"
+    return ""
+
+
 def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str, errors: str,
-            path: PathLike, at: np.ndarray) -> list[str]:
+            path: PathLike, at: np.ndarray, hint: str = "") -> list[str]:
     blob = K.gather_keys(buf, starts, ends)
     if blob.count(b"\n") == len(starts) - 1:
         return decode_keys(blob, len(starts), encoding, errors, path, at, where="byte")
-    # A key holds a newline byte (only possible without newlines between records): one by one.
-    keys = []
-    for i in range(len(starts)):
-        one = K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1])
-        keys += decode_keys(one, 1, encoding, errors, path, at[i : i + 1], where="byte")
-    return keys
+    # A key holds a line break: no tool writes such keys, so the records are out of step.
+    i = next(i for i in range(len(starts))
+             if b"\n" in K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1]))
+    key = K.gather_keys(buf, starts[i : i + 1], ends[i : i + 1])
+    raise FormatError(
+        f"record at byte {int(at[i])}: expected a word, found {show(key, 30)} with a line break "
+        "in it: the records are out of step (a key holding a space, or a wrong dimension in "
+        f"the header, shifts every record after it){hint}",
+        path,
+    )
 
 
 def write_word2vec_binary(vectors: Vectors, path: PathLike, newline: bool = True) -> None:
