@@ -174,7 +174,7 @@ def test_many_queries_split_over_threads_agree(vectors: Vectors) -> None:
 def test_select_kernel_agrees_with_its_reference(queries, rows, k, scaled, seed) -> None:
     """Folding blocks one after another in C gives what the plain twin gives: same rows, same
     scores bit for bit, ties to the lower row, NaN left out."""
-    from embedlab import _select, _select_reference
+    from embedlab.neighbors import _select_kernels, _select_reference
 
     rng = np.random.default_rng(seed)
     # Few distinct values, so ties are common; a NaN now and then.
@@ -186,15 +186,17 @@ def test_select_kernel_agrees_with_its_reference(queries, rows, k, scaled, seed)
     for start in range(0, rows, 16):  # several blocks, as the search feeds them
         part = np.ascontiguousarray(scores[:, start : start + 16])
         part_scale = None if scale is None else np.ascontiguousarray(scale[start : start + 16])
-        _select.fold_block(part, queries, part.shape[1], start, part_scale, got[0], got[1], k)
-        _select_reference.fold_block(part, start, part_scale, want[0], want[1])
+        _select_kernels.fold_block(part, queries, part.shape[1], start, part_scale, got[0], got[1], k)
+        _select_reference.fold_block(part, queries, part.shape[1], start, part_scale, want[0], want[1], k)
     assert got[0].tobytes() == want[0].tobytes()
     assert got[1].tolist() == want[1].tolist()
 
 
-def test_select_kernel_refuses_short_buffers() -> None:
-    from embedlab import _select
+@pytest.mark.parametrize("kernel", ["_select_kernels", "_select_reference"])
+def test_select_kernel_refuses_short_buffers(kernel: str) -> None:
+    import importlib
 
+    fold_block = importlib.import_module(f"embedlab.neighbors.{kernel}").fold_block
     best = np.zeros((1, 3), np.float32)
     with pytest.raises(ValueError, match="smaller"):
-        _select.fold_block(np.zeros((1, 4), np.float32), 1, 5, 0, None, best, np.zeros((1, 3), np.int64), 3)
+        fold_block(np.zeros((1, 4), np.float32), 1, 5, 0, None, best, np.zeros((1, 3), np.int64), 3)

@@ -116,7 +116,7 @@ def test_bad_construction() -> None:
         Vectors(["a", "b"], np.array([[0.0, 1.0], [np.nan, 1.0]]))
     assert len(Vectors(["a"], np.array([[np.inf, 0.0]]), allow_nonfinite=True)) == 1
     with pytest.raises(InvalidParameterError, match="The 'topn' parameter of most_similar"):
-        Vectors(["a", "b"], np.eye(2)).most_similar("a", topn=0)
+        Vectors(["a", "b"], np.eye(2)).most_similar("a", topn=-1)  # topn=0 is [] (gensim)
 
 
 def test_subword_fallback() -> None:
