@@ -69,19 +69,23 @@ class VectorQueries:
         return vec
 
     def _unit_vector(self, term: Query) -> np.ndarray:
+        """``term`` scaled to unit length (a key's row of ``unit``, as gensim's ``get_vector(
+        key, norm=True)``); a zero vector stays zero."""
+        row = self._index.get(term) if isinstance(term, str) else None
+        if row is not None:
+            return np.asarray(self.unit[row])
         vec = self._vector_of(term)
         norm = float(np.linalg.norm(vec))
         return vec / norm if norm > 0 else vec
 
     def _direction(self, term: Query) -> np.ndarray | None:
         """The unit vector of a ranking query term; ``None`` for a zero vector (no direction)."""
-        vec = self._vector_of(term)
+        vec = self._unit_vector(term)
         if not np.isfinite(vec).all():
             name = repr(term) if isinstance(term, str) else "a query vector"
             raise DataError(f"the vector of {name} holds NaN or infinite values; it cannot be "
                             "ranked against (give finite vectors)")
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm > 0 else None
+        return vec if vec.any() else None
 
     def _query_terms(self, positive: Terms, negative: Terms) -> tuple[list[Query], list[Query]]:
         def as_list(terms: Terms) -> list[Query]:
@@ -235,11 +239,16 @@ class VectorQueries:
     # ------------------------------------------------------------------ pairwise numbers
     def similarity(self, a: Query, b: Query) -> float:
         """Cosine similarity of two keys (or vectors); 0 when one is a zero vector (gensim)."""
-        return float(np.dot(self._unit_vector(a), self._unit_vector(b)))
+        return float(self._similarity32(a, b))
+
+    def _similarity32(self, a: Query, b: Query) -> np.float32:
+        # gensim's arithmetic to the last digit: unitvec in float64, a float32 dot product.
+        first = _unitvec_like_gensim(self._vector_of(a))
+        return np.float32(np.dot(first, _unitvec_like_gensim(self._vector_of(b))))
 
     def distance(self, w1: Query, w2: Query) -> float:
-        """Cosine distance, ``1 - similarity(w1, w2)``."""
-        return 1.0 - self.similarity(w1, w2)
+        """Cosine distance, ``1 - similarity(w1, w2)`` (0 for a key and itself)."""
+        return float(np.float32(1) - self._similarity32(w1, w2))
 
     def distances(self, word_or_vector: Query, other_words: Sequence[str] = ()) -> np.ndarray:
         """Cosine distances (float32) from a key or vector to each of ``other_words``, or to
@@ -296,16 +305,17 @@ class VectorQueries:
         """
         if len(keys) == 0:
             raise InvalidParameterError("get_mean_vector needs at least one key")
-        if weights is None:
-            factors = np.ones(len(keys), dtype=np.float32)
+        # gensim's arithmetic: an array of weights keeps its type, a list becomes float32.
+        if isinstance(weights, np.ndarray):
+            factors = weights
         else:
-            factors = np.asarray(weights, dtype=np.float32)
+            factors = np.asarray(np.ones(len(keys)) if weights is None else weights, np.float32)
         if factors.shape != (len(keys),):
             raise InvalidParameterError(
                 f"get_mean_vector needs one weight per key; got {factors.shape} weights for "
                 f"{len(keys)} keys")
         mean = np.zeros(self.dim, dtype=np.float32)
-        total = 0.0
+        total = factors.dtype.type(0)
         for weight, key in zip(factors, keys, strict=True):
             if isinstance(key, np.ndarray):
                 vector = self._vector_of(key)
@@ -315,12 +325,9 @@ class VectorQueries:
                     if not ignore_missing:
                         raise UnknownKeyError(key)
                     continue
-                vector = np.asarray(found, dtype=np.float32)
-                length = float(np.linalg.norm(vector)) if pre_normalize else 0.0
-                if length > 0:
-                    vector = vector / length
+                vector = self._unit_vector(key) if pre_normalize else found
             mean += weight * vector
-            total += abs(float(weight))
+            total += abs(weight)
         if total > 0:
-            mean = (mean / total).astype(np.float32)
+            mean = np.asarray(mean / total, dtype=np.float32)
         return _unitvec_like_gensim(mean) if post_normalize else mean
