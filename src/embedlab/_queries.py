@@ -31,7 +31,7 @@ Terms = Query | Sequence[Query] | None
 def _check_topn(topn: object, owner: str, allow_none: bool = True) -> None:
     ok = (topn is None and allow_none) or (
         isinstance(topn, int | np.integer) and not isinstance(topn, bool) and topn >= 0)
-    check_param(ok, "topn", owner, "an int >= 0 or None" if allow_none else "an int >= 0", topn)
+    check_param(bool(ok), "topn", owner, "an int >= 0 or None" if allow_none else "an int >= 0", topn)
 
 
 def _unitvec_like_gensim(vec: np.ndarray) -> np.ndarray:
@@ -149,11 +149,14 @@ class VectorQueries:
         if topn == 0:  # as gensim: nothing asked, nothing looked up
             return []
         pos, neg = self._query_terms(positive, negative)
-        directions = [self._direction(t) for t in pos] + [self._direction(t) for t in neg]
+        parts: list[np.ndarray] = []
+        for sign, term in [(1.0, t) for t in pos] + [(-1.0, t) for t in neg]:
+            direction = self._direction(term)
+            if direction is not None:
+                parts.append(sign * direction)
         mean = None
-        if all(d is not None for d in directions):
-            signs = [1.0] * len(pos) + [-1.0] * len(neg)
-            total = np.mean([s * d for s, d in zip(signs, directions, strict=True)], axis=0)
+        if len(parts) == len(pos) + len(neg):  # else a term has no direction
+            total = np.mean(parts, axis=0)
             norm = float(np.linalg.norm(total))
             mean = (total / norm).astype(np.float32) if norm > 0 else None  # terms cancelled
         if mean is None:  # no direction to rank by
@@ -186,14 +189,14 @@ class VectorQueries:
         if topn == 0:  # as gensim: nothing asked, nothing looked up
             return []
         pos, neg = self._query_terms(positive, negative)
-        pos_dirs = [self._direction(t) for t in pos]
-        neg_dirs = [self._direction(t) for t in neg]
-        if any(d is None for d in pos_dirs + neg_dirs):
+        pos_dirs = [d for d in map(self._direction, pos) if d is not None]
+        neg_dirs = [d for d in map(self._direction, neg) if d is not None]
+        if len(pos_dirs) + len(neg_dirs) < len(pos) + len(neg):  # a term has no direction
             if topn is None:
                 return np.full(len(self._candidates(restrict_vocab)), np.nan, np.float32)
             return []
-        pos_scores = [(1 + self._cosines(d, restrict_vocab)) / 2 for d in pos_dirs]  # type: ignore[arg-type]
-        neg_scores = [(1 + self._cosines(d, restrict_vocab)) / 2 for d in neg_dirs]  # type: ignore[arg-type]
+        pos_scores = [(1 + self._cosines(d, restrict_vocab)) / 2 for d in pos_dirs]
+        neg_scores = [(1 + self._cosines(d, restrict_vocab)) / 2 for d in neg_dirs]
         scores = np.asarray(np.prod(pos_scores, axis=0) / (np.prod(neg_scores, axis=0) + 1e-6),
                             dtype=np.float32)
         if topn is None:
@@ -244,7 +247,9 @@ class VectorQueries:
     def _similarity32(self, a: Query, b: Query) -> np.float32:
         # gensim's arithmetic to the last digit: unitvec in float64, a float32 dot product.
         first = _unitvec_like_gensim(self._vector_of(a))
-        return np.float32(np.dot(first, _unitvec_like_gensim(self._vector_of(b))))
+        second = _unitvec_like_gensim(self._vector_of(b))
+        cosine: np.float32 = np.float32(first @ second)
+        return cosine
 
     def distance(self, w1: Query, w2: Query) -> float:
         """Cosine distance, ``1 - similarity(w1, w2)`` (0 for a key and itself)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
@@ -203,7 +203,7 @@ class Vectors(VectorQueries):
         k = _as_key(key)
         row = self._index.get(k)
         if row is not None:
-            return self._matrix[row]
+            return cast(np.ndarray, self._matrix[row])
         if self.subwords is not None:
             built = self.subwords.vector(k)
             if built is not None:
@@ -259,7 +259,7 @@ class Vectors(VectorQueries):
     @property
     def norms(self) -> np.ndarray:
         """The length of every row."""
-        return np.linalg.norm(self._matrix, axis=1)
+        return cast(np.ndarray, np.linalg.norm(self._matrix, axis=1))
 
     def with_matrix(self, matrix: np.ndarray) -> Vectors:
         """A new ``Vectors`` with the same keys, counts and metadata and another matrix."""
