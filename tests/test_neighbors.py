@@ -268,3 +268,19 @@ def test_one_rule_for_ties_and_nan_everywhere(kernel: str) -> None:
     recall = crossmodal_recall(np.array([[np.nan, 0.5, 0.5]], np.float32),
                                np.array([[True, False, True]]), ks=(1, 2, 3))
     assert recall == {1: 0.0, 2: 1.0, 3: 1.0}
+
+
+def test_large_blocks_split_over_threads_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from embedlab.neighbors import TopK, topk
+
+    rng = np.random.default_rng(3)
+    scores = rng.integers(-4, 5, (300, 50)).astype(np.float32)  # many ties
+    scores[rng.random(scores.shape) < 0.05] = np.nan
+    serial = TopK(300, 7, threads=1)
+    serial.fold(scores, 0)
+    monkeypatch.setattr(topk, "PARALLEL_FROM", 0)  # split even this small block
+    split = TopK(300, 7, threads=3)
+    assert split._slices(300, scores.size) == [(0, 100), (100, 200), (200, 300)]
+    split.fold(scores, 0)
+    assert split.rows.tolist() == serial.rows.tolist()
+    assert split.scores.tobytes() == serial.scores.tobytes()

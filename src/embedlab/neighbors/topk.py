@@ -13,9 +13,9 @@ Scores are compared as float32. The selection itself is a C kernel
 (``_select_kernels.c``) that folds a block of scores into each query's running best ``k`` in
 one pass; ``_select_reference.py`` is its plain twin with the same signature.
 
->>> rows, values = top_k(np.array([0.5, np.nan, 0.9, 0.5, -np.inf], np.float32), 4)
+>>> rows, values = top_k(np.array([0.5, np.nan, 0.75, 0.5, -np.inf], np.float32), 4)
 >>> rows.tolist(), values.tolist()
-([2, 0, 3, -1], [0.8999999761581543, 0.5, 0.5, -inf])
+([2, 0, 3, -1], [0.75, 0.5, 0.5, -inf])
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ FoldBlock = Callable[
 ]
 
 
+PARALLEL_FROM = 1 << 20
+"""Scores in one block from which :class:`TopK` spreads the fold over threads."""
+
+
 def _kernel() -> FoldBlock:
     """The C kernel, imported on first use so that ``import embedlab`` loads no compiled code.
 
@@ -46,21 +50,25 @@ class TopK:
     """Each query's best ``k`` rows so far, while a table is scanned a block of rows at a time.
 
     >>> best = TopK(queries=1, k=2)
-    >>> best.fold(np.array([[0.1, 0.7]], np.float32), first_row=0)
-    >>> best.fold(np.array([[0.7, 0.2]], np.float32), first_row=2)
+    >>> best.fold(np.array([[0.25, 0.75]], np.float32), first_row=0)
+    >>> best.fold(np.array([[0.75, 0.5]], np.float32), first_row=2)
     >>> best.rows.tolist(), best.scores.tolist()
-    ([[1, 2]], [[0.699999988079071, 0.699999988079071]])
+    ([[1, 2]], [[0.75, 0.75]])
 
     ``rows`` (int64) and ``scores`` (float32) are ``queries x k``, best first, following the
     module's rule; blocks must come in increasing row order (that is what keeps the lower row
-    first among equal scores).
+    first among equal scores). A large block is shared among ``threads`` threads (default:
+    the cores), each taking a slice of the queries; the kernel runs without the GIL.
     """
 
-    def __init__(self, queries: int, k: int) -> None:
+    def __init__(self, queries: int, k: int, threads: int | None = None) -> None:
         check_param(isinstance(queries, int) and queries >= 0, "queries", "TopK", "an int >= 0",
                     queries)
         check_param(isinstance(k, int) and k >= 1, "k", "TopK", "an int >= 1", k)
+        check_param(threads is None or (isinstance(threads, int) and threads >= 1), "threads",
+                    "TopK", "an int >= 1 or None", threads)
         self.k = k
+        self.threads = threads
         self.scores = np.full((queries, k), -np.inf, dtype=np.float32)
         self.rows = np.full((queries, k), -1, dtype=np.int64)
         self._fold = _kernel()
@@ -83,9 +91,31 @@ class TopK:
             if factors.shape != (block.shape[1],):
                 raise DataError(f"scale must hold one factor per column ({block.shape[1]}); "
                                 f"got shape {factors.shape}")
-        self._fold(block, block.shape[0], block.shape[1], first_row, factors, self.scores,
-                   self.rows, self.k)
+        slices = self._slices(block.shape[0], block.size)
+        if len(slices) == 1:
+            self._fold(block, block.shape[0], block.shape[1], first_row, factors, self.scores,
+                       self.rows, self.k)
+        else:
+            from .._threads import run_all
+
+            run_all(self._fold, [(block[a:b], b - a, block.shape[1], first_row, factors,
+                                  self.scores[a:b], self.rows[a:b], self.k) for a, b in slices])
         self._next_row = first_row + block.shape[1]
+
+    def _slices(self, queries: int, size: int) -> list[tuple[int, int]]:
+        """Query ranges for the threads: one unless the block is large (a thread's start-up
+        costs more than folding a small block) and each thread gets 64 queries or more."""
+        if size < PARALLEL_FROM:
+            return [(0, queries)]
+        if self.threads is None:
+            from .._threads import workers
+
+            threads = workers()
+        else:
+            threads = self.threads
+        parts = max(1, min(threads, queries // 64))
+        bounds = np.linspace(0, queries, parts + 1).astype(int).tolist()
+        return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +157,7 @@ def exact_top_k(
     import torch
 
     q = torch.from_numpy(np.ascontiguousarray(queries, dtype=np.float32))
-    best = TopK(len(q), k)
+    best = TopK(len(q), k, threads=1)  # the index runs one search per thread already
     with warnings.catch_warnings():  # the table may be read-only (a memory map): never written
         warnings.simplefilter("ignore", UserWarning)
         for start in range(0, len(table), block):
