@@ -9,6 +9,7 @@ setup(
     ext_modules=[
         Extension("embedlab.formats._parse_kernels", ["src/embedlab/formats/_parse_kernels.c"],
                   extra_compile_args=FLAGS),
-        Extension("embedlab._select", ["src/embedlab/_select.c"], extra_compile_args=FLAGS),
+        Extension("embedlab.neighbors._select_kernels", ["src/embedlab/neighbors/_select_kernels.c"],
+                  extra_compile_args=FLAGS),
     ]
 )

@@ -173,28 +173,114 @@ def test_many_queries_split_over_threads_agree(vectors: Vectors) -> None:
 @given(st.integers(1, 4), st.integers(1, 70), st.integers(1, 6), st.booleans(), st.integers(0, 2**32 - 1))
 def test_select_kernel_agrees_with_its_reference(queries, rows, k, scaled, seed) -> None:
     """Folding blocks one after another in C gives what the plain twin gives: same rows, same
-    scores bit for bit, ties to the lower row, NaN left out."""
-    from embedlab import _select, _select_reference
+    scores bit for bit, ties to the lower row, NaN and -inf left out."""
+    from embedlab.neighbors import _select_kernels, _select_reference
 
     rng = np.random.default_rng(seed)
     # Few distinct values, so ties are common; a NaN now and then.
     scores = rng.integers(-3, 4, (queries, rows)).astype(np.float32) / 2
     scores[rng.random((queries, rows)) < 0.05] = np.nan
+    scores[rng.random((queries, rows)) < 0.05] = -np.inf
     scale = rng.choice(np.float32([0.5, 1.0, 2.0]), rows) if scaled else None
     got = (np.full((queries, k), -np.inf, np.float32), np.full((queries, k), -1, np.int64))
     want = (got[0].copy(), got[1].copy())
     for start in range(0, rows, 16):  # several blocks, as the search feeds them
         part = np.ascontiguousarray(scores[:, start : start + 16])
         part_scale = None if scale is None else np.ascontiguousarray(scale[start : start + 16])
-        _select.fold_block(part, queries, part.shape[1], start, part_scale, got[0], got[1], k)
-        _select_reference.fold_block(part, start, part_scale, want[0], want[1])
+        _select_kernels.fold_block(part, queries, part.shape[1], start, part_scale, got[0], got[1], k)
+        _select_reference.fold_block(part, queries, part.shape[1], start, part_scale, want[0], want[1], k)
     assert got[0].tobytes() == want[0].tobytes()
     assert got[1].tolist() == want[1].tolist()
 
 
-def test_select_kernel_refuses_short_buffers() -> None:
-    from embedlab import _select
+@pytest.mark.parametrize("kernel", ["_select_kernels", "_select_reference"])
+def test_select_kernel_refuses_short_buffers(kernel: str) -> None:
+    import importlib
 
+    fold_block = importlib.import_module(f"embedlab.neighbors.{kernel}").fold_block
     best = np.zeros((1, 3), np.float32)
     with pytest.raises(ValueError, match="smaller"):
-        _select.fold_block(np.zeros((1, 4), np.float32), 1, 5, 0, None, best, np.zeros((1, 3), np.int64), 3)
+        fold_block(np.zeros((1, 4), np.float32), 1, 5, 0, None, best, np.zeros((1, 3), np.int64), 3)
+
+
+@pytest.fixture(params=["c_kernel", "reference"])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every ranking once on the C kernel, once with its plain twin standing in for it."""
+    if request.param == "reference":
+        from embedlab.neighbors import _select_reference, topk
+
+        monkeypatch.setattr(topk, "_kernel", lambda: _select_reference.fold_block)
+    return str(request.param)
+
+
+def test_one_rule_for_ties_and_nan_everywhere(kernel: str) -> None:
+    """The rule of every exact ranking (neighbors/topk.py): best first; equal scores keep the
+    lower row first; NaN and -inf are never returned (arrays pad with row -1, score -inf); under
+    cosine a zero vector has no neighbours and is nobody's neighbour; a NaN query is an error.
+    Checked on the selection itself and on each caller that ranks through it."""
+    from embedlab.crossmodal.evaluate import recall_at_k as crossmodal_recall
+    from embedlab.neighbors import TopK, top_k
+    from embedlab.recsys.base import FittedModel
+    from embedlab.recsys.interactions import Interactions
+
+    inf = np.inf
+    scores = np.array([[0.5, np.nan, 0.75, 0.5, -inf, 0.5],
+                       [np.nan, np.nan, -inf, 1.0, np.nan, np.nan]], np.float32)
+    rows, values = top_k(scores, 4)
+    assert rows.tolist() == [[2, 0, 3, 5], [3, -1, -1, -1]]
+    assert values.tolist() == [[0.75, 0.5, 0.5, 0.5], [1.0, -inf, -inf, -inf]]
+    best = TopK(queries=2, k=4)
+    for start in range(0, 6, 2):  # the same table, a block of two rows at a time
+        best.fold(scores[:, start : start + 2], first_row=start)
+    assert best.rows.tolist() == rows.tolist() and best.scores.tolist() == values.tolist()
+    assert top_k(scores[0], 9)[0].tolist() == [2, 0, 3, 5, -1, -1]  # one row; k cut to 6
+
+    # Vectors: a, b, c point the same way (ties); "zero" has no direction; "nan" is broken.
+    v = Vectors(["a", "b", "c", "zero", "nan", "d"],
+                np.array([[1, 0], [1, 0], [2, 0], [0, 0], [np.nan, np.nan], [0, 1]], np.float32),
+                allow_nonfinite=True)
+    assert v.most_similar(np.array([3.0, 0.0]), topn=9) == [("a", 1.0), ("b", 1.0), ("c", 1.0),
+                                                            ("d", 0.0)]
+    assert v.most_similar("d", topn=9) == [("a", 0.0), ("b", 0.0), ("c", 0.0)]
+    assert v.most_similar("zero") == [] and v.most_similar_cosmul("zero") == []
+    assert np.isnan(v.most_similar("zero", topn=None)).all()
+    assert v.most_similar_batch(["b", "zero"], topn=2) == [[("a", 1.0), ("c", 1.0)], []]
+    with pytest.raises(DataError, match="'nan' holds NaN"):
+        v.most_similar("nan")
+
+    # The index, exact: the same answers as arrays.
+    index = build_index(v, block_size=2)
+    rows, values = index.search(np.array([[3, 0], [0, 0]], np.float32), k=5)
+    assert rows.tolist() == [[0, 1, 2, 5, -1], [-1] * 5]
+    assert values[0].tolist() == [1.0, 1.0, 1.0, 0.0, -inf]
+    assert index.neighbors("b", k=9) == [("a", 1.0), ("c", 1.0), ("d", 0.0)]
+    with pytest.raises(DataError, match="NaN"):
+        index.search(["nan"], k=1)
+
+    # Recommenders: items i1, i2, i3 tie for user u0, who has seen i0 (-inf: never offered).
+    data = Interactions.from_arrays(["u0", "u1", "u1", "u1"], ["i0", "i1", "i2", "i3"])
+    model = FittedModel()
+    model._set_factors(data, np.ones((2, 1), np.float32), np.ones((4, 1), np.float32))
+    assert model.recommend_indices(np.array([0]), k=4).tolist() == [[1, 2, 3, -1]]
+    assert model.recommend("u0", k=4) == [("i1", 1.0), ("i2", 1.0), ("i3", 1.0)]
+
+    # Text+image recall: the tie goes to column 1; the NaN column never counts, relevant or not.
+    recall = crossmodal_recall(np.array([[np.nan, 0.5, 0.5]], np.float32),
+                               np.array([[True, False, True]]), ks=(1, 2, 3))
+    assert recall == {1: 0.0, 2: 1.0, 3: 1.0}
+
+
+def test_large_blocks_split_over_threads_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from embedlab.neighbors import TopK, topk
+
+    rng = np.random.default_rng(3)
+    scores = rng.integers(-4, 5, (300, 50)).astype(np.float32)  # many ties
+    scores[rng.random(scores.shape) < 0.05] = np.nan
+    serial = TopK(300, 7, threads=1)
+    serial.fold(scores, 0)
+    monkeypatch.setattr(topk, "PARALLEL_FROM", 0)  # split even this small block
+    split = TopK(300, 7, threads=3)
+    assert split._slices(300, scores.size) == [(0, 100), (100, 200), (200, 300)]
+    split.fold(scores, 0)
+    assert split.rows.tolist() == serial.rows.tolist()
+    assert split.scores.tobytes() == serial.scores.tobytes()

@@ -116,7 +116,7 @@ def test_bad_construction() -> None:
         Vectors(["a", "b"], np.array([[0.0, 1.0], [np.nan, 1.0]]))
     assert len(Vectors(["a"], np.array([[np.inf, 0.0]]), allow_nonfinite=True)) == 1
     with pytest.raises(InvalidParameterError, match="The 'topn' parameter of most_similar"):
-        Vectors(["a", "b"], np.eye(2)).most_similar("a", topn=0)
+        Vectors(["a", "b"], np.eye(2)).most_similar("a", topn=-1)  # topn=0 is [] (gensim)
 
 
 def test_subword_fallback() -> None:
@@ -140,3 +140,124 @@ def test_import_embedlab_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------- gensim as the oracle
+# The cases of gensim 4.4's own tests (gensim/test/test_keyedvectors.py), same file, same inputs,
+# same expected values; then every query against KeyedVectors itself on that file.
+
+
+@pytest.fixture(scope="module")
+def euclidean() -> tuple[Vectors, object]:
+    gensim = pytest.importorskip("gensim")
+    from gensim.test.utils import datapath
+
+    import embedlab
+
+    path = datapath("euclidean_vectors.bin")
+    return embedlab.load(path), gensim.models.KeyedVectors.load_word2vec_format(path, binary=True)
+
+
+def test_gensim_cases_most_similar(euclidean) -> None:
+    v, _ = euclidean
+    expected = ["conflict", "administration", "terrorism", "call", "israel"]
+    assert [k for k, _ in v.most_similar("war", topn=5)] == expected
+    assert [k for k, _ in v.most_similar([v["war"]], topn=5)] == ["war", *expected[:4]]
+    assert v.most_similar(positive=v.matrix[0:5]) is not None
+    for method in (v.most_similar, v.most_similar_cosmul):
+        by_position = method("war", "peace", topn=5)
+        assert by_position == method(["war"], ["peace"], topn=5)
+        assert by_position == method(positive="war", negative="peace", topn=5)
+        assert by_position == method(positive=["war"], negative=["peace"], topn=5)
+    assert len(v.most_similar("war", topn=10)) == 10
+    assert {k for k, _ in v.most_similar("war", topn=5, restrict_vocab=5)} == set(v.keys[:5])
+    with pytest.raises(KeyError):
+        v.most_similar("not_in_vocab")
+
+
+def test_gensim_cases_topn_none_and_zero(euclidean) -> None:
+    v, kv = euclidean
+    every = v.most_similar("war", topn=None)
+    assert isinstance(every, np.ndarray) and every.dtype == np.float32 and len(every) == len(v)
+    np.testing.assert_allclose(every, kv.most_similar("war", topn=None), atol=1e-6)
+    assert every[v.index_of("war")] == pytest.approx(1.0)  # the query key is not left out
+    assert len(v.most_similar("war", topn=None, restrict_vocab=100)) == 100
+    np.testing.assert_allclose(v.most_similar_cosmul("war", "peace", topn=None),
+                               kv.most_similar_cosmul("war", "peace", topn=None), atol=1e-5)
+    assert v.most_similar("war", topn=0) == [] and v.most_similar("war", topn=np.uint8(0)) == []
+    assert v.most_similar_cosmul("war", topn=0) == []
+
+
+def test_gensim_cases_distance_similarity_closer_than_rank(euclidean) -> None:
+    v, _ = euclidean
+    assert v.distance("war", "conflict") == pytest.approx(0.06694602, abs=1e-8)
+    assert v.distance("war", "war") == 0
+    assert v.similarity("war", "war") == pytest.approx(1)
+    assert v.similarity("war", "conflict") == pytest.approx(0.93305397, abs=1e-8)
+    assert v.closer_than("war", "war") == []
+    assert set(v.closer_than("war", "terrorism")) == {"conflict", "administration"}
+    assert v.rank("war", "war") == 1
+    assert v.rank("war", "terrorism") == 3
+
+
+def test_gensim_cases_get_mean_vector(euclidean) -> None:
+    v, _ = euclidean
+    keys = ["conflict", "administration", "terrorism", "call", "an out-of-vocabulary word"]
+    expected_1 = [0.02000151, -0.12685453, 0.09196121, 0.25514853, 0.25740655,
+                  -0.11134843, -0.0502661, -0.19278568, -0.83346179, -0.12068878]
+    expected_2 = [-0.0145228, -0.11530358, 0.1169825, 0.22537769, 0.29353586,
+                  -0.10458107, -0.05272481, -0.17547795, -0.84245106, -0.10356515]
+    expected_3 = [0.01343237, -0.47651053, 0.45645328, 0.98304356, 1.1840123,
+                  -0.51647933, -0.25308795, -0.77931081, -3.55954733, -0.55429711]
+    np.testing.assert_allclose(v.get_mean_vector(keys), expected_1, atol=1e-7)
+    np.testing.assert_allclose(v.get_mean_vector(keys, [1, 2, 3, 1, 2]), expected_2, atol=1e-7)
+    np.testing.assert_allclose(v.get_mean_vector(keys, pre_normalize=False), expected_3, atol=1e-6)
+
+
+def test_queries_agree_with_keyed_vectors(euclidean) -> None:
+    v, kv = euclidean
+    keys = ["conflict", "administration", "terrorism", "call", "an out-of-vocabulary word"]
+    for options in ({}, {"weights": [1, 2, 3, 1, 2]}, {"pre_normalize": False},
+                    {"post_normalize": True}, {"weights": np.array([1, -1, 0.5, 2, 3])}):
+        got = v.get_mean_vector(keys, **options)
+        assert got.dtype == np.float32
+        want = kv.get_mean_vector(keys, **options).astype(np.float32)  # float64 weights: float64
+        assert got.tobytes() == want.tobytes(), options
+    mixed = [v["war"], "peace", "an out-of-vocabulary word"]
+    assert v.get_mean_vector(mixed).tobytes() == kv.get_mean_vector(mixed).tobytes()
+    with pytest.raises(KeyError):
+        kv.get_mean_vector(keys, ignore_missing=False)
+    with pytest.raises(UnknownKeyError, match="'an out-of-vocabulary word' is not in the vocab"):
+        v.get_mean_vector(keys, ignore_missing=False)
+    with pytest.raises(InvalidParameterError, match="one weight per key"):
+        v.get_mean_vector(keys, weights=[1, 2])
+    with pytest.raises(InvalidParameterError, match="at least one key"):
+        v.get_mean_vector([])
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        a, b = (str(w) for w in rng.choice(v.keys, 2, replace=False))
+        assert v.distance(a, b) == kv.distance(a, b)
+        assert v.rank(a, b) == kv.rank(a, b)
+        assert v.closer_than(a, b) == kv.closer_than(a, b)
+    assert v.distances("war").tobytes() == kv.distances("war").tobytes()
+    others = ["peace", "conflict", "the"]
+    assert v.distances(v["war"], others).tobytes() == kv.distances(kv["war"], others).tobytes()
+    sets = (["war", "peace", "an out-of-vocabulary word"], ["conflict", "call"])
+    assert v.n_similarity(*sets) == pytest.approx(float(kv.n_similarity(*sets)), abs=1e-7)
+    with pytest.raises(InvalidParameterError, match="at least one key in each"):
+        v.n_similarity([], ["war"])
+
+
+def test_pairwise_numbers_by_hand(v: Vectors) -> None:
+    # king (1,1,0) . man (0,1,0): cos 1/sqrt 2, so distance 1 - 1/sqrt 2.
+    assert v.distance("king", "man") == pytest.approx(1 - 1 / np.sqrt(2), abs=1e-7)
+    np.testing.assert_allclose(v.distances("man", ["woman", "king"]), [2, 1 - 1 / np.sqrt(2)],
+                               atol=1e-7)
+    # From man: king and queen? cos(man, king) = 0.71, cos(man, queen) = -0.71, apple 0.
+    assert v.closer_than("man", "apple") == ["king"]
+    assert v.rank("man", "woman") == 4
+    np.testing.assert_allclose(v.get_mean_vector(["king", "apple"], pre_normalize=False),
+                               [0.5, 0.5, 1.5])
+    np.testing.assert_allclose(v.get_mean_vector(["king", "apple"], post_normalize=True),
+                               np.array([1, 1, np.sqrt(2)]) / 2, atol=1e-7)
+    assert v.n_similarity(["king", "queen"], ["man", "woman", "nope"]) == 0.0  # (2,0,0).(0,0,0)

@@ -33,8 +33,8 @@ import numpy as np
 
 from ._io import PathLike, open_text
 from ._progress import progress_bar
-from ._topk import topk_rows
 from .errors import DataError, FormatError, InvalidParameterError, check_param
+from .neighbors.topk import TopK
 from .vectors import Vectors
 
 Method = Literal["3cosadd", "3cosmul"]
@@ -378,7 +378,7 @@ def analogies(
                                                            best, strict=True):
                 # As gensim: the first of the five that is not a question word (folded).
                 predicted = None
-                for row in top:
+                for row in top[top >= 0]:
                     predicted = folded[row]
                     if predicted not in (a, b, c):
                         break
@@ -396,7 +396,8 @@ def _best_five(
     """The 5 best candidate rows per question, its question rows left out (gensim's topn=5).
 
     Candidates are scored a block at a time (a block stays in cache; scores stay small) and
-    each block's best five are merged into the running best.
+    each block is folded into the running best five (the one exact top-k: ties to the lower
+    row). A question whose candidates run out gets -1 in the free places.
     """
     unit = candidates[rows.ravel()] / norms[rows.ravel(), None]
     a, b, c = unit[0::3], unit[1::3], unit[2::3]
@@ -406,8 +407,7 @@ def _best_five(
         queries = [_unit_like_gensim(mean).astype(np.float32)]
     else:
         queries = [a, b, c]
-    best_rows = np.zeros((len(rows), 0), dtype=np.int64)
-    best_scores = np.zeros((len(rows), 0), dtype=np.float32)
+    best = TopK(len(rows), 5)
     for start in range(0, len(candidates), block):
         part = candidates[start : start + block].T
         part_norms = norms[start : start + block]
@@ -429,9 +429,6 @@ def _best_five(
             sims /= shifted[0]
         inside = (rows >= start) & (rows < start + part.shape[1])
         question, column = np.nonzero(inside)
-        sims[question, rows[question, column] - start] = -np.inf
-        top_rows, top_scores = topk_rows(sims, 5)
-        merged_rows = np.hstack([best_rows, top_rows + start])
-        pick, best_scores = topk_rows(np.hstack([best_scores, top_scores]), 5)
-        best_rows = np.take_along_axis(merged_rows, pick, axis=1)
-    return best_rows
+        sims[question, rows[question, column] - start] = -np.inf  # never an answer
+        best.fold(sims, start)
+    return best.rows

@@ -1,8 +1,9 @@
-"""``Vectors``: an ordered set of keys with one float32 vector each, and questions to ask them.
+"""``Vectors``: an ordered set of keys with one float32 vector each.
 
 Every producer in embedlab (format readers, trainers, recommenders, node embedders, encoders)
 returns a :class:`Vectors`; every consumer (queries, evaluation, plots, the explorer, the
-Embedding layer) takes one. ``Vectors`` never trains.
+Embedding layer) takes one. ``Vectors`` never trains. The questions it answers
+(``most_similar``, ``similarity``, ``rank`` ...) live in :mod:`embedlab._queries`.
 
 The matrix is stored read-only so that the cached unit-length copy used for cosine queries can
 never go stale: to change vectors, build a new ``Vectors`` (``v.with_matrix(new)``).
@@ -12,17 +13,17 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
-from .errors import DataError, InvalidParameterError, UnknownKeyError, check_param
+from ._queries import Query, VectorQueries
+from .errors import DataError, UnknownKeyError, check_param
 
 if TYPE_CHECKING:
     import torch
 
-Query = str | np.ndarray
-"""A query term: a key, or a raw vector of the right dimension."""
+__all__ = ["Query", "SubwordModel", "Vectors"]
 
 
 class SubwordModel(Protocol):
@@ -37,7 +38,7 @@ def _as_key(key: object) -> str:
     return key if isinstance(key, str) else str(key)
 
 
-class Vectors:
+class Vectors(VectorQueries):
     """Keys and their vectors.
 
     Parameters
@@ -103,6 +104,7 @@ class Vectors:
         self._index_map: dict[str, int] | None = index
         self._matrix = array
         self._unit: np.ndarray | None = None
+        self._zero: np.ndarray | None = None
         self._by_initial: dict[str, list[str]] | None = None
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
         if self.counts is not None and self.counts.shape != (len(key_list),):
@@ -137,6 +139,7 @@ class Vectors:
         self._index_map = index
         self._matrix = matrix
         self._unit = None
+        self._zero = None
         self._by_initial = None
         self.counts = counts
         self.metadata = dict(metadata or {})
@@ -212,7 +215,7 @@ class Vectors:
         k = _as_key(key)
         row = self._index.get(k)
         if row is not None:
-            return self._matrix[row]
+            return cast(np.ndarray, self._matrix[row])
         if self.subwords is not None:
             built = self.subwords.vector(k)
             if built is not None:
@@ -251,16 +254,24 @@ class Vectors:
         """Rows scaled to unit length (zero rows stay zero); computed once and cached."""
         if self._unit is None:
             norms = np.linalg.norm(self._matrix, axis=1, keepdims=True)
+            self._zero = np.flatnonzero(norms[:, 0] == 0)
             norms[norms == 0] = 1.0
             unit = (self._matrix / norms).astype(np.float32, copy=False)
             unit.flags.writeable = False
             self._unit = unit
         return self._unit
 
+    def _zero_rows(self) -> np.ndarray:
+        """Rows whose vector is all zeros (no direction: never anyone's cosine neighbour)."""
+        if self._zero is None:
+            self.unit  # noqa: B018 - computes both
+        assert self._zero is not None
+        return self._zero
+
     @property
     def norms(self) -> np.ndarray:
         """The length of every row."""
-        return np.linalg.norm(self._matrix, axis=1)
+        return cast(np.ndarray, np.linalg.norm(self._matrix, axis=1))
 
     def with_matrix(self, matrix: np.ndarray) -> Vectors:
         """A new ``Vectors`` with the same keys, counts and metadata and another matrix."""
@@ -288,127 +299,6 @@ class Vectors:
         import torch
 
         return torch.tensor(np.asarray(self._matrix), dtype=torch.float32, device=device)
-
-    # ------------------------------------------------------------------ queries
-    def _unit_vector(self, term: Query) -> np.ndarray:
-        vec = np.asarray(self[term] if isinstance(term, str) else term, dtype=np.float32)
-        if vec.shape != (self.dim,):
-            raise DataError(f"a query vector must have {self.dim} values; got shape {vec.shape}")
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm > 0 else vec
-
-    def similarity(self, a: Query, b: Query) -> float:
-        """Cosine similarity of two keys (or vectors)."""
-        return float(np.dot(self._unit_vector(a), self._unit_vector(b)))
-
-    def _candidates(self, restrict_vocab: int | None) -> np.ndarray:
-        if restrict_vocab is None:
-            return self.unit
-        check_param(
-            isinstance(restrict_vocab, int) and restrict_vocab >= 1,
-            "restrict_vocab", "most_similar", "an int >= 1 or None", restrict_vocab,
-        )
-        return self.unit[:restrict_vocab]
-
-    def _top(
-        self, scores: np.ndarray, topn: int, exclude: set[int]
-    ) -> list[tuple[str, float]]:
-        wanted = min(len(scores), topn + len(exclude))
-        if wanted <= 0:
-            return []
-        part = np.argpartition(-scores, wanted - 1)[:wanted]
-        order = part[np.argsort(-scores[part], kind="stable")]
-        return [(self._keys[i], float(scores[i])) for i in order if i not in exclude][:topn]
-
-    def _query_terms(
-        self, positive: Query | Sequence[Query] | None, negative: Query | Sequence[Query] | None
-    ) -> tuple[list[Query], list[Query]]:
-        def as_list(terms: Query | Sequence[Query] | None) -> list[Query]:
-            if terms is None:
-                return []
-            if isinstance(terms, str) or (isinstance(terms, np.ndarray) and terms.ndim == 1):
-                return [terms]
-            return list(terms)
-
-        pos, neg = as_list(positive), as_list(negative)
-        if not pos and not neg:
-            raise InvalidParameterError("give at least one positive or negative query term")
-        return pos, neg
-
-    def _excluded(self, terms: Sequence[Query]) -> set[int]:
-        return {self._index[t] for t in terms if isinstance(t, str) and t in self._index}
-
-    def most_similar(
-        self,
-        positive: Query | Sequence[Query] | None = None,
-        negative: Query | Sequence[Query] | None = None,
-        topn: int = 10,
-        restrict_vocab: int | None = None,
-    ) -> list[tuple[str, float]]:
-        """The ``topn`` keys closest by cosine to the mean of ``positive`` minus ``negative``.
-
-        Terms are keys or raw vectors; each is scaled to unit length first, and keys given as
-        terms are left out of the answer (gensim's ``most_similar`` does the same).
-        """
-        check_param(isinstance(topn, int) and topn >= 1, "topn", "most_similar", "an int >= 1", topn)
-        pos, neg = self._query_terms(positive, negative)
-        parts = [self._unit_vector(t) for t in pos] + [-self._unit_vector(t) for t in neg]
-        mean = np.mean(parts, axis=0)
-        norm = float(np.linalg.norm(mean))
-        if norm > 0:
-            mean = mean / norm
-        scores = self._candidates(restrict_vocab) @ mean.astype(np.float32)
-        return self._top(scores, topn, self._excluded(pos + neg))
-
-    def most_similar_cosmul(
-        self,
-        positive: Query | Sequence[Query] | None = None,
-        negative: Query | Sequence[Query] | None = None,
-        topn: int = 10,
-        restrict_vocab: int | None = None,
-    ) -> list[tuple[str, float]]:
-        """3CosMul (Levy and Goldberg, 2014): product of positive over product of negative.
-
-        Cosines are shifted to [0, 1] first and the denominator gets 1e-6, as in gensim.
-        """
-        check_param(isinstance(topn, int) and topn >= 1, "topn", "most_similar_cosmul", "an int >= 1", topn)
-        pos, neg = self._query_terms(positive, negative)
-        cand = self._candidates(restrict_vocab)
-        pos_scores = [(1 + cand @ self._unit_vector(t)) / 2 for t in pos]
-        neg_scores = [(1 + cand @ self._unit_vector(t)) / 2 for t in neg]
-        scores = np.prod(pos_scores, axis=0) / (np.prod(neg_scores, axis=0) + 1e-6)
-        return self._top(np.asarray(scores), topn, self._excluded(pos + neg))
-
-    def analogy(self, a: str, b: str, c: str, topn: int = 1) -> str | list[tuple[str, float]]:
-        """``a`` is to ``b`` as ``c`` is to ... ? (``b - a + c``; king - man + woman = queen).
-
-        With ``topn=1`` the answer is the key; otherwise a list of ``(key, score)``.
-        """
-        found = self.most_similar(positive=[b, c], negative=[a], topn=topn)
-        return found[0][0] if topn == 1 else found
-
-    def doesnt_match(self, words: Sequence[str]) -> str:
-        """The key that fits least with the others (furthest from their mean direction)."""
-        words = list(words)
-        if len(words) < 2:
-            raise InvalidParameterError("doesnt_match needs at least two words")
-        unit = np.stack([self._unit_vector(w) for w in words])
-        mean = unit.mean(axis=0)
-        mean /= max(float(np.linalg.norm(mean)), 1e-12)
-        return words[int(np.argmin(unit @ mean))]
-
-    def most_similar_batch(
-        self, keys: Sequence[Query], topn: int = 10, restrict_vocab: int | None = None
-    ) -> list[list[tuple[str, float]]]:
-        """``most_similar(positive=[k])`` for many keys at once, as one matrix product."""
-        check_param(isinstance(topn, int) and topn >= 1, "topn", "most_similar_batch", "an int >= 1", topn)
-        if not keys:
-            return []
-        queries = np.stack([self._unit_vector(k) for k in keys])
-        scores = queries @ self._candidates(restrict_vocab).T
-        return [
-            self._top(scores[i], topn, self._excluded([k])) for i, k in enumerate(keys)
-        ]
 
     # ------------------------------------------------------------------ files
     def save(self, path: str, format: str = "native", **options: Any) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import require
+from ..neighbors.topk import top_k
 from .captions import HELD_OUT_TEMPLATES, TRAIN_TEMPLATES
 from .data import ImageSet
 from .model import DualEncoder
@@ -46,10 +47,11 @@ class CrossModalReport:
 def recall_at_k(scores: np.ndarray, relevant: np.ndarray, ks: Sequence[int]) -> dict[int, float]:
     """Share of queries (rows of ``scores``) with a relevant item among their top ``k``.
 
-    ``relevant`` is a boolean matrix of the same shape as ``scores``.
+    ``relevant`` is a boolean matrix of the same shape as ``scores``. Equal scores rank the
+    lower column first; a NaN score is never among the top ``k``.
     """
-    order = np.argsort(-scores, axis=1, kind="stable")
-    hits = np.take_along_axis(relevant, order, axis=1)
+    rows, _ = top_k(scores, max(ks, default=0))
+    hits = np.take_along_axis(relevant, np.maximum(rows, 0), axis=1) & (rows >= 0)
     return {k: float(hits[:, :k].any(axis=1).mean()) for k in ks}
 
 

@@ -16,6 +16,7 @@ from torch import nn
 from .._params import Boolean, ConstraintSpec, Device, Interval, SequenceOf, String, validate_params
 from .._progress import progress_bar
 from ..errors import DataError, check_param
+from ..neighbors.topk import top_k
 from ..text import tokenize
 from ..vectors import Vectors
 from ..vocab import Vocab
@@ -336,11 +337,12 @@ class DualEncoder:
         return np.asarray(scores.argmax(axis=1))
 
     def search(self, text: str, images: np.ndarray, k: int = 10) -> list[tuple[int, float]]:
-        """The ``k`` images closest to ``text``, as ``(index, cosine)``."""
+        """The ``k`` images closest to ``text``, as ``(index, cosine)``, best first (equal
+        cosines: the lower index first)."""
         check_param(isinstance(k, int) and k >= 1, "k", "DualEncoder.search", "an int >= 1", k)
         scores = self.encode_images(images) @ self.encode_texts([text])[0]
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(i), float(scores[i])) for i in order]
+        rows, values = top_k(scores, k)
+        return [(int(i), float(v)) for i, v in zip(rows, values, strict=True) if i >= 0]
 
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> None:

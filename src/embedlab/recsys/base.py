@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .._io import Folder, PathLike, atomic_folder, read_folder
-from .._topk import topk_rows
 from ..errors import DataError, EmbedlabError, FormatError, check_param
+from ..neighbors.topk import top_k
 from ..vectors import Vectors
 from ._checks import check_fold_in, check_pairs
 from .interactions import Interactions, unique_titles
@@ -107,7 +107,11 @@ class FittedModel:
     def recommend_indices(
         self, users: np.ndarray, k: int = 10, exclude_seen: bool = True
     ) -> np.ndarray:
-        """Top-``k`` item indices for each user index (best first), as one array."""
+        """Top-``k`` item indices for each user index (best first), as one array.
+
+        Equal scores keep the lower item index first; a user with fewer than ``k`` items left
+        to recommend gets -1 in the free places.
+        """
         self._fitted()
         assert self.user_factors is not None
         users = np.asarray(users, np.int64)
@@ -116,7 +120,7 @@ class FittedModel:
             indptr, indices = self._seen
             for row, user in enumerate(users):
                 scores[row, indices[indptr[user]:indptr[user + 1]]] = -np.inf
-        return topk_rows(scores, k)[0]
+        return top_k(scores, k)[0]
 
     def recommend(self, user: object, k: int = 10, exclude_seen: bool = True) -> list[tuple[str, float]]:
         """The ``k`` best items for ``user`` as (title or id, score), leaving out what they saw.
@@ -142,7 +146,7 @@ class FittedModel:
         scores = (self._item_scores(user_vector) + offset).astype(np.float32)
         if exclude is not None and len(exclude):
             scores[0, exclude] = -np.inf
-        index, values = topk_rows(scores, k)
+        index, values = top_k(scores, k)
         if data.kind == "explicit" and data.rating_scale is not None and offset:
             values = np.where(np.isfinite(values), np.clip(values, *data.rating_scale), values)
         keys = data.item_keys()

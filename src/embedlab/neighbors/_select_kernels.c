@@ -7,9 +7,11 @@
  * current k-th best, so the pass is a vectorised comparison of 64 scores at a time, and only
  * the rare winners pay for an insertion into the sorted list of k.
  *
- * Ties keep the lower row first (rows are seen in increasing order and a score must beat the
- * k-th best strictly), and NaN never enters. The plain twin is select_reference.py; the tests
- * check that the two agree.
+ * The ranking rule of every exact search in embedlab (neighbors/topk.py documents it): best
+ * first; among equal scores the lower row first (callers fold blocks in increasing row order,
+ * and a score must beat the k-th best strictly to enter); a NaN or -inf score never enters, so
+ * slots nothing filled keep row -1 and score -inf. The plain twin, with the same signature, is
+ * _select_reference.py; every kernel test runs on both.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -112,8 +114,8 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_select",
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_select_kernels",
                                     "Exact search: fold a block of scores into each query's best k.",
                                     -1, methods, NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__select(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__select_kernels(void) { return PyModule_Create(&module); }

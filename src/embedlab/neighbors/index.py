@@ -1,4 +1,4 @@
-"""Nearest neighbours at scale: one interface, exact or approximate.
+"""The neighbour index: one interface over a table of vectors, exact or approximate.
 
 ``exact``  blocked matrix products over the table. Each block of rows is scored against the
            queries and only its best ``k`` per query are kept, so memory stays bounded by
@@ -11,22 +11,30 @@
 ``auto``   faiss for tables above 200,000 keys when faiss is installed, else exact.
 
 Cosine similarity is the default metric (rows and queries scaled to unit length); ``dot`` uses
-the raw vectors.
+the raw vectors. Exact answers follow the ranking rule of :mod:`embedlab.neighbors.topk` (ties
+to the lower row; NaN never returned). Under cosine a zero vector has no direction: as a query
+it gets no neighbours (its answer row is all ``-1``), as a row it is nobody's neighbour. A
+query holding NaN or infinity is a :class:`~embedlab.errors.DataError`.
 
->>> index = build_index(glove)                       # exact, cosine
->>> rows, scores = index.search(["king", "frog"], k=5)
->>> index.neighbors("frog", k=3)   # [('snake', 0.84...), ('ape', 0.79...), ('toad', 0.79...)]
+Example (``glove`` is ``datasets.load("glove-6b-50d")``)::
+
+    index = build_index(glove)                       # exact, cosine
+    rows, scores = index.search(["king", "frog"], k=5)
+    index.neighbors("frog", k=3)   # [('snake', 0.84...), ('ape', 0.79...), ('toad', 0.79...)]
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .errors import DataError, InvalidParameterError, check_param, require
-from .vectors import Vectors
+from ..errors import DataError, InvalidParameterError, check_param, require
+from .topk import exact_top_k
+
+if TYPE_CHECKING:  # only used through its methods: the package never imports vectors.py
+    from ..vectors import Vectors
 
 Metric = Literal["cosine", "dot"]
 Method = Literal["exact", "faiss", "auto"]
@@ -89,9 +97,13 @@ class NeighborIndex:
         matrix = np.asarray(self.vectors.matrix, dtype=np.float32)
         if self._inverse_norms is None:
             return np.ascontiguousarray(matrix)
-        return np.ascontiguousarray(matrix * self._inverse_norms[:, None])
+        # Zero rows stay zero for faiss (their NaN factor keeps them out of exact answers).
+        factors = np.nan_to_num(self._inverse_norms, nan=0.0)
+        return np.ascontiguousarray(matrix * factors[:, None])
 
-    def _queries(self, queries: Queries) -> np.ndarray:
+    def _queries(self, queries: Queries) -> tuple[np.ndarray, np.ndarray]:
+        """The queries as a float32 matrix (unit rows under cosine), and which of them are zero
+        vectors under cosine (no direction: they get no neighbours)."""
         if isinstance(queries, np.ndarray):
             matrix: np.ndarray = np.atleast_2d(np.asarray(queries, dtype=np.float32))
             if matrix.ndim != 2 or matrix.shape[1] != self.vectors.dim:
@@ -105,11 +117,15 @@ class NeighborIndex:
             rows = [self.vectors.index_of(key) for key in queries]  # UnknownKeyError suggests
             matrix = np.asarray(self.vectors.matrix[rows], dtype=np.float32)
         if not np.isfinite(matrix).all():
-            raise DataError("queries contain NaN or infinite values")
+            bad = int(np.flatnonzero(~np.isfinite(matrix).all(axis=1))[0])
+            raise DataError(f"queries contain NaN or infinite values (query {bad}); "
+                            "give finite query vectors")
+        no_direction = np.zeros(len(matrix), dtype=bool)
         if self.metric == "cosine":
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-            matrix = matrix / np.where(norms == 0, 1, norms)
-        return np.ascontiguousarray(matrix, dtype=np.float32)
+            no_direction = norms[:, 0] == 0
+            matrix = matrix / np.where(no_direction[:, None], 1, norms)
+        return np.ascontiguousarray(matrix, dtype=np.float32), no_direction
 
     def search(self, queries: Queries, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Row indices and scores (``len(queries) x k``) of each query's best matches, best first.
@@ -118,12 +134,16 @@ class NeighborIndex:
         a row into its key; :meth:`search_keys` does it for you.
         """
         check_param(isinstance(k, int) and k >= 1, "k", "NeighborIndex.search", "an int >= 1", k)
-        q = self._queries(queries)
+        q, no_direction = self._queries(queries)
         k = min(k, len(self.vectors))
         if self._faiss is not None:
-            scores, rows = self._faiss.search(q, k)
-            return rows.astype(np.int64), scores.astype(np.float32)
-        return self._exact(q, k)
+            faiss_scores, faiss_rows = self._faiss.search(q, k)
+            rows, scores = faiss_rows.astype(np.int64), faiss_scores.astype(np.float32)
+        else:
+            rows, scores = self._exact(q, k)
+        rows[no_direction] = -1  # a zero query: cosine is undefined, so nothing is near it
+        scores[no_direction] = -np.inf
+        return rows, scores
 
     def search_keys(self, queries: Queries, k: int = 10) -> list[list[tuple[str, float]]]:
         """Like :meth:`search`, answering ``(key, score)`` pairs per query."""
@@ -188,44 +208,17 @@ class NeighborIndex:
         return rows_out, scores_out
 
 
-def exact_top_k(
-    queries: np.ndarray, table: np.ndarray, k: int, block: int,
-    inverse_norms: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows and scores of the ``k`` largest ``queries @ table.T`` (times ``inverse_norms``).
-
-    The table is read ``block`` rows at a time: BLAS scores the block, and the C kernel
-    (``_select.c``) folds it into each query's best ``k`` in one pass while it is in cache:
-    after the first blocks hardly any score beats a query's k-th best, so that pass is a
-    vectorised comparison. Among equal scores the lower row comes first. ``k`` must not exceed
-    the row count.
-    """
-    import warnings
-
-    import torch
-
-    from ._select import fold_block
-
-    q = torch.from_numpy(np.ascontiguousarray(queries, dtype=np.float32))
-    best_scores = np.full((len(q), k), -np.inf, dtype=np.float32)
-    best_rows = np.full((len(q), k), -1, dtype=np.int64)
-    with warnings.catch_warnings():  # the table may be read-only (a memory map): never written
-        warnings.simplefilter("ignore", UserWarning)
-        for start in range(0, len(table), block):
-            rows = torch.from_numpy(np.asarray(table[start : start + block], dtype=np.float32))
-            scores = (q @ rows.T).numpy()
-            scale = None if inverse_norms is None else inverse_norms[start : start + len(rows)]
-            fold_block(scores, len(q), len(rows), start, scale, best_scores, best_rows, k)
-    return best_rows, best_scores
-
-
 def _inverse_norms(matrix: np.ndarray, step: int = 262_144) -> np.ndarray:
-    """1 / row length, computed a block at a time (the table may be a memory map); 0 rows -> 1."""
+    """1 / row length, computed a block at a time (the table may be a memory map).
+
+    A zero row gets NaN: its cosine with anything is undefined, and a NaN score is never
+    returned, so it is nobody's neighbour."""
     out = np.empty(len(matrix), dtype=np.float32)
     for start in range(0, len(matrix), step):
         block = np.asarray(matrix[start : start + step], dtype=np.float32)
         norms = np.sqrt(np.einsum("ij,ij->i", block, block))
-        out[start : start + step] = 1.0 / np.where(norms == 0, 1, norms)
+        out[start : start + step] = np.divide(1.0, norms, out=np.full_like(norms, np.nan),
+                                              where=norms > 0)
     return out
 
 
@@ -263,10 +256,24 @@ def _has_faiss() -> bool:
 
 
 def build_index(
-    vectors: Vectors, method: Method = "exact", metric: Metric = "cosine", **options: Any
+    vectors: Vectors,
+    method: Method = "exact",
+    metric: Metric = "cosine",
+    *,
+    block_size: int | None = None,
+    max_block_mb: float = 2.0,
+    index: Literal["hnsw", "ivf"] = "hnsw",
+    hnsw_m: int = 16,
+    ef_construction: int = 100,
+    ef_search: int = 64,
+    nlist: int = 1024,
+    nprobe: int = 32,
 ) -> NeighborIndex:
     """A :class:`NeighborIndex` over ``vectors`` (see the class for the options)."""
-    return NeighborIndex(vectors, method=method, metric=metric, **options)
+    return NeighborIndex(vectors, method=method, metric=metric, block_size=block_size,
+                         max_block_mb=max_block_mb, index=index, hnsw_m=hnsw_m,
+                         ef_construction=ef_construction, ef_search=ef_search, nlist=nlist,
+                         nprobe=nprobe)
 
 
 def recall_at_k(

@@ -1,0 +1,40 @@
+"""The plain twin of ``_select_kernels.c``: what folding a block of scores into the best k means.
+
+Same signature as the kernel, so it can stand in for it (the tests run every kernel test on
+both): slow, obvious, and the oracle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fold_block(scores: np.ndarray, queries: int, rows: int, first_row: int,
+               scale: np.ndarray | None, best_scores: np.ndarray, best_rows: np.ndarray,
+               k: int) -> None:
+    """In place: each query's best ``k`` (score, row) after seeing ``scores`` (``queries x
+    rows``, row ``first_row + i`` in column ``i``), each score times ``scale[i]`` when given.
+
+    Best first; among equal scores the lower row first; a NaN or -inf score never enters.
+    ``best_scores`` (float32) and ``best_rows`` (int64) are ``queries x k``, as the previous
+    call left them (-inf and -1 where still empty).
+    """
+    if queries < 0 or rows < 0 or k < 1:
+        raise ValueError("queries and rows must be >= 0 and k >= 1")
+    if (scores.size < queries * rows or best_scores.size < queries * k
+            or best_rows.size < queries * k or (scale is not None and scale.size < rows)):
+        raise ValueError("a buffer is smaller than queries, rows and k say")
+    for name, array in (("best_scores", best_scores), ("best_rows", best_rows)):
+        if not array.flags.c_contiguous or not array.flags.writeable:
+            raise BufferError(f"{name} must be a writable C-contiguous array")
+    block = scores.reshape(-1)[: queries * rows].reshape(queries, rows)
+    values = block * scale.reshape(-1)[:rows] if scale is not None else block
+    best_s = best_scores.reshape(-1)[: queries * k].reshape(queries, k)
+    best_r = best_rows.reshape(-1)[: queries * k].reshape(queries, k)
+    row_ids = first_row + np.arange(rows, dtype=np.int64)
+    for q in range(queries):
+        enters = values[q] > -np.inf  # False for NaN too
+        pool_scores = np.concatenate([best_s[q], values[q][enters].astype(np.float32)])
+        pool_rows = np.concatenate([best_r[q], row_ids[enters]])
+        order = np.lexsort((pool_rows, -pool_scores))[:k]
+        best_s[q], best_r[q] = pool_scores[order], pool_rows[order]
