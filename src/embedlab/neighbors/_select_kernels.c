@@ -110,7 +110,8 @@ fail:
 
 static PyMethodDef methods[] = {
     {"fold_block", py_fold_block, METH_VARARGS,
-     "fold_block(scores, queries, rows, first_row, scale, best_scores, best_rows, k)"},
+     "fold_block($module, scores, queries, rows, first_row, scale, best_scores, best_rows, k, /)\n--\n\n"
+     "In place: each query's best k (score, row) after seeing one block of scores."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["fold_block"]
+
 
 def fold_block(scores: np.ndarray, queries: int, rows: int, first_row: int,
                scale: np.ndarray | None, best_scores: np.ndarray, best_rows: np.ndarray,
-               k: int) -> None:
+               k: int, /) -> None:
     """In place: each query's best ``k`` (score, row) after seeing ``scores`` (``queries x
     rows``, row ``first_row + i`` in column ``i``), each score times ``scale[i]`` when given.
 
