@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError, require
-from ._sampling import alias_table, keep_probabilities
-from ._w2v_kernels import MAX_F
+from ._sampling import MAX_F, alias_table, keep_probabilities
 
 
 def torch_job(model: Any, encoded: Any, device: str | None = None,
