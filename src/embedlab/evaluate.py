@@ -325,3 +325,7 @@ def _best_five(
         pick, best_scores = topk_rows(np.hstack([best_scores, top_scores]), 5)
         best_rows = np.take_along_axis(merged_rows, pick, axis=1)
     return best_rows
+
+
+# The standard suite (named datasets, one table) lives beside: ``evaluate.report(vectors)``.
+from .evaluation_suite import Report, report  # noqa: E402, F401
