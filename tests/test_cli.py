@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -62,3 +64,74 @@ def test_main_prints_library_errors_as_one_line(vector_file, monkeypatch, capsys
     assert stop.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "did you mean 'queen'" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- issue 12: help, version, errors
+def flat(text: str) -> str:
+    """Help text without the line wrapping (which may split 'word2vec-binary' at its hyphen)."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_neighbors_help_keeps_the_extra_in_brackets() -> None:
+    result = runner.invoke(app, ["neighbors", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "extra[ann]" in flat(result.output) and "extra)" not in flat(result.output)
+
+
+@pytest.mark.parametrize("command", [["train", "word2vec"], ["evaluate"], ["recommend", "fit"], ["demo"]])
+def test_flags_show_no_type(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "<bool>" not in result.output
+
+
+def test_train_format_help_names_the_formats_not_a_missing_command() -> None:
+    result = runner.invoke(app, ["train", "word2vec", "--help"], env={"COLUMNS": "200"})
+    assert "embedlabformats" not in flat(result.output)
+    assert "word2vec-binary" in flat(result.output) and "fasttext-bin" in flat(result.output)
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"embedlab {embedlab.__version__}\n"
+
+
+@pytest.mark.parametrize("k", ["0", "-3"])
+def test_neighbors_k_below_one_is_an_error(vector_file, k: str) -> None:
+    result = runner.invoke(app, ["neighbors", str(vector_file), "man", "-k", k])
+    assert result.exit_code == 2 and "Invalid value for '-k': Input should be greater than or equal to 1" in result.output
+
+
+def test_missing_files_are_one_line_not_a_traceback(tmp_path, monkeypatch, capsys) -> None:
+    from embedlab.cli import main
+
+    missing = tmp_path / "nope.txt"
+    for argv in (["graph", "embed", str(missing), "-o", str(tmp_path / "n.vec")],
+                 ["graph", "evaluate", str(missing), "--labels", str(missing)]):
+        monkeypatch.setattr("sys.argv", ["embedlab", *argv])
+        with pytest.raises(SystemExit) as stop:
+            main()
+        err = capsys.readouterr().err
+        assert stop.value.code == 1, argv
+        assert err.startswith("error: ") and str(missing) in err and "Traceback" not in err
+
+
+def test_info_says_no_subwords_for_a_words_only_fasttext_file(tmp_path) -> None:
+    v = Vectors(["king", "queen"], np.array([[1, 0], [0, 1]], np.float32))
+    embedlab.save(v, tmp_path / "words.bin", format="fasttext-bin")
+    assert embedlab.load(tmp_path / "words.bin").subwords is not None  # a table, but no n-grams
+    result = runner.invoke(app, ["info", str(tmp_path / "words.bin")])
+    assert result.exit_code == 0, result.output
+    assert "subwords   no" in result.output
+
+
+def test_every_cli_module_registers_top_level_commands_only() -> None:
+    import ast
+    import pathlib
+
+    import embedlab.cli
+
+    for path in pathlib.Path(embedlab.cli.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name == "register":
+                nested = [n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef) and n is not node]
+                assert nested == [], f"{path.name}: register() defines {nested}"
