@@ -135,3 +135,55 @@ def test_every_cli_module_registers_top_level_commands_only() -> None:
             if isinstance(node, ast.FunctionDef) and node.name == "register":
                 nested = [n.name for n in ast.walk(node) if isinstance(n, ast.FunctionDef) and n is not node]
                 assert nested == [], f"{path.name}: register() defines {nested}"
+
+
+# ---------------------------------------------------------------- the library work the CLI did
+@pytest.mark.parametrize(("name", "subwords", "expected"), [
+    ("v.txt", False, "word2vec"), ("v.VEC", False, "word2vec"), ("v.bin", False, "word2vec-binary"),
+    ("v.bin", True, "fasttext-bin"), ("v.tsv", False, "projector"), ("folder", False, "native"),
+    ("v.npy", True, "native"),
+])
+def test_format_for_judges_the_output_by_its_suffix(name: str, subwords: bool, expected: str) -> None:
+    from embedlab.formats import format_for
+
+    assert format_for(name, subwords=subwords) == expected
+
+
+def test_read_labels(tmp_path) -> None:
+    from embedlab import DataError, FormatError
+    from embedlab.graph import read_labels
+
+    (tmp_path / "labels.txt").write_text("# node label\n1\tMr. Hi\n2 Officer\n\n3 a # comment\n1\tOfficer\n")
+    assert read_labels(tmp_path / "labels.txt") == {"1": "Officer", "2": "Officer", "3": "a"}
+    (tmp_path / "bad.txt").write_text("1 a\n2 b c\n")
+    with pytest.raises(FormatError, match=r"bad\.txt:2: expected 'node label' \(two fields\)"):
+        read_labels(tmp_path / "bad.txt")
+    with pytest.raises(DataError, match=r"nope\.txt: no such labels file"):
+        read_labels(tmp_path / "nope.txt")
+    with pytest.raises(DataError, match="is a folder"):
+        read_labels(tmp_path)
+
+
+@pytest.mark.network  # the three datasets come from the registry on first use
+def test_evaluate_report_is_the_suite_the_cli_prints() -> None:
+    from embedlab import datasets, evaluate
+
+    glove = datasets.load("glove-6b-50d").top(20_000)
+    result = evaluate.report(glove, restrict_vocab=10_000, cosmul=True, progress=False)
+    pairs = evaluate.word_pairs(glove, datasets.load("wordsim353"), restrict_vocab=10_000)
+    assert result.pairs["wordsim353"] == pairs
+    cosmul = evaluate.analogies(glove, datasets.load("google-analogy"), restrict_vocab=10_000,
+                                method="3cosmul", progress=False)
+    assert result.analogies["3cosmul"].sections == cosmul.sections
+    rows = result.rows()
+    assert rows[0] == ("wordsim353", "Spearman", f"{pairs.spearman:.4f}", str(pairs.pairs),
+                       f"{pairs.oov_ratio:.1f}%")
+    assert [r[1] for r in rows if r[0] == "google-analogy"] == ["accuracy (3CosAdd)", "accuracy (3CosMul)"]
+    assert len(result.rows(sections=True)) == len(rows) + 2 * (len(cosmul.sections))
+
+
+def test_evaluate_report_checks_restrict_vocab() -> None:
+    from embedlab import InvalidParameterError, evaluate
+
+    with pytest.raises(InvalidParameterError, match="'restrict_vocab' parameter of report"):
+        evaluate.report(Vectors(["a"], np.ones((1, 2))), restrict_vocab=0)

@@ -328,4 +328,5 @@ def _best_five(
 
 
 # The standard suite (named datasets, one table) lives beside: ``evaluate.report(vectors)``.
-from .evaluation_suite import Report, report  # noqa: E402, F401
+from .evaluation_suite import Report as Report  # noqa: E402
+from .evaluation_suite import report as report  # noqa: E402

@@ -83,7 +83,7 @@ def report(vectors: Vectors, restrict_vocab: int = 300_000, cosmul: bool = False
             pairs[name] = None
     questions = datasets.load(ANALOGY_BENCHMARK)
     methods: tuple[Method, ...] = ("3cosadd", "3cosmul") if cosmul else ("3cosadd",)
-    scores = {method: analogies(vectors, questions, restrict_vocab=restrict_vocab, method=method,
+    scores: dict[str, AnalogyScores] = {method: analogies(vectors, questions, restrict_vocab=restrict_vocab, method=method,
                                 progress=progress)
               for method in methods}
     return Report(len(vectors), vectors.dim, restrict_vocab, pairs, scores)

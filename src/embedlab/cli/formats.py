@@ -27,7 +27,7 @@ def info(
     typer.echo(f"vectors    {len(vectors):,}")
     typer.echo(f"dimensions {vectors.dim}")
     # a fastText model saved with maxn 0 carries a subword table but builds no n-grams
-    has_subwords = vectors.subwords is not None and vectors.subwords.uses_ngrams
+    has_subwords = vectors.subwords is not None and getattr(vectors.subwords, "uses_ngrams", True)
     typer.echo(f"subwords   {'yes' if has_subwords else 'no'}")
     typer.echo(f"first keys {', '.join(vectors.keys[:8])}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -47,7 +48,8 @@ def fit(
         options["dim"] = dim
     if model == "mf":  # the only one trained by epochs (with early stopping)
         options["epochs"] = epochs
-    fitted = models()[MODELS[model]](**options).fit(data)  # type: ignore[arg-type]
+    model_class: Any = models()[MODELS[model]]
+    fitted = model_class(**options).fit(data)
     fitted.save(output)
     typer.echo(f"{data}")
     typer.echo(f"wrote {type(fitted).__name__} with {fitted.item_vectors.dim}-dimensional vectors to {output}")
