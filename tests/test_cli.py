@@ -187,3 +187,17 @@ def test_evaluate_report_checks_restrict_vocab() -> None:
 
     with pytest.raises(InvalidParameterError, match="'restrict_vocab' parameter of report"):
         evaluate.report(Vectors(["a"], np.ones((1, 2))), restrict_vocab=0)
+
+
+def test_cache_folder_that_is_a_file_is_one_line(tmp_path, monkeypatch, capsys) -> None:
+    from embedlab.cli import main
+
+    blocker = tmp_path / "home"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("EMBEDLAB_HOME", str(blocker))
+    monkeypatch.setattr("sys.argv", ["embedlab", "serve", "glove-6b-50d"])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # after the "fetching" notice
+    assert stop.value.code == 1 and last.startswith("error: ") and str(blocker) in last
+    assert "Traceback" not in last
