@@ -75,8 +75,6 @@ def create_app(
         ),
     )
     app.state.explorer = state
-    # kept for code that reached for them before the routers existed
-    app.state.vectors, app.state.search, app.state.jobs = vectors, search, jobs
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
