@@ -306,6 +306,20 @@ def test_lone_surrogate_key_is_a_clean_400(roomy_client) -> None:
     assert paired.status_code == 404 and paired.json()["key"] == "\U0001f600"
 
 
+JSON_PIECES = [b"[", b"]", b"{", b"}", b'"keys"', b'"k"', b":", b",", b'"\\ud800"', b'"\\udfff"',
+               b'"\\ud83d\\ude00"', b'"king"', b"1", b"-0.5e400", b"true", b"null", b'"\\u0000"']
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(pieces=st.lists(st.sampled_from(JSON_PIECES), max_size=400), depth=st.integers(0, 30_000))
+def test_fuzzed_json_bodies_never_5xx(roomy_client, pieces: list[bytes], depth: int) -> None:
+    # the fuzzer that found the RecursionError and the lone-surrogate 500s, kept (seeded)
+    body = b"[" * depth + b"".join(pieces)
+    response = roomy_client.post("/api/neighbors", content=body)
+    assert response.status_code < 500, body[:80]
+    json.loads(response.content)
+
+
 @pytest.mark.parametrize(("body", "detail"), [
     (b"[]", 'expected a JSON object {"keys": [...], "k": 10}'),
     (b'{"keys": "king"}', 'expected a JSON object {"keys": [...], "k": 10}'),
