@@ -201,3 +201,19 @@ def test_cache_folder_that_is_a_file_is_one_line(tmp_path, monkeypatch, capsys) 
     last = capsys.readouterr().err.strip().splitlines()[-1]  # after the "fetching" notice
     assert stop.value.code == 1 and last.startswith("error: ") and str(blocker) in last
     assert "Traceback" not in last
+
+
+@pytest.mark.parametrize(("model", "cls"), [("mf", "MatrixFactorization"),
+                                            ("bpmf", "BayesianMatrixFactorization"),
+                                            ("als", "ImplicitALS")])
+def test_recommend_fit_picks_the_model_from_recsys_models(tmp_path, model: str, cls: str) -> None:
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("user,item,rating\n" + "".join(
+        f"u{u},i{i},{1 + (u * i) % 5}\n" for u in range(8) for i in range(6) if (u + i) % 3))
+    result = runner.invoke(app, ["recommend", "fit", str(ratings), "-o", str(tmp_path / "m"),
+                                 "--model", model, "--dim", "3", "--epochs", "2", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {cls} with " in result.output
+    from embedlab.recsys import load_model
+
+    assert type(load_model(tmp_path / "m")).__name__ == cls
