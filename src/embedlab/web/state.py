@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from fastapi import Request  # at run time: FastAPI reads the dependency's annotation
+from fastapi import Request
 
 from ..vectors import Vectors
 from ._errors import ApiError
@@ -77,7 +77,11 @@ class ExplorerState:
         return [{"key": keys[r], "score": round(s, 6)} for r, s in answer.found], answer.exact
 
 
-async def explorer(request: Request) -> ExplorerState:
-    """The dependency every route takes: this application's :class:`ExplorerState`."""
+def explorer_of(request: Request) -> ExplorerState:
+    """This application's :class:`ExplorerState` (``app.state.explorer``).
+
+    Called by each route rather than declared as a FastAPI dependency: resolving a dependency
+    costs about 30 us a request, a tenth of a neighbour query on a small table.
+    """
     state: ExplorerState = request.app.state.explorer
     return state

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ..state import MAX_KEY_CHARS
-from ._params import Exact, K, State
+from ._params import Exact, K, explorer_of
 
 router = APIRouter(prefix="/api", tags=["queries"])
 
@@ -18,7 +18,7 @@ def _word(description: str) -> Any:
 
 @router.get("/analogy", summary="a - b + c (king - man + woman)")
 async def analogy(
-    state: State,
+    request: Request,
     a: Annotated[str, _word("Start (king).")],
     b: Annotated[str, _word("Take away (man).")],
     c: Annotated[str, _word("Add (woman).")],
@@ -27,6 +27,7 @@ async def analogy(
 ) -> dict[str, Any]:
     """The keys closest to unit(a) - unit(b) + unit(c), the three words left out
     (gensim's `most_similar(positive=[a, c], negative=[b])`)."""
+    state = explorer_of(request)
     k = state.check_k(k)
     rows = [state.row_of(w) for w in (a, b, c)]
     unit = state.vectors.unit

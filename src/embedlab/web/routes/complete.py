@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from ..state import MAX_KEY_CHARS
-from ._params import State
+from ._params import explorer_of
 
 router = APIRouter(prefix="/api", tags=["queries"])
 SCAN_LIMIT = 5000  # spellings looked at per request, however common the prefix
@@ -16,11 +16,12 @@ SCAN_LIMIT = 5000  # spellings looked at per request, however common the prefix
 
 @router.get("/complete", summary="Keys that start with a prefix")
 async def complete(
-    state: State,
+    request: Request,
     prefix: Annotated[str, Query(min_length=1, max_length=MAX_KEY_CHARS)],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, Any]:
     """Case-insensitive; the most frequent first (files list frequent keys first)."""
+    state = explorer_of(request)
     low = prefix.lower()
     spellings, by_spelling = state.spellings, state.by_spelling
     start = bisect.bisect_left(spellings, low)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from .._errors import ApiError
 from ..layouts import METHODS, LayoutBusy
-from ._params import Dim, State
+from ._params import Dim, explorer_of
 
 router = APIRouter(prefix="/api/layouts", tags=["layouts"])
 
@@ -31,15 +31,17 @@ def _idle(method: str, dim: int) -> dict[str, Any]:
 
 
 @router.get("", summary="Every layout started, with its progress")
-async def layouts(state: State) -> dict[str, Any]:
+async def layouts(request: Request) -> dict[str, Any]:
+    state = explorer_of(request)
     return {"layouts": [layout.describe() for layout in state.jobs.all()]}
 
 
 @router.post("/{method}", status_code=202, summary="Start computing a layout (pca, tsne or umap)")
-async def start_layout(method: str, state: State, dim: Dim = 2, sample: Sample = True) -> dict[str, Any]:
+async def start_layout(method: str, request: Request, dim: Dim = 2, sample: Sample = True) -> dict[str, Any]:
     """PCA is ready at once; t-SNE and UMAP run in the background, one at a time (409 while
     another runs): poll the GET twin. Large tables are sampled (`points`, `total` and `sampled`
     in the answer say how) unless `sample=false`."""
+    state = explorer_of(request)
     _check_method(method)
     try:
         return state.jobs.start(method, dim, sample=sample).describe()
@@ -52,23 +54,26 @@ async def start_layout(method: str, state: State, dim: Dim = 2, sample: Sample =
 
 
 @router.delete("/{method}", summary="Cancel a layout being computed (or forget a finished one)")
-async def cancel_layout(method: str, state: State, dim: Dim = 2) -> dict[str, Any]:
+async def cancel_layout(method: str, request: Request, dim: Dim = 2) -> dict[str, Any]:
     """A running t-SNE or UMAP stops at its next progress step (`status` goes `cancelling`,
     then `cancelled`); a finished one is forgotten, so the next POST computes it afresh."""
+    state = explorer_of(request)
     _check_method(method)
     layout = state.jobs.cancel(method, dim)
     return layout.describe() if layout else _idle(method, dim)
 
 
 @router.get("/{method}", summary="Where a layout stands")
-async def layout_status(method: str, state: State, dim: Dim = 2) -> dict[str, Any]:
+async def layout_status(method: str, request: Request, dim: Dim = 2) -> dict[str, Any]:
+    state = explorer_of(request)
     _check_method(method)
     layout = state.jobs.get(method, dim)
     return layout.describe() if layout else _idle(method, dim)
 
 
 @router.get("/{method}/coords", summary="The coordinates of a finished layout (float32 or CSV)")
-async def layout_coords(method: str, state: State, dim: Dim = 2, format: Format = "f32") -> Response:
+async def layout_coords(method: str, request: Request, dim: Dim = 2, format: Format = "f32") -> Response:
+    state = explorer_of(request)
     _check_method(method)
     layout = state.jobs.get(method, dim)
     if layout is None or layout.coords is None:

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from .._errors import ApiError
 from ..layouts import METHODS
 from ..state import MAX_KEY_CHARS
-from ._params import State
+from ._params import explorer_of
 
 router = APIRouter(prefix="/api", tags=["vectors"])
 
 
 @router.get("/info", summary="Size, dimension, metadata columns, limits")
-async def info(state: State) -> dict[str, Any]:
+async def info(request: Request) -> dict[str, Any]:
+    state = explorer_of(request)
     vectors, limits = state.vectors, state.limits
     return {
         "count": len(vectors), "dim": vectors.dim, "columns": sorted(state.columns),
@@ -28,12 +29,14 @@ async def info(state: State) -> dict[str, Any]:
 
 
 @router.get("/keys", summary="Every key, in row order (a JSON list)")
-async def all_keys(state: State) -> Response:
+async def all_keys(request: Request) -> Response:
+    state = explorer_of(request)
     return Response(state.keys_json, media_type="application/json")
 
 
 @router.get("/metadata/{column}", summary="One metadata column, in row order")
-async def metadata_column(column: str, state: State) -> dict[str, Any]:
+async def metadata_column(column: str, request: Request) -> dict[str, Any]:
+    state = explorer_of(request)
     if column not in state.columns:
         raise ApiError(404, f"no metadata column {column[:MAX_KEY_CHARS]!r}",
                        columns=sorted(state.columns))
