@@ -279,3 +279,212 @@ def test_faiss_index_without_faiss_names_the_extra(monkeypatch) -> None:
         create_app(Vectors(KEYS, MATRIX), index="faiss")
     with pytest.raises(EmbedlabError, match="index"):
         create_app(Vectors(KEYS, MATRIX), index="hnsw")
+
+
+# ---------------------------------------------------------------- hostile bodies (issue 12)
+@pytest.fixture(scope="module")
+def roomy_client():
+    """Default body limits (64 KiB): room for bodies that are hostile by shape, not size."""
+    with TestClient(create_app(Vectors(KEYS, MATRIX))) as test_client:
+        yield test_client
+
+
+def test_deeply_nested_body_is_a_clean_400(roomy_client) -> None:
+    # json.loads recursed until RecursionError: a 500.
+    for body in [b"[" * 20_000, b'{"keys": ' + b"[" * 5000 + b"]" * 5000 + b"}"]:
+        response = roomy_client.post("/api/neighbors", content=body)
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith("the body is not valid JSON (recursion limit")
+
+
+def test_lone_surrogate_key_is_a_clean_400(roomy_client) -> None:
+    # json.loads accepted "\ud800"; answering "not in the vocabulary" then failed to encode it.
+    response = roomy_client.post("/api/neighbors", content=b'{"keys": ["\\ud800"]}')
+    assert response.status_code == 400
+    assert "lone surrogate" in response.json()["detail"]
+    paired = roomy_client.post("/api/neighbors", content=b'{"keys": ["\\ud83d\\ude00"]}')
+    assert paired.status_code == 404 and paired.json()["key"] == "\U0001f600"
+
+
+JSON_PIECES = [b"[", b"]", b"{", b"}", b'"keys"', b'"k"', b":", b",", b'"\\ud800"', b'"\\udfff"',
+               b'"\\ud83d\\ude00"', b'"king"', b"1", b"-0.5e400", b"true", b"null", b'"\\u0000"']
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(pieces=st.lists(st.sampled_from(JSON_PIECES), max_size=400), depth=st.integers(0, 30_000))
+def test_fuzzed_json_bodies_never_5xx(roomy_client, pieces: list[bytes], depth: int) -> None:
+    # the fuzzer that found the RecursionError and the lone-surrogate 500s, kept (seeded)
+    body = b"[" * depth + b"".join(pieces)
+    response = roomy_client.post("/api/neighbors", content=body)
+    assert response.status_code < 500, body[:80]
+    json.loads(response.content)
+
+
+@pytest.mark.parametrize(("body", "detail"), [
+    (b"[]", 'expected a JSON object {"keys": [...], "k": 10}'),
+    (b'{"keys": "king"}', 'expected a JSON object {"keys": [...], "k": 10}'),
+    (b'{"k": 2}', 'expected a JSON object {"keys": [...], "k": 10}'),
+    (b'{"keys": [1]}', "keys must be non-empty strings of at most 200 characters"),
+    (b'{"keys": [""]}', "keys must be non-empty strings of at most 200 characters"),
+    (b'{"keys": []}', "give 1 to 3 keys; got 0"),
+    (b'{"keys": ["king"], "k": 99}', "k must be an int from 1 to 5; got 99"),
+    (b'{"keys": ["king"], "k": true}', "k must be an int from 1 to 5; got True"),
+    (b'{"keys": ["king"], "k": 2.0}', "k must be an int from 1 to 5; got 2.0"),
+    (b'{"keys": ["king"], "k": null}', "k must be an int from 1 to 5; got None"),
+    (b'{"keys": ["king"], "k": 0}', "k must be an int from 1 to 5; got 0"),
+    (b'{"keys": ["king"], "exact": "yes"}', "exact must be true or false; got 'yes'"),
+])
+def test_batch_body_problems_are_one_sentence(client, body: bytes, detail: str) -> None:
+    response = client.post("/api/neighbors", content=body)
+    assert response.status_code == 400 and response.json() == {"detail": detail}
+
+
+def test_batch_body_is_documented_as_a_model(client) -> None:
+    post = client.get("/openapi.json").json()["paths"]["/api/neighbors"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["keys"] and set(schema["properties"]) == {"keys", "k", "exact"}
+
+
+def test_metadata_path_that_is_a_folder_is_a_clear_error(tmp_path) -> None:
+    from embedlab import FormatError
+    from embedlab.web.metadata import read_metadata
+
+    with pytest.raises(FormatError, match=r"is a folder; expected a TSV file"):
+        read_metadata(tmp_path, Vectors(KEYS, MATRIX))
+
+
+# ---------------------------------------------------------------- capped layouts (issue 12)
+def _wait(test_client, method: str, until: tuple[str, ...], timeout: float = 120) -> dict:
+    import time
+
+    deadline = time.time() + timeout
+    status = test_client.get(f"/api/layouts/{method}").json()
+    while status["status"] not in until:
+        assert time.time() < deadline, status
+        time.sleep(0.1)
+        status = test_client.get(f"/api/layouts/{method}").json()
+    return status
+
+
+def test_layouts_are_sampled_above_the_point_limit_unless_asked() -> None:
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(300)], rng.standard_normal((300, 8)))
+    with TestClient(create_app(vectors, max_tsne_points=40)) as test_client:
+        assert test_client.get("/api/info").json()["layout_points"] == {"tsne": 40, "umap": 5000}
+        started = test_client.post("/api/layouts/tsne").json()
+        assert (started["points"], started["total"], started["sampled"]) == (40, 300, True)
+        _wait(test_client, "tsne", ("done",))
+        coords = np.frombuffer(test_client.get("/api/layouts/tsne/coords").content, "<f4").reshape(300, 2)
+        placed = np.isfinite(coords).all(axis=1)
+        assert placed.sum() == 40 and np.isnan(coords[~placed]).all()
+        csv = test_client.get("/api/layouts/tsne/coords", params={"format": "csv"}).text.splitlines()
+        assert len(csv) == 41 and {line.split(",")[0] for line in csv[1:]} == {
+            f"w{i}" for i in np.flatnonzero(placed)}
+        # the same seed samples the same rows; sample=false (after forgetting) takes every row
+        assert test_client.delete("/api/layouts/tsne").json()["status"] == "done"
+        assert test_client.get("/api/layouts/tsne").json()["status"] == "idle"
+        everything = test_client.post("/api/layouts/tsne", params={"sample": False}).json()
+        assert (everything["points"], everything["sampled"]) == (300, False)
+        _wait(test_client, "tsne", ("done",))
+        full = np.frombuffer(test_client.get("/api/layouts/tsne/coords").content, "<f4")
+        assert np.isfinite(full).all() and full.shape == (600,)
+
+
+def test_one_layout_job_at_a_time_and_cancel_stops_it() -> None:
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(3000)], rng.standard_normal((3000, 16)))
+    with TestClient(create_app(vectors)) as test_client:
+        assert test_client.post("/api/layouts/tsne").status_code == 202
+        busy = test_client.post("/api/layouts/umap")
+        assert busy.status_code == 409
+        assert "one at a time" in busy.json()["detail"] and "DELETE /api/layouts/tsne?dim=2" in busy.json()["detail"]
+        assert busy.json()["running"]["method"] == "tsne"
+        cancelled = test_client.delete("/api/layouts/tsne").json()
+        assert cancelled["status"] in ("cancelling", "cancelled")
+        final = _wait(test_client, "tsne", ("cancelled", "done", "failed"))
+        assert final["status"] == "cancelled" and final["progress"] < 1.0
+        assert test_client.get("/api/layouts/tsne/coords").status_code == 409
+        # the worker is free again: the next job starts (and PCA never waits for it)
+        assert test_client.post("/api/layouts/umap", params={"dim": 2}).status_code == 202
+        assert test_client.post("/api/layouts/pca", params={"dim": 3}).json()["status"] == "done"
+        test_client.delete("/api/layouts/umap")
+        _wait(test_client, "umap", ("cancelled", "done", "failed"))
+
+
+def test_cancelled_job_really_stops_computing() -> None:
+    import time
+
+    from embedlab.web.layouts import LayoutJobs
+
+    rng = np.random.default_rng(1)
+    vectors = Vectors([f"w{i}" for i in range(3000)], rng.standard_normal((3000, 16)))
+    jobs = LayoutJobs(vectors)
+    layout = jobs.start("tsne", 2)
+    deadline = time.time() + 60
+    while layout.status != "running" and time.time() < deadline:
+        time.sleep(0.01)
+    jobs.cancel("tsne", 2)
+    while layout.status != "cancelled" and time.time() < deadline:
+        time.sleep(0.05)
+    assert layout.status == "cancelled" and layout.coords is None
+    progress = layout.progress
+    time.sleep(1.0)
+    assert layout.progress == progress  # nothing advances any more
+    jobs.close()
+
+
+# ---------------------------------------------------------------- the HNSW graph kept (issue 12)
+def _ready(test_client) -> None:
+    import time
+
+    deadline = time.time() + 60
+    while test_client.get("/api/info").json()["approximate_index"] != "ready":
+        assert time.time() < deadline
+        time.sleep(0.05)
+
+
+def test_hnsw_graph_is_kept_and_reused_while_the_vectors_are_unchanged(tmp_path, monkeypatch) -> None:
+    faiss = pytest.importorskip("faiss")
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(1500)], rng.standard_normal((1500, 16)))
+    with TestClient(create_app(vectors, index="faiss", index_cache=tmp_path)) as test_client:
+        _ready(test_client)
+        first = test_client.get("/api/neighbors", params={"key": "w3"}).json()
+    saved = list(tmp_path.glob("hnsw-*.faiss"))
+    assert len(saved) == 1
+    stamp = saved[0].stat().st_mtime_ns
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the graph was built again")
+
+    monkeypatch.setattr(faiss, "IndexHNSWFlat", no_build)  # a restart must only read it
+    with TestClient(create_app(Vectors(list(vectors.keys), np.array(vectors.matrix)), index="faiss",
+                               index_cache=tmp_path)) as test_client:
+        _ready(test_client)
+        assert test_client.get("/api/neighbors", params={"key": "w3"}).json() == first
+    assert saved[0].stat().st_mtime_ns == stamp
+    monkeypatch.undo()
+
+    changed = np.array(vectors.matrix)
+    changed[7, 0] += 1.0  # one value differs: another graph
+    with TestClient(create_app(Vectors(list(vectors.keys), changed), index="faiss",
+                               index_cache=tmp_path)) as test_client:
+        _ready(test_client)
+    assert len(list(tmp_path.glob("hnsw-*.faiss"))) == 2
+
+
+def test_hnsw_cache_damaged_or_not_a_folder(tmp_path) -> None:
+    pytest.importorskip("faiss")
+    from embedlab.web.ann_cache import cache_file, load_or_build
+
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(300)], rng.standard_normal((300, 8)))
+    path = cache_file(tmp_path, vectors)
+    path.write_bytes(b"not a faiss index")
+    found = load_or_build(vectors, tmp_path).search(np.asarray(vectors.unit[:1]), 3)[0]
+    assert found[0][0] == 0 and path.stat().st_size > 1000  # rebuilt and written over
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.warns(UserWarning, match=r"must be a folder, but this is a file.*built but not kept"):
+        searcher = load_or_build(vectors, blocker)
+    assert searcher.search(np.asarray(vectors.unit[:1]), 3)[0][0][0] == 0

@@ -432,3 +432,8 @@ def _best_five(
         sims[question, rows[question, column] - start] = -np.inf  # never an answer
         best.fold(sims, start)
     return best.rows
+
+
+# The standard suite (named datasets, one table) lives beside: ``evaluate.report(vectors)``.
+from .evaluation_suite import Report as Report  # noqa: E402
+from .evaluation_suite import report as report  # noqa: E402

@@ -9,22 +9,18 @@ import typer
 ARTICLE_WORDS = ["king", "queen", "man", "woman", "boy", "girl"]
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``demo`` to ``app``."""
+def demo(
+    out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder for the figure."),
+    epochs: int = typer.Option(10, help="Most training epochs for each classifier."),
+    seed: int = typer.Option(0, help="Seed for every random choice."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+) -> None:
+    """Run the article end to end: GloVe neighbours and analogies, the Keras-style model
+    summary, a sentiment classifier with and without GloVe, and the t-SNE figure.
 
-    @app.command()
-    def demo(
-        out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder for the figure."),
-        epochs: int = typer.Option(10, help="Most training epochs for each classifier."),
-        seed: int = typer.Option(0, help="Seed for every random choice."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
-    ) -> None:
-        """Run the article end to end: GloVe neighbours and analogies, the Keras-style model
-        summary, a sentiment classifier with and without GloVe, and the t-SNE figure.
-
-        Example: embedlab demo --out demo-output
-        """
-        run_demo(out, epochs=epochs, seed=seed, progress=not quiet)
+    Example: embedlab demo --out demo-output
+    """
+    run_demo(out, epochs=epochs, seed=seed, progress=not quiet)
 
 
 def run_demo(out: Path, epochs: int = 10, seed: int = 0, progress: bool = True) -> dict[str, object]:
@@ -88,3 +84,8 @@ def run_demo(out: Path, epochs: int = 10, seed: int = 0, progress: bool = True) 
     console.print(f"figure written to [bold]{figure}[/]")
     results["figure"] = figure
     return results
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to ``app``."""
+    app.command()(demo)

@@ -43,11 +43,10 @@ def _model(p: float, q: float, walk_length: int, walks_per_node: int, vector_siz
                     seed=seed)
 
 
-def _format_for(path: Path, format: str) -> str:
-    if format != "auto":
-        return format
-    return {".txt": "word2vec", ".vec": "word2vec", ".bin": "word2vec-binary",
-            ".tsv": "projector"}.get(path.suffix.lower(), "native")
+def _output_format(path: Path, format: str) -> str:
+    from ..formats import format_for
+
+    return format_for(path) if format == "auto" else format
 
 
 _P = typer.Option(1.0, "--p", help="Return parameter p (> 0); p = q = 1 is DeepWalk.")
@@ -85,30 +84,13 @@ def embed(
     graph = _graph(edges, directed, drop_self_loops)
     model = _model(p, q, walk_length, walks_per_node, vector_size, window, epochs, workers, seed)
     vectors = model.fit(graph)
-    save(vectors, output, format=_format_for(output, format))
+    save(vectors, output, format=_output_format(output, format))
     walks = model.walks_
     steps = walks.n_steps if walks is not None else 0
     typer.echo(
         f"{graph}: {steps:,} walk steps in {model.timings['walks']:.2f} s, skip-gram in "
         f"{model.timings['train']:.2f} s; wrote {len(vectors)} x {vectors.dim} vectors to {output}"
     )
-
-
-def _read_labels(path: Path) -> dict[str, str]:
-    from .._io import open_text
-    from ..errors import FormatError
-
-    labels: dict[str, str] = {}
-    with open_text(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.split("#", 1)[0].strip()
-            if not line:
-                continue
-            fields = line.split("\t") if "\t" in line else line.split()
-            if len(fields) != 2:
-                raise FormatError("expected 'node label' (two fields)", path, number)
-            labels[fields[0].strip()] = fields[1].strip()
-    return labels
 
 
 @graph_app.command("evaluate")
@@ -127,12 +109,12 @@ def evaluate(
     """
     from .. import load
     from ..errors import InvalidParameterError
-    from ..graph import load_graph, node_classification
+    from ..graph import load_graph, node_classification, read_labels
 
     if (labels is None) == (graph is None):
         raise InvalidParameterError("give exactly one of --labels FILE or --graph NAME")
     vectors = load(vectors_path)
-    truth: Any = _read_labels(labels) if labels is not None else load_graph(str(graph))
+    truth: Any = read_labels(labels) if labels is not None else load_graph(str(graph))
     typer.echo(str(node_classification(vectors, truth, folds=folds, seed=seed)))
 
 

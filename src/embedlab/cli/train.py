@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from ..formats import FORMATS
+
 train_app = typer.Typer(
     help="Learn word vectors from raw text: word2vec (skip-gram, CBOW), fastText subwords, GloVe.",
     no_args_is_help=True,
@@ -19,7 +21,7 @@ _CORPUS = typer.Argument(
 _OUTPUT = typer.Option(..., "--output", "-o", help="Where to write the vectors.")
 _FORMAT = typer.Option(
     "auto", "--format", "-f",
-    help="Output format (any of `embedlab formats`); auto: .txt/.vec word2vec text, .bin "
+    help=f"Output format: {', '.join(FORMATS)}; or auto: .txt/.vec word2vec text, .bin "
          "word2vec binary (fastText .bin for `train fasttext`), else native.",
 )
 _DIM = typer.Option(100, "--vector-size", "--dim", help="Dimensions of the vectors.")
@@ -47,13 +49,10 @@ def _corpus(path: str, tokenizer: str) -> Any:
     return Corpus(path, tokenizer=tokenize if tokenizer == "default" else whitespace_tokenize)
 
 
-def _format_for(path: Path, format: str, fasttext: bool = False) -> str:
-    if format != "auto":
-        return format
-    suffix = path.suffix.lower()
-    if suffix == ".bin":
-        return "fasttext-bin" if fasttext else "word2vec-binary"
-    return {".txt": "word2vec", ".vec": "word2vec", ".tsv": "projector"}.get(suffix, "native")
+def _output_format(path: Path, format: str, fasttext: bool = False) -> str:
+    from ..formats import format_for
+
+    return format_for(path, subwords=fasttext) if format == "auto" else format
 
 
 def _finish(model: Any, vectors: Any, output: Path, format: str, started: float, quiet: bool) -> None:
@@ -91,7 +90,7 @@ def word2vec(
                      min_count=min_count, sample=sample, learning_rate=alpha, epochs=epochs,
                      workers=workers, seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))
-    _finish(model, vectors, output, _format_for(output, format), started, quiet)
+    _finish(model, vectors, output, _output_format(output, format), started, quiet)
 
 
 @train_app.command("fasttext")
@@ -121,7 +120,7 @@ def fasttext(
                      minn=minn, maxn=maxn, bucket=bucket, min_count=min_count, sample=sample,
                      learning_rate=alpha, epochs=epochs, workers=workers, seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))
-    _finish(model, vectors, output, _format_for(output, format, fasttext=True), started, quiet)
+    _finish(model, vectors, output, _output_format(output, format, fasttext=True), started, quiet)
 
 
 @train_app.command("glove")
@@ -147,4 +146,4 @@ def glove(
                   learning_rate=learning_rate, min_count=min_count, epochs=epochs,
                   workers=workers, seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))
-    _finish(model, vectors, output, _format_for(output, format), started, quiet)
+    _finish(model, vectors, output, _output_format(output, format), started, quiet)

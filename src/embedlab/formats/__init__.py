@@ -43,6 +43,26 @@ _OPTION_FORMATS = {
 }
 
 
+# What ``format="auto"`` means when *writing*: there are no bytes to look at yet, so the
+# output's name decides (``.bin`` is a fastText model when the vectors carry subwords).
+_WRITE_SUFFIXES = {".txt": "word2vec", ".vec": "word2vec", ".tsv": "projector"}
+
+
+def format_for(path: PathLike, subwords: bool = False) -> str:
+    """The format to write ``path`` in, judged from its suffix.
+
+    ``.txt``/``.vec``: word2vec text; ``.bin``: word2vec binary, or ``fasttext-bin`` with
+    ``subwords=True`` (a fastText model); ``.tsv``: projector; anything else: native.
+
+    >>> format_for("vectors.vec"), format_for("model.bin", subwords=True), format_for("out")
+    ('word2vec', 'fasttext-bin', 'native')
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".bin":
+        return "fasttext-bin" if subwords else "word2vec-binary"
+    return _WRITE_SUFFIXES.get(suffix, "native")
+
+
 def load(
     path: PathLike,
     format: str = "auto",
@@ -229,4 +249,4 @@ def save(
         writer(vectors, path, **options)
 
 
-__all__ = ["FORMATS", "detect", "load", "save"]
+__all__ = ["FORMATS", "detect", "format_for", "load", "save"]

@@ -22,6 +22,7 @@ from .evaluate import (
     score_links,
     split_edges,
 )
+from .labels import read_labels
 from .named import graph_names, load_graph
 from .node2vec import DeepWalk, Node2Vec
 from .walks import Walks, random_walks
@@ -40,6 +41,7 @@ __all__ = [
     "load_graph",
     "node_classification",
     "random_walks",
+    "read_labels",
     "score_links",
     "split_edges",
 ]

@@ -9,20 +9,42 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import require
+from ..neighbors import Method
 from ..vectors import Vectors
+
+if TYPE_CHECKING:  # fastapi stays unimported until an app is made
+    from fastapi import FastAPI
 
 
 def create_app(
-    vectors: Vectors, metadata: Mapping[str, Sequence[Any]] | None = None, **limits: Any
-) -> Any:
-    """The FastAPI application exploring ``vectors`` (see :mod:`embedlab.web._app`)."""
+    vectors: Vectors,
+    metadata: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    max_k: int = 100,
+    max_batch_keys: int = 100,
+    max_body_bytes: int = 64 * 1024,
+    max_search_batch: int = 64,
+    index: Method = "exact",
+    index_cache: str | Path | None = None,
+    seed: int = 0,
+    max_tsne_points: int = 10_000,
+    max_umap_points: int = 5_000,
+) -> FastAPI:
+    """The FastAPI application exploring ``vectors`` (see :func:`embedlab.web._app.create_app`
+    for what each limit means)."""
     require("fastapi", "web")
     from ._app import create_app as _create
 
-    return _create(vectors, metadata, **limits)
+    return _create(
+        vectors, metadata, max_k=max_k, max_batch_keys=max_batch_keys,
+        max_body_bytes=max_body_bytes, max_search_batch=max_search_batch, index=index,
+        index_cache=index_cache, seed=seed, max_tsne_points=max_tsne_points,
+        max_umap_points=max_umap_points,
+    )
 
 
 def serve(
@@ -30,7 +52,16 @@ def serve(
     metadata: Mapping[str, Sequence[Any]] | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
-    **limits: Any,
+    *,
+    max_k: int = 100,
+    max_batch_keys: int = 100,
+    max_body_bytes: int = 64 * 1024,
+    max_search_batch: int = 64,
+    index: Method = "exact",
+    index_cache: str | Path | None = None,
+    seed: int = 0,
+    max_tsne_points: int = 10_000,
+    max_umap_points: int = 5_000,
 ) -> None:
     """Run the explorer until Ctrl-C; binds to loopback unless ``host`` says otherwise."""
     uvicorn = require("uvicorn", "web")
@@ -42,7 +73,12 @@ def serve(
     # The workers take the GIL back between the blocks of a scan; with Python's default 5 ms
     # switch interval each handover can wait that long behind the event loop.
     sys.setswitchinterval(0.0005)
-    app = create_app(vectors, metadata, **limits)
+    app = create_app(
+        vectors, metadata, max_k=max_k, max_batch_keys=max_batch_keys,
+        max_body_bytes=max_body_bytes, max_search_batch=max_search_batch, index=index,
+        index_cache=index_cache, seed=seed, max_tsne_points=max_tsne_points,
+        max_umap_points=max_umap_points,
+    )
     # The keys, their index and the completion list are millions of long-lived objects: a full
     # garbage collection walks them all (60-70 ms for 400,000 keys), a pause every client would
     # see. Freezing moves what exists now out of the collector's sight.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from .._io import PathLike, open_text
@@ -17,6 +18,8 @@ def read_metadata(path: PathLike, vectors: Vectors) -> dict[str, list[str]]:
     and no header that starts with a key of ``vectors`` is read as ``key<TAB>label``. Keys
     missing from the file get an empty value; keys not in the vectors are ignored.
     """
+    if Path(path).is_dir():  # open() would raise a bare IsADirectoryError
+        raise FormatError("is a folder; expected a TSV file of key<TAB>columns", path)
     with open_text(path) as handle:
         lines = [line.rstrip("\r\n") for line in handle if line.strip()]
     if not lines:

@@ -209,19 +209,31 @@ function drawOverlay() {
 }
 
 // ---------------------------------------------------------------- layouts
+// Rows outside a sampled t-SNE/UMAP layout come as NaN: they are left out of the mean and
+// the extent, and parked far off screen (never drawn, never picked).
+const OFF = 1e9;
 function normalise(raw, dim) {
   const n = raw.length / dim, pos = new Float32Array(n * 3);
   const mean = [0, 0, 0];
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += raw[i * dim + d] / n;
+  let placed = 0;
+  for (let i = 0; i < n; i++) if (Number.isFinite(raw[i * dim])) placed++;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(raw[i * dim])) continue;
+    for (let d = 0; d < dim; d++) mean[d] += raw[i * dim + d] / placed;
+  }
   let extent = 1e-12;
   for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(raw[i * dim])) continue;
     for (let d = 0; d < dim; d++) {
       const v = raw[i * dim + d] - mean[d];
       pos[i * 3 + d] = v;
       extent = Math.max(extent, Math.abs(v));
     }
   }
-  for (let i = 0; i < pos.length; i++) pos[i] /= extent;
+  for (let i = 0; i < n; i++) {
+    const shown = Number.isFinite(raw[i * dim]);
+    for (let d = 0; d < 3; d++) pos[i * 3 + d] = shown ? pos[i * 3 + d] / extent : OFF;
+  }
   return pos;
 }
 
@@ -241,7 +253,13 @@ function showJob(layout) {
 
 async function switchLayout(method, dim) {
   const token = ++state.wanted;
-  let layout = await api(`/api/layouts/${method}?dim=${dim}`, { method: "POST" });
+  let layout;
+  try {
+    layout = await api(`/api/layouts/${method}?dim=${dim}`, { method: "POST" });
+  } catch (error) {  // 409: another t-SNE/UMAP is being computed (one at a time)
+    showJob({ status: "failed", error: error.message });
+    return;
+  }
   while (layout.status === "queued" || layout.status === "running") {
     showJob(layout);
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -262,7 +280,8 @@ async function switchLayout(method, dim) {
   fit();
   const names = { pca: "PCA", tsne: "t-SNE", umap: "UMAP" };
   const took = layout.seconds ? ` (${layout.seconds} s)` : "";
-  setStatus(`${state.n.toLocaleString("en")} points · ${names[method]} ${dim}-D${took}`, true);
+  const shown = layout.sampled ? `${layout.points.toLocaleString("en")} of ` : "";
+  setStatus(`${shown}${state.n.toLocaleString("en")} points · ${names[method]} ${dim}-D${took}`, true);
 }
 
 function setStatus(text, ready) {
@@ -369,7 +388,7 @@ async function select(key, centre) {
   $("selected").textContent = answer.exact ? key : `${key} (approximate)`;
   $("search").value = key;
   listResults($("neighbors"), answer.neighbors, (k) => select(k, false));
-  if (centre && state.pos) {
+  if (centre && state.pos && state.pos[3 * state.selected] !== OFF) {
     const s = screenPositions(), [ax, ay] = aspect();
     const w = canvas.clientWidth, h = canvas.clientHeight;
     state.panX -= (s[2 * state.selected] / w * 2 - 1) / ax;
@@ -502,6 +521,7 @@ function exportCsv() {
   const dim = state.dim, axes = ["x", "y", "z"].slice(0, dim);
   const lines = ["key," + axes.join(",")];
   for (let i = 0; i < state.n; i++) {
+    if (!Number.isFinite(state.raw[i * dim])) continue;  // outside the sample
     let key = state.keys[i];
     if (/[",\n\r]/.test(key)) key = '"' + key.replace(/"/g, '""') + '"';
     const row = [];

@@ -1,0 +1,10 @@
+"""The explorer's API, one router per subject; each reads :class:`~embedlab.web.state.ExplorerState`."""
+
+from __future__ import annotations
+
+from . import analogy, complete, layouts, meta, neighbors, page
+
+# Routes are matched in this order on every request: the busiest first.
+ROUTERS = (neighbors.router, complete.router, analogy.router, meta.router, layouts.router, page.router)
+
+__all__ = ["ROUTERS"]
