@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-logo
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy src/embedlab
+	$(VENV)/bin/mypy --strict src/embedlab
 
 # System packages from Debian: Chromium for the browser tests (Playwright cannot download its
 # own here) and Fashion-MNIST for the text+image model. Tests that need them skip without them.

@@ -299,10 +299,3 @@ class Vectors(VectorQueries):
         import torch
 
         return torch.tensor(np.asarray(self._matrix), dtype=torch.float32, device=device)
-
-    # ------------------------------------------------------------------ files
-    def save(self, path: str, format: str = "native", **options: Any) -> None:
-        """Write to ``path`` in ``format`` (see :func:`embedlab.save`)."""
-        from .formats import save
-
-        save(self, path, format=format, **options)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import DataError, check_param
-from .evaluate import TOTAL, AnalogyScores, Method, PairScores, analogies, word_pairs
-from .vectors import Vectors
+from ..errors import DataError, check_param
+from ..vectors import Vectors
+from ._intrinsic import TOTAL, AnalogyScores, Method, PairScores, analogies, word_pairs
 
 PAIR_BENCHMARKS = ("wordsim353", "simlex999")
 ANALOGY_BENCHMARK = "google-analogy"
@@ -71,7 +71,7 @@ def report(vectors: Vectors, restrict_vocab: int = 300_000, cosmul: bool = False
         InvalidParameterError: ``restrict_vocab`` is not an int >= 1.
         DatasetError: a dataset cannot be fetched.
     """
-    from . import datasets
+    from .. import datasets
 
     check_param(isinstance(restrict_vocab, int) and not isinstance(restrict_vocab, bool)
                 and restrict_vocab >= 1, "restrict_vocab", "report", "an int >= 1", restrict_vocab)
