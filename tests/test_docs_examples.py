@@ -97,17 +97,19 @@ def _tidy(text: str) -> str:
 def evaluate_console(example: Example) -> str | None:
     namespace = example.namespace
     checker = doctest.OutputChecker()
+    mismatches = []  # every command runs: later ones may need what earlier ones made
     for command, expected in _commands(example.parsed):
         export = re.fullmatch(r"export (\w+)=(.*)", command)
         if export:
             name, value = export.groups()
-            _page_env(namespace)[name] = _run(f'printf %s "{value}"', namespace)
+            # bash expands the value (and drops a trailing comment) as it would in a shell
+            _page_env(namespace)[name] = _run(f'{name}={value}\nprintf %s "${name}"', namespace)
             continue
         got = _tidy(_run(command, namespace))
         want = _tidy(expected) if expected.strip() else "\n"
         if not checker.check_output(want, got, CONSOLE_FLAGS):
-            return f"$ {command}\nexpected:\n{want}got:\n{got}"
-    return None
+            mismatches.append(f"$ {command}\nexpected:\n{want}got:\n{got}")
+    return "\n".join(mismatches) or None
 
 
 def evaluate_bash(example: Example) -> str | None:
