@@ -88,6 +88,28 @@ def project(
     work); UMAP's ``n_neighbors`` likewise. Extra ``options`` go to openTSNE / umap-learn.
     A progress bar shows on a terminal unless ``progress=False``; ``on_progress(fraction)`` is
     called as the optimisation advances (the web explorer reports it in the page).
+
+    Args:
+        data: The vectors, or a matrix with one row per point.
+        method: ``"pca"``, ``"tsne"`` (openTSNE) or ``"umap"`` (umap-learn). Fewer than
+            four points always use PCA.
+        dim: 2 or 3.
+        seed: Seed of every random choice.
+        progress: Show a progress bar on a terminal.
+        on_progress: Called with the fraction done, from 0 to 1.
+        **options: Passed on to openTSNE or umap-learn (``perplexity=50``, ...).
+
+    Returns:
+        A float32 array of shape ``(rows, dim)``.
+
+    Raises:
+        InvalidParameterError: A ``method`` or ``dim`` outside the choices above.
+        MissingExtraError: openTSNE or umap-learn is not installed (extra ``[viz]``).
+
+    Example:
+        >>> import numpy as np
+        >>> project(np.eye(4, 5, dtype=np.float32), method="pca").shape
+        (4, 2)
     """
     check_param(method in ("pca", "tsne", "umap"), "method", "project", "'pca', 'tsne' or 'umap'", method)
     check_param(dim in (2, 3), "dim", "project", "2 or 3", dim)
