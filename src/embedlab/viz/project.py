@@ -35,6 +35,23 @@ def pca(
     usually 50-300 wide); randomised SVD (Halko et al.) for many rows of many dimensions.
     Signs are fixed (the largest coordinate of each component is positive) so results do not
     flip between runs or machines.
+
+    Args:
+        matrix: One row per point.
+        dim: Number of components; with fewer points or columns, the rest are zeros.
+        seed: Seed of the randomised solver.
+        solver: ``"auto"``, ``"svd"``, ``"covariance"`` or ``"randomized"``.
+
+    Returns:
+        A float32 array of shape ``(rows, dim)``: each row's coordinates on the components.
+
+    Raises:
+        InvalidParameterError: An unknown ``solver``.
+
+    Example:
+        >>> import numpy as np
+        >>> pca(np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.0]]), dim=1).ravel()
+        array([-2.,  0.,  2.], dtype=float32)
     """
     check_param(solver in ("auto", "svd", "covariance", "randomized"), "solver", "pca",
                 "'auto', 'svd', 'covariance' or 'randomized'", solver)
