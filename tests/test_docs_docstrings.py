@@ -13,6 +13,7 @@ import pytest
 
 DOCUMENTED = [
     "embedlab.crossmodal.captions",
+    "embedlab.crossmodal.plot",
     "embedlab.recsys.metrics",
     "embedlab.recsys.split",
     "embedlab.viz.plot",
