@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit venv clean system
+.PHONY: demo test lint typecheck unit venv clean system docs
 
 venv: $(STAMP)
 
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml setup.py Makefile src/embedlab/formats/_parse_kernels.c
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[viz,web,ann,graph,dev]"
+	$(PY) -m pip install --quiet -e ".[viz,web,ann,graph,dev,docs]"
 	touch $(STAMP)
 
 demo: $(STAMP) system
@@ -42,5 +42,10 @@ unit: $(STAMP) system
 
 test: lint typecheck unit
 
+# The manual: MkDocs Material + mkdocstrings into site/; --strict turns a broken link or an
+# API name that no longer resolves into a failure (tests/test_docs_build.py runs it too).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

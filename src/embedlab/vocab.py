@@ -28,6 +28,24 @@ class Vocab:
 
     Build one with :meth:`build` (from token lists) or :meth:`from_corpus` (from a file);
     the constructor takes an explicit token list in id order.
+
+    Args:
+        tokens: Every token, in id order; no duplicates.
+        counts: How often each token was seen (zeros when None).
+        pad_token: The padding token (one of ``tokens``), or None for none.
+        unk_token: The token unknown words become (one of ``tokens``), or None for none.
+
+    Raises:
+        DataError: A token that is not a string, a duplicate token, or a number of counts
+            other than the number of tokens.
+        InvalidParameterError: A ``pad_token`` or ``unk_token`` that is not one of the tokens.
+
+    Example:
+        >>> vocab = Vocab.build([["the", "cat", "sat"], ["the", "dog", "sat"]])
+        >>> vocab.tokens
+        ['<pad>', '<unk>', 'the', 'sat', 'cat', 'dog']
+        >>> vocab.encode(["the", "cat", "purred"])
+        [2, 4, 1]
     """
 
     def __init__(

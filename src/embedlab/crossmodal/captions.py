@@ -36,7 +36,25 @@ def make_captions(
     templates: Sequence[str] = TRAIN_TEMPLATES,
     seed: int = 0,
 ) -> list[str]:
-    """One caption per label: its class name in a template drawn at random (seeded)."""
+    """One caption per label: its class name in a template drawn at random (seeded).
+
+    Args:
+        labels: Class ids, one per image.
+        class_names: The name of each class id.
+        templates: Caption patterns with one ``{}`` for the class name.
+        seed: Seed of the template draws.
+
+    Returns:
+        One caption per label, in order.
+
+    Raises:
+        DataError: No template, a template without exactly one ``{}``, or a label that is
+            not a class id.
+
+    Example:
+        >>> make_captions([0, 1], ["cat", "dog"], templates=["a photo of a {}"])
+        ['a photo of a cat', 'a photo of a dog']
+    """
     if not templates:
         raise DataError("give at least one caption template")
     for template in templates:

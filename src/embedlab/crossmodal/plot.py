@@ -23,7 +23,23 @@ def plot_joint_space(
     seed: int = 0,
 ) -> Path:
     """Project ``n_images`` test images and one prompt per class into 2-D together and draw
-    each image as a thumbnail and each class prompt as a labelled star; saved as PNG or SVG."""
+    each image as a thumbnail and each class prompt as a labelled star; saved as PNG or SVG.
+
+    Args:
+        model: A trained dual encoder.
+        images: The images to sample from (a seeded sample of ``n_images``).
+        path: Where to write the figure (``.png`` or ``.svg``).
+        n_images: How many images to draw.
+        templates: Prompt templates averaged into each class's star.
+        method: ``"pca"``, ``"tsne"`` or ``"umap"`` (see :func:`embedlab.viz.project`).
+        seed: Seed of the sample and the projection.
+
+    Returns:
+        ``path``, as a :class:`~pathlib.Path`.
+
+    Raises:
+        MissingExtraError: matplotlib is not installed (extra ``[viz]``).
+    """
     require("matplotlib", "viz")
     import matplotlib
 

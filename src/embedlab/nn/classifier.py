@@ -72,6 +72,23 @@ class TextClassifier:
     ``pretrained`` vectors initialise the embedding (``freeze`` keeps it fixed); how many
     vocabulary words they covered is in ``model.coverage`` after ``fit``. Labels may be any
     hashable values (``"fresh"``/``"rotten"``, 0/1 ...); ``model.classes`` keeps them sorted.
+
+    Args:
+        vocab_size: Rows of the embedding, ``<pad>`` and ``<unk>`` included.
+        embedding_dim: Size of each word vector; None takes the dimension of ``pretrained``.
+        input_length: Ids per text: longer texts are cut, shorter ones padded.
+        hidden: Units of the hidden Dense(relu) layer.
+        num_classes: Classes the output layer starts with (``fit`` sets it from the labels).
+        pretrained: Vectors to start the embedding from once the vocabulary is known.
+        freeze: Keep the pretrained embedding fixed while training.
+        vocab: A vocabulary to use instead of building one from the training texts.
+        tokenizer: Text to tokens; the default is :func:`embedlab.tokenize`.
+        learning_rate: Adam's learning rate.
+        oov: How vocabulary words missing from ``pretrained`` start: ``"random"``,
+            ``"zero"`` or ``"mean"`` (see :meth:`Embedding.from_vectors`).
+
+    Raises:
+        InvalidParameterError: A parameter of the wrong type or out of range.
     """
 
     def __init__(

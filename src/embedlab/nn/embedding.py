@@ -40,9 +40,34 @@ class Coverage:
 class Embedding(nn.Embedding):
     """A lookup table from ids ``0 .. num_embeddings - 1`` to ``embedding_dim`` vectors.
 
-    It is :class:`torch.nn.Embedding` (same arguments: ``padding_idx`` keeps a zero row that
-    gets no gradient, ``max_norm`` renormalises looked-up rows, ``sparse`` gives sparse
-    gradients) with checked arguments and a bridge to :class:`~embedlab.Vectors`.
+    It is :class:`torch.nn.Embedding` (same arguments, same results) with checked arguments
+    and a bridge to :class:`~embedlab.Vectors` (:meth:`from_vectors`, :meth:`to_vectors`).
+
+    Args:
+        num_embeddings: Size of the table (the vocabulary, specials included); an int >= 1.
+        embedding_dim: Size of each vector; an int >= 1.
+        padding_idx: A row that stays zero and gets no gradient (the padding id), or None.
+        max_norm: Looked-up rows whose ``norm_type``-norm exceeds it are rescaled to it, in
+            place, as torch does; None for no limit.
+        norm_type: The p of the p-norm for ``max_norm``.
+        scale_grad_by_freq: Scale gradients by the inverse frequency of the ids in the batch.
+        sparse: Sparse gradients (for ``torch.optim.SparseAdam`` or ``SGD``).
+
+    Raises:
+        InvalidParameterError: A size below 1, a ``padding_idx`` outside the table or a
+            ``max_norm`` that is not positive.
+        DataError: A weight matrix whose shape is not ``(num_embeddings, embedding_dim)``;
+            at call time, ids that are not integers or lie outside the table.
+
+    Shape:
+        - Input: ``(*)``, an IntTensor or LongTensor of any shape holding the ids.
+        - Output: ``(*, H)``, where ``*`` is the input shape and ``H = embedding_dim``.
+
+    Example:
+        >>> import torch
+        >>> layer = Embedding(10, 3, padding_idx=0)
+        >>> layer(torch.tensor([[1, 2, 0]])).shape
+        torch.Size([1, 3, 3])
     """
 
     coverage: Coverage | None

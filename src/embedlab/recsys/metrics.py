@@ -21,13 +21,43 @@ from ..errors import DataError, check_param
 
 
 def rmse(predicted: Sequence[float] | np.ndarray, actual: Sequence[float] | np.ndarray) -> float:
-    """Root mean squared error."""
+    """Root mean squared error.
+
+    Args:
+        predicted: Predicted ratings, one per test rating.
+        actual: The true ratings, in the same order.
+
+    Returns:
+        The error, a float.
+
+    Raises:
+        DataError: The two are not 1-D of the same length, or are empty.
+
+    Example:
+        >>> rmse([1.0, 2.0], [1.0, 4.0])        # sqrt((0 + 4) / 2)
+        1.4142135623730951
+    """
     p, a = _pair(predicted, actual)
     return float(np.sqrt(np.mean((p - a) ** 2)))
 
 
 def mae(predicted: Sequence[float] | np.ndarray, actual: Sequence[float] | np.ndarray) -> float:
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Args:
+        predicted: Predicted ratings, one per test rating.
+        actual: The true ratings, in the same order.
+
+    Returns:
+        The error, a float.
+
+    Raises:
+        DataError: The two are not 1-D of the same length, or are empty.
+
+    Example:
+        >>> mae([1.0, 2.0], [1.0, 4.0])
+        1.0
+    """
     p, a = _pair(predicted, actual)
     return float(np.mean(np.abs(p - a)))
 
@@ -47,17 +77,59 @@ def _hits(ranked: Sequence[int], relevant: set[int], k: int) -> np.ndarray:
 
 
 def precision_at_k(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int) -> float:
-    """Mean over users of (hits in the top ``k``) / ``k``."""
+    """Mean over users of (hits in the top ``k``) / ``k``.
+
+    Args:
+        ranked: Per user, the recommended item indices, best first.
+        relevant: Per user, the set of held-out items (users with none are left out).
+        k: How many of each ranked list count; an int >= 1.
+
+    Returns:
+        The mean over users with at least one relevant item.
+
+    Raises:
+        InvalidParameterError: ``k`` below 1.
+        DataError: A number of ranked lists other than the number of relevant sets, or no
+            user with a relevant item.
+    """
     return _mean_over_users(ranked, relevant, k, lambda h, rel: h.sum() / k)
 
 
 def recall_at_k(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int) -> float:
-    """Mean over users of (hits in the top ``k``) / (number of relevant items)."""
+    """Mean over users of (hits in the top ``k``) / (number of relevant items).
+
+    Args:
+        ranked: Per user, the recommended item indices, best first.
+        relevant: Per user, the set of held-out items (users with none are left out).
+        k: How many of each ranked list count; an int >= 1.
+
+    Returns:
+        The mean over users with at least one relevant item.
+
+    Raises:
+        InvalidParameterError: ``k`` below 1.
+        DataError: A number of ranked lists other than the number of relevant sets, or no
+            user with a relevant item.
+    """
     return _mean_over_users(ranked, relevant, k, lambda h, rel: h.sum() / len(rel))
 
 
 def ndcg_at_k(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int) -> float:
-    """Mean over users of DCG@k / ideal DCG@k (binary gains, log2 discount)."""
+    """Mean over users of DCG@k / ideal DCG@k (binary gains, log2 discount).
+
+    Args:
+        ranked: Per user, the recommended item indices, best first.
+        relevant: Per user, the set of held-out items (users with none are left out).
+        k: How many of each ranked list count; an int >= 1.
+
+    Returns:
+        The mean over users with at least one relevant item.
+
+    Raises:
+        InvalidParameterError: ``k`` below 1.
+        DataError: A number of ranked lists other than the number of relevant sets, or no
+            user with a relevant item.
+    """
 
     def one(h: np.ndarray, rel: set[int]) -> float:
         discounts = 1.0 / np.log2(np.arange(2, k + 2))
@@ -68,7 +140,21 @@ def ndcg_at_k(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: 
 
 
 def map_at_k(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int) -> float:
-    """Mean average precision: per user, the mean of precision@i at each hit, over min(k, relevant)."""
+    """Mean average precision: per user, the mean of precision@i at each hit, over min(k, relevant).
+
+    Args:
+        ranked: Per user, the recommended item indices, best first.
+        relevant: Per user, the set of held-out items (users with none are left out).
+        k: How many of each ranked list count; an int >= 1.
+
+    Returns:
+        The mean over users with at least one relevant item.
+
+    Raises:
+        InvalidParameterError: ``k`` below 1.
+        DataError: A number of ranked lists other than the number of relevant sets, or no
+            user with a relevant item.
+    """
 
     def one(h: np.ndarray, rel: set[int]) -> float:
         if not h.any():
@@ -80,7 +166,25 @@ def map_at_k(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: i
 
 
 def ranking_report(ranked: Sequence[Sequence[int]], relevant: Sequence[set[int]], k: int = 10) -> dict[str, float]:
-    """precision, recall, NDCG and MAP at ``k`` in one dict."""
+    """precision, recall, NDCG and MAP at ``k`` in one dict.
+
+    Args:
+        ranked: Per user, the recommended item indices, best first.
+        relevant: Per user, the set of held-out items (users with none are left out).
+        k: How many of each ranked list count; an int >= 1.
+
+    Returns:
+        ``{'precision@k': ..., 'recall@k': ..., 'ndcg@k': ..., 'map@k': ...}``.
+
+    Raises:
+        InvalidParameterError: ``k`` below 1.
+        DataError: A number of ranked lists other than the number of relevant sets, or no
+            user with a relevant item.
+
+    Example:
+        >>> ranking_report([[3, 1, 2]], [{1}], k=2)     # one user; the hit is second of two
+        {'precision@2': 0.5, 'recall@2': 1.0, 'ndcg@2': 0.6309297535714575, 'map@2': 0.5}
+    """
     return {
         f"precision@{k}": precision_at_k(ranked, relevant, k),
         f"recall@{k}": recall_at_k(ranked, relevant, k),

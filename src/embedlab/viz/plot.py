@@ -60,6 +60,26 @@ def plot_words(
     ``color_by`` is a metadata column or a ``{word: group}`` mapping; ``analogies`` draws an
     arrow for each ``(from, to)`` pair (man -> woman beside king -> queen); ``neighbors=n``
     adds each word's ``n`` nearest neighbours, in grey, joined to it. PNG or SVG by extension.
+
+    Args:
+        vectors: Where the words' vectors come from.
+        words: At least two words (repeats are dropped).
+        method: ``"pca"``, ``"tsne"`` or ``"umap"`` (see :func:`project`).
+        path: Write the figure there (``.png`` or ``.svg``, atomically); None to only return it.
+        color_by: A metadata column of ``vectors`` or a ``{word: group}`` mapping.
+        analogies: ``(from, to)`` pairs to join with an arrow.
+        neighbors: Also draw each word's ``neighbors`` nearest keys, in grey.
+        seed: Seed of the projection.
+        title: The figure's title; None for one naming the method.
+        figsize: Width and height in inches.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        DataError: Fewer than two words.
+        UnknownKeyError: A word that is not in ``vectors`` (with close spellings).
+        MissingExtraError: matplotlib is not installed (extra ``[viz]``).
     """
     words = list(dict.fromkeys(words))
     if len(words) < 2:
@@ -119,7 +139,18 @@ def plot_words(
 
 
 def save_figure(fig: Any, path: str | Path) -> Path:
-    """Write a figure as PNG or SVG (by extension), atomically."""
+    """Write a figure as PNG or SVG (by extension), atomically.
+
+    Args:
+        fig: A matplotlib figure.
+        path: The file to write; its extension (``.png`` or ``.svg``) picks the format.
+
+    Returns:
+        ``path``, as a :class:`~pathlib.Path`.
+
+    Raises:
+        InvalidParameterError: Any other extension.
+    """
     target = Path(path)
     kind = target.suffix.lower().lstrip(".")
     if kind not in ("png", "svg"):
@@ -137,7 +168,22 @@ def article_figure(
     seed: int = 0,
 ) -> Path:
     """The article's picture: king, queen, man, woman, boy, girl, coloured by gender, with the
-    man->woman, king->queen, boy->girl arrows."""
+    man->woman, king->queen, boy->girl arrows.
+
+    Args:
+        vectors: Vectors holding the words (GloVe 6B 50d in the article).
+        path: Where to write the figure (``.png`` or ``.svg``).
+        words: The words to draw; arrows join those of the article's pairs that are present.
+        method: ``"pca"``, ``"tsne"`` or ``"umap"``.
+        seed: Seed of the projection: the same seed draws the same picture.
+
+    Returns:
+        ``path``, as a :class:`~pathlib.Path`.
+
+    Raises:
+        UnknownKeyError: One of ``words`` is not in ``vectors``.
+        MissingExtraError: matplotlib or openTSNE is not installed (extra ``[viz]``).
+    """
     arrows = [(a, b) for a, b in ARTICLE_ARROWS if a in words and b in words]
     fig = plot_words(vectors, words, method=method, path=path, color_by=ARTICLE_GROUPS,
                      analogies=arrows, seed=seed,

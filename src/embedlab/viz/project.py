@@ -35,6 +35,23 @@ def pca(
     usually 50-300 wide); randomised SVD (Halko et al.) for many rows of many dimensions.
     Signs are fixed (the largest coordinate of each component is positive) so results do not
     flip between runs or machines.
+
+    Args:
+        matrix: One row per point.
+        dim: Number of components; with fewer points or columns, the rest are zeros.
+        seed: Seed of the randomised solver.
+        solver: ``"auto"``, ``"svd"``, ``"covariance"`` or ``"randomized"``.
+
+    Returns:
+        A float32 array of shape ``(rows, dim)``: each row's coordinates on the components.
+
+    Raises:
+        InvalidParameterError: An unknown ``solver``.
+
+    Example:
+        >>> import numpy as np
+        >>> pca(np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.0]]), dim=1).ravel()
+        array([-2.,  0.,  2.], dtype=float32)
     """
     check_param(solver in ("auto", "svd", "covariance", "randomized"), "solver", "pca",
                 "'auto', 'svd', 'covariance' or 'randomized'", solver)
@@ -88,6 +105,28 @@ def project(
     work); UMAP's ``n_neighbors`` likewise. Extra ``options`` go to openTSNE / umap-learn.
     A progress bar shows on a terminal unless ``progress=False``; ``on_progress(fraction)`` is
     called as the optimisation advances (the web explorer reports it in the page).
+
+    Args:
+        data: The vectors, or a matrix with one row per point.
+        method: ``"pca"``, ``"tsne"`` (openTSNE) or ``"umap"`` (umap-learn). Fewer than
+            four points always use PCA.
+        dim: 2 or 3.
+        seed: Seed of every random choice.
+        progress: Show a progress bar on a terminal.
+        on_progress: Called with the fraction done, from 0 to 1.
+        **options: Passed on to openTSNE or umap-learn (``perplexity=50``, ...).
+
+    Returns:
+        A float32 array of shape ``(rows, dim)``.
+
+    Raises:
+        InvalidParameterError: A ``method`` or ``dim`` outside the choices above.
+        MissingExtraError: openTSNE or umap-learn is not installed (extra ``[viz]``).
+
+    Example:
+        >>> import numpy as np
+        >>> project(np.eye(4, 5, dtype=np.float32), method="pca").shape
+        (4, 2)
     """
     check_param(method in ("pca", "tsne", "umap"), "method", "project", "'pca', 'tsne' or 'umap'", method)
     check_param(dim in (2, 3), "dim", "project", "2 or 3", dim)
