@@ -121,7 +121,7 @@ def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], 
         ("TextClassifier", nn("TextClassifier"), _classifier, set()),
         ("DualEncoder", crossmodal, _dual_encoder, set()),
         # A layer is built when constructed; padding_idx is checked against num_embeddings
-        # (tests/test_nn.py), and _weight/_freeze are torch's private arguments.
+        # (tests/nn/test_nn.py), and _weight/_freeze are torch's private arguments.
         ("Embedding", nn("Embedding"), _embedding, {"padding_idx", "_weight", "_freeze"}),
     ]
 

