@@ -23,7 +23,7 @@ def _figure_class() -> Any:
     require("matplotlib", "viz")
     from matplotlib.figure import Figure
 
-    class ShownFigure(Figure):  # type: ignore[misc]
+    class ShownFigure(Figure):
         """A Figure that displays itself as a PNG in Jupyter, even if pyplot was never imported."""
 
         def _repr_png_(self) -> bytes:
@@ -57,7 +57,8 @@ def renderer_of(fig: Any) -> Any:
 
     # A figure made without pyplot has a bare canvas: give it Agg's (this touches no global
     # backend setting; savefig still picks the writer from the file's extension).
-    return FigureCanvasAgg(fig).get_renderer()
+    canvas: Any = FigureCanvasAgg(fig)
+    return canvas.get_renderer()
 
 
 def save_figure(fig: Any, path: str | Path, dpi: float | None = None) -> Path:

@@ -28,10 +28,11 @@ def _hits(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
     """Which of ``boxes`` (rows of x0, y0, x1, y1) intersect ``box``."""
     if len(boxes) == 0:
         return np.zeros(0, dtype=bool)
-    return (
+    hits: np.ndarray = (
         (boxes[:, 0] < box[2]) & (box[0] < boxes[:, 2])
         & (boxes[:, 1] < box[3]) & (box[1] < boxes[:, 3])
     )
+    return hits
 
 
 def place_labels(

@@ -43,7 +43,7 @@ def _labelled(label: Label, words: list[str], neighbour_words: list[str]) -> set
     """The words whose names are written: all (None), the first ``n`` words, or those listed."""
     if label is None:
         return set(words) | set(neighbour_words)
-    if isinstance(label, bool) or isinstance(label, str) or not isinstance(label, int | Sequence):
+    if isinstance(label, bool | str) or not isinstance(label, int | Sequence):
         raise InvalidParameterError(
             f"label={label!r}: pass None (every word), a number n (the first n words) or a "
             "list of words"
@@ -151,12 +151,12 @@ def plot_words(
         ax.scatter(pts[:, 0], pts[:, 1], s=dot * 0.6, color="0.6", zorder=2)
     palette = colormaps["tab10"]
     names = list(dict.fromkeys(groups)) if groups else []
-    for name in names or [None]:
-        members = [w for i, w in enumerate(words) if groups is None or groups[i] == name]
+    for name in names or [""]:
+        members = [w for i, w in enumerate(words) if not names or groups and groups[i] == name]
         pts = np.array([where[w] for w in members])
-        colour = palette(names.index(name) % 10 if name is not None else 0)
+        colour = palette(names.index(name) % 10 if names else 0)
         ax.scatter(pts[:, 0], pts[:, 1], s=dot, zorder=3, edgecolor="white", linewidth=0.6,
-                   color=colour, label=name)
+                   color=colour, label=name or None)
     for start, end in analogies:
         ax.annotate("", xy=where[end], xytext=where[start], zorder=2,
                     arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1.4,
