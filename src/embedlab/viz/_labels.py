@@ -17,9 +17,11 @@ import numpy as np
 
 from ._figure import renderer_of
 
-# Unit directions, tried in this order: right, up, left, down first (they read best).
-_DIRECTIONS = ((1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (-1, 1), (-1, -1), (1, -1))
-_GAPS_PX = (2.0, 6.0, 12.0, 20.0, 30.0, 44.0, 62.0, 86.0, 116.0)  # label edge to point
+# Directions, tried in this order: right, up, left, down first (they read best), then the
+# corners, then above and below shifted sideways by half a label (room between neighbours).
+_DIRECTIONS = ((1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (-1, 1), (-1, -1), (1, -1),
+               (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1))
+_GAPS_PX = (2.0, 5.0, 9.0, 14.0, 20.0, 28.0, 38.0, 50.0, 66.0, 86.0, 116.0)  # edge to point
 _LEADER_FROM_PX = 20.0  # farther than this from its point, a label gets a leader line
 _PAD_PX = 1.0  # kept free around every label
 
