@@ -7,6 +7,7 @@ import itertools
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -64,14 +65,22 @@ def test_no_figure_stays_open_in_pyplot(tmp_path: Path, small: Vectors, joint_sp
     from embedlab.crossmodal import plot_joint_space
 
     before = plt.get_fignums()
-    for _ in range(3):
-        plot_words(small, WORDS, method="pca", neighbors=2, path=tmp_path / "w.png")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(21):  # pyplot warns from the 21st open figure on
+            plot_words(small, WORDS[:3], method="pca", path=tmp_path / "w.png")
     assert plt.get_fignums() == before
+    assert not [w for w in caught if "figures have been opened" in str(w.message)]
     article_figure(small, tmp_path / "a.png", method="pca")
     assert plt.get_fignums() == before
     model, test = joint_space_inputs
     plot_joint_space(model, test, tmp_path / "j.png", n_images=20, method="pca")
     assert plt.get_fignums() == before
+    grid = Figure()
+    left, right = grid.subplots(1, 2)
+    plot_joint_space(model, test, tmp_path / "grid.svg", n_images=20, method="pca", ax=right)
+    assert len(right.artists) == 20 and len(left.artists) == 0  # one thumbnail per image
+    assert (tmp_path / "grid.svg").read_bytes().startswith(MAGIC[".svg"])
     # The reader's next pyplot figure is a new, empty one: it does not draw onto the word plot.
     fig = plt.figure()
     try:
