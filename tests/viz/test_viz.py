@@ -68,7 +68,7 @@ def test_plot_words_writes_png_and_svg(tmp_path, small: Vectors) -> None:
     svg = tmp_path / "f.svg"
     article_figure(small, svg, method="pca")
     assert b"<svg" in svg.read_bytes()[:500]
-    with pytest.raises(InvalidParameterError, match="png or .svg"):
+    with pytest.raises(InvalidParameterError, match=r"\.png, \.svg, \.pdf or \.jpg"):
         plot_words(small, WORDS, method="pca", path=tmp_path / "f.gif")
     with pytest.raises(UnknownKeyError, match="'kingg'"):
         plot_words(small, ["kingg", "queen"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,18 +22,26 @@ def plot_joint_space(
     templates: Sequence[str] = TRAIN_TEMPLATES,
     method: str = "tsne",
     seed: int = 0,
+    figsize: tuple[float, float] = (10.0, 8.0),
+    dpi: float = 110,
+    ax: Any | None = None,
 ) -> Path:
     """Project ``n_images`` test images and one prompt per class into 2-D together and draw
-    each image as a thumbnail and each class prompt as a labelled star; saved as PNG or SVG.
+    each image as a thumbnail and each class prompt as a labelled star; saved as PNG, SVG, PDF
+    or JPEG. Built without pyplot (no backend chosen, no figure left open).
 
     Args:
         model: A trained dual encoder.
         images: The images to sample from (a seeded sample of ``n_images``).
-        path: Where to write the figure (``.png`` or ``.svg``).
+        path: Where to write the figure (``.png``, ``.svg``, ``.pdf`` or ``.jpg``).
         n_images: How many images to draw.
         templates: Prompt templates averaged into each class's star.
         method: ``"pca"``, ``"tsne"`` or ``"umap"`` (see :func:`embedlab.viz.project`).
         seed: Seed of the sample and the projection.
+        figsize: Width and height in inches (ignored with ``ax``).
+        dpi: Pixels per inch of the figure and of a PNG or JPEG file (with ``ax``, that
+            figure's own).
+        ax: Draw into these matplotlib axes (a cell of a subplot grid) instead of a new figure.
 
     Returns:
         ``path``, as a :class:`~pathlib.Path`.
@@ -41,21 +50,19 @@ def plot_joint_space(
         MissingExtraError: matplotlib is not installed (extra ``[viz]``).
     """
     require("matplotlib", "viz")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib import colormaps
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
     from ..viz import project, save_figure
+    from ..viz._figure import new_axes
 
     sample = images.take(n_images, seed=seed)
     image_emb = model.encode_images(sample.images)
     text_emb = model.class_embeddings(images.class_names, templates)
     coords = project(np.vstack([image_emb, text_emb]), method=method, dim=2, seed=seed)  # type: ignore[arg-type]
     image_xy, text_xy = coords[: len(image_emb)], coords[len(image_emb) :]
-    palette = plt.get_cmap("tab10")
-    fig, ax = plt.subplots(figsize=(10, 8), dpi=110)
+    palette = colormaps["tab10"]
+    fig, ax, owned = new_axes(ax, figsize, dpi)
     ax.scatter(image_xy[:, 0], image_xy[:, 1], s=0)  # sets the limits
     for (x, y), picture, label in zip(image_xy, sample.images, sample.labels, strict=True):
         thumb = OffsetImage(1.0 - picture, cmap="gray", zoom=0.7 if picture.shape[0] > 16 else 2.0)
@@ -70,7 +77,6 @@ def plot_joint_space(
     ax.set_title(f"Images and class prompts in one space ({images.name}, {method.upper() if method != 'tsne' else 't-SNE'})")
     ax.set_xticks([])
     ax.set_yticks([])
-    fig.tight_layout()
-    target = save_figure(fig, path)
-    plt.close(fig)
-    return target
+    if owned:
+        fig.tight_layout()
+    return save_figure(fig, path, dpi=dpi if owned else None)

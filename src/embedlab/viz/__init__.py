@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .plot import ARTICLE_WORDS, article_figure, plot_words, save_figure
+from ._figure import save_figure
+from .plot import ARTICLE_WORDS, article_figure, plot_words
 from .project import pca, project
 from .projector import export_projector
 

@@ -132,17 +132,23 @@ def project(
     check_param(dim in (2, 3), "dim", "project", "2 or 3", dim)
     matrix = _matrix(data)
     n = matrix.shape[0]
-    with progress_bar(1.0, f"{method} {n:,} points", enabled=progress) as bar:
+    if method == "pca" or n < 4:
+        method = "pca"
+    # The bar counts real steps: t-SNE's iterations (both phases); the others, percent.
+    steps = (options.get("early_exaggeration_iter", 250) + options.get("n_iter", 500)
+             if method == "tsne" else 100)
+    unit = "iterations" if method == "tsne" else "%"
+    with progress_bar(steps, f"{method} {n:,} points ({unit})", enabled=progress) as bar:
         done = [0.0]
 
         def report(fraction: float) -> None:
             fraction = min(max(fraction, done[0]), 1.0)
-            bar.advance(fraction - done[0])
+            bar.advance(round(fraction * steps) - round(done[0] * steps))
             done[0] = fraction
             if on_progress is not None:
                 on_progress(fraction)
 
-        if method == "pca" or n < 4:
+        if method == "pca":
             coords = pca(matrix, dim, seed)
         elif method == "tsne":
             coords = _tsne(matrix, dim, seed, report, options)
@@ -167,10 +173,10 @@ def _tsne(
     def tick(iteration: int, error: float, embedding: Any) -> bool:
         # openTSNE restarts its iteration count in each phase, so count the calls instead.
         calls[0] += 1
-        report(0.1 + 0.9 * calls[0] * every / max(total, 1))
+        report(calls[0] * every / max(total, 1))  # the fraction of iterations done
         return False
 
-    report(0.02)  # affinities first: no callback until the optimisation starts
+    report(0.0)  # affinities first: no callback until the optimisation starts
     embedding = open_tsne.TSNE(
         n_components=dim, perplexity=perplexity, random_state=seed, n_jobs=1,
         negative_gradient_method="fft" if n > 5000 and dim == 2 else "bh",
