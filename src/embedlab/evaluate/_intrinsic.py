@@ -348,7 +348,7 @@ def analogies(
             else:
                 scores.oov += 1
     tally = {section: [0, 0] for section in scores.sections}
-    with progress_bar(len(rows), f"analogies ({method})", progress) as bar:
+    with progress_bar(len(rows), f"analogies ({method})", progress, unit="analogies") as bar:
         for start in range(0, len(rows), batch_size):
             chunk = np.asarray(rows[start : start + batch_size], dtype=np.int64)
             best = _best_five(candidates, safe_norms, chunk, method)
