@@ -24,11 +24,11 @@ import html
 import io
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -78,8 +78,8 @@ def say(message: str, enabled: bool = True) -> None:
         print(f"embedlab: {message}", file=sys.stderr, flush=True)
 
 
-def _columns(unit: str, fraction: bool) -> list[ProgressColumn | str]:
-    counted: list[ProgressColumn | str]
+def _columns(unit: str, fraction: bool) -> list[ProgressColumn]:
+    counted: list[ProgressColumn]
     if unit == "bytes":
         counted = [DownloadColumn(), TransferSpeedColumn()]
     elif fraction:
@@ -88,13 +88,27 @@ def _columns(unit: str, fraction: bool) -> list[ProgressColumn | str]:
         counted = [_CountColumn(unit), _RateColumn(unit)]
     return [
         TextColumn("[progress.description]{task.description}"),
-        BarColumn(bar_width=30),
+        BarColumn(bar_width=20),
         *counted,
         TimeElapsedColumn(),
-        "eta",
+        TextColumn("eta"),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[info]}"),
     ]
+
+
+class _TwoLineProgress(Progress):
+    """The bar on one line, the figures beside it (loss, accuracy) on the next.
+
+    Figures of any length then fit in 80 columns without squeezing or cutting the bar's own
+    columns, which a single line of a rich table would do.
+    """
+
+    def get_renderables(self) -> Iterable[RenderableType]:
+        for task in self.tasks:
+            yield self.make_tasks_table([task])
+            info = str(task.fields.get("info", ""))
+            if info:
+                yield Text("  " + info, overflow="fold")
 
 
 class _CountColumn(ProgressColumn):
@@ -195,7 +209,7 @@ def progress_bar(
         return
     columns = _columns(unit, _is_fraction(total))
     if notebook:
-        progress = Progress(*columns, auto_refresh=False, console=Console(file=io.StringIO()))
+        progress = _TwoLineProgress(*columns, auto_refresh=False, console=Console(file=io.StringIO()))
         task = progress.add_task(description, total=total, info="")
         show = _NotebookDisplay(progress)
         show(True)
@@ -205,7 +219,6 @@ def progress_bar(
             progress.stop_task(task)
             show(True)
         return
-    # The terminal's full width: the figures beside the bar are not cut at 80 columns.
-    with Progress(*columns, transient=False, console=Console(stderr=True)) as progress:
+    with _TwoLineProgress(*columns, transient=False, console=Console(stderr=True)) as progress:
         task = progress.add_task(description, total=total, info="")
         yield _Bar(progress, task)

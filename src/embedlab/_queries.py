@@ -40,12 +40,14 @@ class Neighbours(list[tuple[str, float]]):
         if not self:
             return "<i>no neighbours</i>"
         rows = "".join(
-            f"<tr><td>{rank}</td><td>{html.escape(str(key))}</td><td>{score:.4f}</td>"
+            f'<tr><td>{rank}</td><td style="text-align:left">{html.escape(str(key))}</td>'
+            f"<td>{score:.4f}</td>"
             f'<td><div style="background:#4c78a8;height:0.7em;'
             f'width:{max(0.0, min(1.0, score)) * 120:.0f}px"></div></td></tr>'
             for rank, (key, score) in enumerate(self, 1)
         )
-        return ('<table class="embedlab-neighbours"><tr><th>#</th><th>key</th><th>score</th>'
+        return ('<table class="embedlab-neighbours"><tr><th>#</th><th style="text-align:left">key</th>'
+                "<th>score</th>"
                 f"<th></th></tr>{rows}</table>")
 
 

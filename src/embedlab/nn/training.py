@@ -89,11 +89,9 @@ class History:
         no backend is chosen; a notebook shows it when it is the cell's value. With ``ax=`` the
         losses are drawn onto that axes (in your own figure) and its figure is returned.
         """
-        from matplotlib.figure import Figure
-
         accuracy = "accuracy" in self.history
         if ax is None:
-            fig = Figure(figsize=figsize, layout="constrained")
+            fig = _shown_figure(figsize=figsize, layout="constrained")
             axes = fig.subplots(1, 2 if accuracy else 1, squeeze=False)[0]
         else:
             fig, axes = ax.figure, [ax]
@@ -108,6 +106,26 @@ class History:
             panel.set_ylabel(figure)
             panel.legend()
         return fig
+
+
+def _shown_figure(**options: Any) -> Any:
+    """A ``matplotlib.figure.Figure`` that a notebook shows as PNG even in a fresh kernel.
+
+    A Figure made without pyplot displays only once pyplot has set up the inline backend;
+    ``_repr_png_`` lets IPython draw it regardless (where pyplot's formatter is set up, that
+    one is used instead: one image either way).
+    """
+    import io
+
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return ShownFigure(**options)
 
 
 @contextlib.contextmanager
