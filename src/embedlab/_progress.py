@@ -147,7 +147,9 @@ class _Bar:
     def advance(self, n: float = 1, **fields: Any) -> None:
         self._progress.update(self._task, advance=n, **fields)
         if self._redraw is not None:
-            self._redraw(False)
+            # ``advance(0, info=...)`` announces a new phase (a download starting, the
+            # validation figures): shown at once, where counting steps are rate-limited.
+            self._redraw(n == 0)
 
 
 class _NotebookDisplay:
@@ -173,11 +175,12 @@ class _NotebookDisplay:
             "text/plain": text,
         }
 
-    def __call__(self, final: bool) -> None:
-        now = time.monotonic()
-        if not final and now - self._last < 1.0 / NOTEBOOK_REFRESH_PER_SECOND:
+    def __call__(self, now: bool) -> None:
+        """Redraw; unless ``now``, at most NOTEBOOK_REFRESH_PER_SECOND times a second."""
+        clock = time.monotonic()
+        if not now and clock - self._last < 1.0 / NOTEBOOK_REFRESH_PER_SECOND:
             return
-        self._last = now
+        self._last = clock
         from IPython.display import display
 
         if self._handle is None:
