@@ -21,6 +21,8 @@ from ._queries import Query, VectorQueries
 from .errors import DataError, UnknownKeyError, check_param
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import torch
 
 __all__ = ["Query", "SubwordModel", "Vectors"]
@@ -198,6 +200,9 @@ class Vectors(VectorQueries):
         return f"Vectors({len(self)} keys x {self.dim} dims)"
 
     # ------------------------------------------------------------------ notebook display
+    source: Path | None = None
+    """The file or folder the vectors were loaded from (set by ``load``), shown in notebooks."""
+
     def _repr_html_(self) -> str:
         """What a notebook shows: size, storage, where it came from, metadata, first keys."""
         import html

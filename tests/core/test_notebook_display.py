@@ -31,3 +31,14 @@ def test_vectors_html_summary(tmp_path: Path) -> None:
     assert "w0, w1, w2, w3, w4, w5, w6, w7, w8, w9 …" in shown
     plain = Vectors(["x"], np.ones((1, 2), np.float32))._repr_html_()
     assert "in memory" in plain and "float32" in plain
+
+
+def test_loaded_vectors_show_their_source_file(tmp_path: Path) -> None:
+    import embedlab
+
+    text = tmp_path / "tiny.txt"
+    text.write_text("king 1 0\nqueen 0 1\n", encoding="utf-8")
+    loaded = embedlab.load(text, progress=False)
+    assert loaded.source == text
+    assert f'<td style="text-align:left">{text}</td>' in loaded._repr_html_()
+    assert Vectors(["x"], np.ones((1, 2), np.float32)).source is None

@@ -89,6 +89,8 @@ class History:
         no backend is chosen; a notebook shows it when it is the cell's value. With ``ax=`` the
         losses are drawn onto that axes (in your own figure) and its figure is returned.
         """
+        from matplotlib.ticker import MaxNLocator
+
         accuracy = "accuracy" in self.history
         if ax is None:
             fig = _shown_figure(figsize=figsize, layout="constrained")
@@ -102,6 +104,7 @@ class History:
                     panel.plot(epochs, self.history[name], style, label=name, markersize=4)
             if self.best_epoch:
                 panel.axvline(self.best_epoch, color="grey", linewidth=0.8, linestyle=":")
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
             panel.set_xlabel("epoch")
             panel.set_ylabel(figure)
             panel.legend()
