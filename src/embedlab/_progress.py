@@ -44,8 +44,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-# Jupyter has no terminal width: the bar is drawn this wide (characters), and long figures
-# beside it wrap onto a second line instead of being cut with an ellipsis.
+# Jupyter has no terminal width: rich lays the bar out for this many characters (a longer
+# line of figures folds rather than being cut).
 NOTEBOOK_WIDTH = 120
 # A notebook redraw sends HTML to the browser: at most this many per second.
 NOTEBOOK_REFRESH_PER_SECOND = 8.0
@@ -61,11 +61,6 @@ def in_notebook() -> bool:
     if "IPython" not in sys.modules:  # never import IPython just to find out
         return False
     return bool(Console().is_jupyter)
-
-
-def showing(enabled: bool) -> bool:
-    """Whether a bar would be drawn: enabled, and a terminal or a notebook to draw it on."""
-    return enabled and (in_notebook() or sys.stderr.isatty())
 
 
 def say(message: str, enabled: bool = True) -> None:

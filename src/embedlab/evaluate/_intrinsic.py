@@ -302,7 +302,7 @@ def analogies(
     takes. ``method`` is 3CosAdd (``b - a + c``) or
     3CosMul. Questions are answered ``batch_size`` at a time with one matrix product each
     (default 1,024), candidates scanned in blocks so memory stays small; a progress bar shows
-    on a terminal unless ``progress=False``.
+    on a terminal or in a notebook unless ``progress=False``.
 
     Raises:
         InvalidParameterError: ``questions`` is neither a path nor a mapping, or a parameter
