@@ -14,6 +14,7 @@ pairwise numbers (``similarity``, ``n_similarity``) stay gensim's: 0 for a zero 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, overload
 
@@ -26,6 +27,28 @@ Query = str | np.ndarray
 """A query term: a key, or a raw vector of the right dimension."""
 
 Terms = Query | Sequence[Query] | None
+
+
+class Neighbours(list[tuple[str, float]]):
+    """A ranking: a plain ``list`` of ``(key, score)``, best first, that a notebook shows as a table.
+
+    It stays a list (equal to the same list of tuples, indexable, JSON-serialisable), so code
+    written for gensim's answers keeps working; only ``_repr_html_`` is added.
+    """
+
+    def _repr_html_(self) -> str:
+        if not self:
+            return "<i>no neighbours</i>"
+        rows = "".join(
+            f'<tr><td>{rank}</td><td style="text-align:left">{html.escape(str(key))}</td>'
+            f"<td>{score:.4f}</td>"
+            f'<td><div style="background:#4c78a8;height:0.7em;'
+            f'width:{max(0.0, min(1.0, score)) * 120:.0f}px"></div></td></tr>'
+            for rank, (key, score) in enumerate(self, 1)
+        )
+        return ('<table class="embedlab-neighbours"><tr><th>#</th><th style="text-align:left">key</th>'
+                "<th>score</th>"
+                f"<th></th></tr>{rows}</table>")
 
 
 def _check_topn(topn: object, owner: str, allow_none: bool = True) -> None:
@@ -124,8 +147,8 @@ class VectorQueries:
     def _ranked(self, scores: np.ndarray, topn: int, exclude: list[int]) -> list[tuple[str, float]]:
         scores[[r for r in exclude if r < len(scores)]] = -np.inf  # never an answer
         rows, values = top_k(scores, int(topn))
-        return [(self._keys[r], float(s)) for r, s in zip(rows.tolist(), values.tolist(),
-                                                           strict=True) if r >= 0]
+        return Neighbours((self._keys[r], float(s)) for r, s in zip(rows.tolist(), values.tolist(),
+                                                                    strict=True) if r >= 0)
 
     # ------------------------------------------------------------------ rankings
     @overload

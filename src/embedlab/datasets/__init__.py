@@ -187,7 +187,13 @@ def load(name: str) -> Any:
         where = path(entry.name)
     else:
         return loader()
-    return loader(where / entry.read if entry.read else where)
+    read = where / entry.read if entry.read else where
+    loaded = loader(read)
+    from ..vectors import Vectors
+
+    if isinstance(loaded, Vectors):
+        loaded.source = read  # shown by a notebook's display of the vectors
+    return loaded
 
 
 def is_cached(name: str) -> bool:

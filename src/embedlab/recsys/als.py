@@ -79,7 +79,7 @@ class ImplicitALS(FittedModel):
         rng = np.random.default_rng(self.seed)
         x = rng.standard_normal((data.n_users, self.vector_size)) * 0.01
         y = rng.standard_normal((data.n_items, self.vector_size)) * 0.01
-        with progress_bar(self.iterations, "implicit ALS", self.progress) as bar:
+        with progress_bar(self.iterations, "implicit ALS", self.progress, unit="iterations") as bar:
             for _ in range(self.iterations):
                 als_cg_rows(*by_user, x, y, y.T @ y, float(self.regularization), int(self.cg_steps))
                 als_cg_rows(*by_item, y, x, x.T @ x, float(self.regularization), int(self.cg_steps))

@@ -116,7 +116,7 @@ class BayesianMatrixFactorization(FittedModel):
         v = rng.standard_normal((data.n_items, d)) * 0.1
         kept_u, kept_v = [], []
         sweeps = self.burn_in + self.samples
-        with progress_bar(sweeps, "Gibbs sampling", self.progress) as bar:
+        with progress_bar(sweeps, "Gibbs sampling", self.progress, unit="sweeps") as bar:
             for sweep in range(sweeps):
                 mu_v, lam_v = _hyper(v, rng)
                 v = gibbs_rows(*by_item, u, mu_v, lam_v, float(self.alpha), rng.standard_normal((data.n_items, d)))

@@ -169,7 +169,7 @@ class MatrixFactorization(FittedModel):
         lo, hi = data.rating_scale or (-np.inf, np.inf)
         best = (float("inf"), -1, [t.detach().clone() for t in params])
         history = []
-        with progress_bar(epochs, "matrix factorisation", self.progress) as bar:
+        with progress_bar(epochs, "matrix factorisation", self.progress, unit="epochs") as bar:
             for epoch in range(epochs):
                 perm = train_t[torch.randperm(len(train_t), generator=gen).to(dev)]
                 total = 0.0

@@ -49,7 +49,7 @@ def run_epochs(
     per_epoch = max(sum(job_words), 1)
     total = per_epoch * epochs
     done_before = per_epoch * first_epoch
-    with progress_bar(total, description, enabled=progress) as bar:
+    with progress_bar(total, description, enabled=progress, unit="words") as bar:
         bar.advance(done_before)
         start_all = time.perf_counter()
         words_this_run = 0

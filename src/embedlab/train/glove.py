@@ -156,7 +156,7 @@ class GloVe:
 
             pool = ThreadPoolExecutor(workers)
         try:
-            with progress_bar(self.epochs, "GloVe", enabled=self.progress) as bar:
+            with progress_bar(self.epochs, "GloVe", enabled=self.progress, unit="epochs") as bar:
                 for epoch in range(self.epochs):
                     order = np.random.default_rng(job_seed(int(self.seed), epoch, 0)).permutation(n)
 
