@@ -32,6 +32,7 @@ from ..vocab import Vocab
 from .embedding import OOV, Embedding
 from .saving import read_model_dir, write_model_dir
 from .summary import LayerRow, format_summary
+from ..distributed import context
 from .training import History, fit_loop, outputs, score, torch_threads
 
 _FORMAT = "embedlab.text-classifier/1"
@@ -366,7 +367,7 @@ class TextClassifier:
             self.vocab = Vocab.build((self.tokenizer(t) for t in texts), max_size=self.vocab_size)
             self._built_vocab = True
         self.net = self._build(seed)
-        if self.coverage is not None and progress:
+        if self.coverage is not None and progress and context().is_main:
             print(f"embedlab: pretrained vectors cover {self.coverage}", file=sys.stderr)
         self.device = target_device
         self.net.to(target_device)
