@@ -99,8 +99,24 @@ def init(backend: Backend | None = None, timeout_s: float = 300.0) -> Context:
     chosen: Backend = backend or ("nccl" if torch.cuda.is_available() else "gloo")
     if chosen == "nccl":
         torch.cuda.set_device(_env_int("LOCAL_RANK", 0))
-    dist.init_process_group(chosen, timeout=timedelta(seconds=timeout_s))
+    timeout = timedelta(seconds=timeout_s)
+    dist.init_process_group(chosen, store=_attempt_store(timeout), rank=_env_int("RANK", 0),
+                            world_size=_env_int("WORLD_SIZE", 1), timeout=timeout)
     return context()
+
+
+def _attempt_store(timeout: timedelta) -> dist.Store:
+    """torchrun's key-value store, with keys of their own for this restart attempt.
+
+    After an elastic restart the store still holds the addresses the dead attempt published;
+    without a fresh prefix the new ranks read them and fail to connect (or wait forever).
+    """
+    agent_hosts_it = os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True"
+    store = dist.TCPStore(
+        os.environ["MASTER_ADDR"], _env_int("MASTER_PORT", 0), _env_int("WORLD_SIZE", 1),
+        is_master=not agent_hosts_it and _env_int("RANK", 0) == 0, timeout=timeout,
+    )
+    return dist.PrefixStore(f"embedlab/attempt_{_env_int('TORCHELASTIC_RESTART_COUNT', 0)}", store)
 
 
 def shutdown() -> None:
