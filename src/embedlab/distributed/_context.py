@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 import torch.distributed as dist
@@ -105,18 +105,19 @@ def init(backend: Backend | None = None, timeout_s: float = 300.0) -> Context:
     return context()
 
 
-def _attempt_store(timeout: timedelta) -> dist.Store:
+def _attempt_store(timeout: timedelta) -> Any:
     """torchrun's key-value store, with keys of their own for this restart attempt.
 
     After an elastic restart the store still holds the addresses the dead attempt published;
     without a fresh prefix the new ranks read them and fail to connect (or wait forever).
     """
     agent_hosts_it = os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True"
-    store = dist.TCPStore(
+    store = dist.TCPStore(  # type: ignore[attr-defined]
         os.environ["MASTER_ADDR"], _env_int("MASTER_PORT", 0), _env_int("WORLD_SIZE", 1),
         is_master=not agent_hosts_it and _env_int("RANK", 0) == 0, timeout=timeout,
     )
-    return dist.PrefixStore(f"embedlab/attempt_{_env_int('TORCHELASTIC_RESTART_COUNT', 0)}", store)
+    attempt = _env_int("TORCHELASTIC_RESTART_COUNT", 0)
+    return dist.PrefixStore(f"embedlab/attempt_{attempt}", store)  # type: ignore[attr-defined]
 
 
 def shutdown() -> None:

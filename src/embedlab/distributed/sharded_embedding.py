@@ -42,7 +42,7 @@ class _Exchange(torch.autograd.Function):
     """Rows sent with ``all_to_all_single``; their gradients come back along the reverse path."""
 
     @staticmethod
-    def forward(  # type: ignore[override]
+    def forward(
         ctx: Any, rows: torch.Tensor, send_splits: list[int], recv_splits: list[int]
     ) -> torch.Tensor:
         ctx.splits = (send_splits, recv_splits)
@@ -51,7 +51,7 @@ class _Exchange(torch.autograd.Function):
         return received
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:  # type: ignore[override]
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
         send_splits, recv_splits = ctx.splits
         back = grad.new_empty((sum(send_splits), grad.shape[1]))
         dist.all_to_all_single(back, grad.contiguous(), send_splits, recv_splits)
@@ -125,7 +125,7 @@ class ShardedEmbedding(nn.Module):
         wanted = flat.new_empty(sum(recv))
         dist.all_to_all_single(wanted, flat[order], recv, send)
         found = nn.functional.embedding(wanted - self.start, self.weight)
-        rows_sorted = _Exchange.apply(found, recv, send)
+        rows_sorted: torch.Tensor = _Exchange.apply(found, recv, send)  # type: ignore[no-untyped-call]
         inverse = torch.empty_like(order)
         inverse[order] = torch.arange(len(order))
         return rows_sorted[inverse].reshape(*ids.shape, self.embedding_dim)

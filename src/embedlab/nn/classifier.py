@@ -25,6 +25,7 @@ from .._params import (
     Options,
     validate_params,
 )
+from ..distributed import context
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..text import Tokenizer, tokenize, whitespace_tokenize
 from ..vectors import Vectors
@@ -32,7 +33,6 @@ from ..vocab import Vocab
 from .embedding import OOV, Embedding
 from .saving import read_model_dir, write_model_dir
 from .summary import LayerRow, format_summary
-from ..distributed import context
 from .training import History, fit_loop, outputs, score, torch_threads
 
 _FORMAT = "embedlab.text-classifier/1"
