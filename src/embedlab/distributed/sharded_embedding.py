@@ -13,13 +13,13 @@ torch 2.13.0 here, hence this small implementation on torch.distributed alone.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.distributed as dist
 from torch import nn
 
-from ..errors import check_param
+from .._params import SEED, ConstraintSpec, InstanceOf, Interval, validate_arguments
 from ._context import Context, DistributedError, context
 
 _INIT_CHUNK = 1 << 16
@@ -73,6 +73,15 @@ class ShardedEmbedding(nn.Module):
     table is the same for any number of ranks.
     """
 
+    # Every parameter, declared once; checked when the table is built (see embedlab._params).
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "num_embeddings": [Interval(int, 1, None)],
+        "embedding_dim": [Interval(int, 1, None)],
+        "seed": SEED,
+        "max_bytes_per_rank": [None, Interval(int, 1, None)],
+        "ctx": [None, InstanceOf(Context, "an embedlab.distributed.Context")],
+    }
+
     def __init__(
         self,
         num_embeddings: int,
@@ -83,14 +92,10 @@ class ShardedEmbedding(nn.Module):
         ctx: Context | None = None,
     ) -> None:
         super().__init__()
-        owner = "ShardedEmbedding"
-        check_param(isinstance(num_embeddings, int) and num_embeddings >= 1, "num_embeddings",
-                    owner, "an int >= 1", num_embeddings)
-        check_param(isinstance(embedding_dim, int) and embedding_dim >= 1, "embedding_dim",
-                    owner, "an int >= 1", embedding_dim)
-        check_param(max_bytes_per_rank is None
-                    or (isinstance(max_bytes_per_rank, int) and max_bytes_per_rank >= 1),
-                    "max_bytes_per_rank", owner, "an int >= 1 or None", max_bytes_per_rank)
+        validate_arguments("ShardedEmbedding", self._parameter_constraints, {
+            "num_embeddings": num_embeddings, "embedding_dim": embedding_dim, "seed": seed,
+            "max_bytes_per_rank": max_bytes_per_rank, "ctx": ctx,
+        })
         self.ctx = ctx or context()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.bounds = shard_bounds(num_embeddings, self.ctx.world_size)
