@@ -22,6 +22,7 @@ def main() -> None:
         "world_size": ctx.world_size,
         "classifier": scenarios.classifier_weights(),
         "mf": scenarios.mf_factors(),
+        "dual_encoder": scenarios.dual_encoder_weights(),
         "lookup": scenarios.sharded_lookup(ctx),
         "budget": scenarios.budget_training(ctx, budget=16_000),
         "search": [torch.from_numpy(a) for a in scenarios.sharded_search(ctx, k=6)],

@@ -97,3 +97,21 @@ def sharded_search(ctx: distributed.Context, k: int) -> tuple[np.ndarray, np.nda
     cut = 9  # rank 0 holds rows 0..8, rank 1 rows 9..22
     mine = table if not ctx.distributed else (table[:cut] if ctx.rank == 0 else table[cut:])
     return distributed.sharded_top_k(queries, mine, k, ctx)
+
+
+def dual_encoder_weights() -> dict[str, torch.Tensor]:
+    """A tiny dual encoder on 8x8 images of four kinds (a bright quadrant each)."""
+    from embedlab.crossmodal import DualEncoder
+
+    rng = np.random.default_rng(0)
+    labels = np.arange(36) % 4
+    images = rng.uniform(0, 0.2, size=(36, 8, 8)).astype(np.float32)
+    for i, label in enumerate(labels):
+        row, col = divmod(int(label), 2)
+        images[i, row * 4 : row * 4 + 4, col * 4 : col * 4 + 4] += 0.8
+    captions = [f"a picture of quadrant {'abcd'[label]}" for label in labels]
+    model = DualEncoder(vector_size=8, embedding_dim=8, channels=(4, 8), epochs=2, batch_size=12,
+                        seed=0, progress=False)
+    model.fit(images, captions, labels=labels)
+    assert model.towers is not None
+    return {k: v.detach().clone() for k, v in model.towers.state_dict().items()}

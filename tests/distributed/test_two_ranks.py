@@ -48,6 +48,19 @@ def test_matrix_factorization_on_two_ranks_equals_one_process(ranks: list[dict[s
             torch.testing.assert_close(answer["mf"][name], tensor, rtol=1e-4, atol=1e-5)
 
 
+def test_dual_encoder_ranks_stay_in_step(ranks: list[dict[str, Any]]) -> None:
+    # The contrastive loss sees the whole global batch (gather_rows), and DDP keeps the two
+    # ranks' weights identical. Not equal to one process: each rank's BatchNorm normalises
+    # over its own half of the batch (SyncBatchNorm runs on GPUs only).
+    first, second = (answer["dual_encoder"] for answer in ranks)
+    for name, tensor in first.items():
+        torch.testing.assert_close(second[name], tensor, rtol=0, atol=0)
+    alone = scenarios.dual_encoder_weights()
+    assert set(alone) == set(first)
+    moved = max(float((first[n] - alone[n]).abs().max()) for n in alone if alone[n].is_floating_point())
+    assert 0 < moved < 0.1  # close to the one-process weights, not equal
+
+
 def test_sharded_table_lookups_and_gradients_equal_an_unsharded_table(
     ranks: list[dict[str, Any]],
 ) -> None:

@@ -8,7 +8,7 @@ draw progress on rank 0 only. Without torchrun everything here is a world of one
 * :func:`context` / :func:`init` / :func:`shutdown` / :func:`barrier` -- where this process
   stands; gloo on CPU, NCCL on GPU.
 * :func:`shard`, :func:`batch_share`, :func:`all_reduce_mean`, :func:`all_reduce_sum`,
-  :func:`average_gradients`, :func:`wrap` -- the pieces of a data-parallel loop.
+  :func:`average_gradients`, :func:`gather_rows`, :func:`wrap` -- the pieces of a data-parallel loop.
 * :func:`save_checkpoint` / :func:`load_checkpoint` -- rank 0 writes, all read after an elastic
   restart (``torchrun --max-restarts``).
 * :class:`ShardedEmbedding` -- a table whose rows are split across ranks (``all_to_all_single``).
@@ -26,6 +26,7 @@ from ._context import (
     batch_share,
     broadcast_parameters,
     context,
+    gather_rows,
     init,
     launched_by_torchrun,
     shard,
@@ -48,6 +49,7 @@ __all__ = [
     "batch_share",
     "broadcast_parameters",
     "context",
+    "gather_rows",
     "init",
     "launched_by_torchrun",
     "load_checkpoint",

@@ -212,3 +212,44 @@ def wrap(model: nn.Module) -> nn.Module:
 
     ids = [ctx.local_rank] if ctx.device.type == "cuda" else None
     return DistributedDataParallel(model, device_ids=ids)
+
+
+class _GatherRows(torch.autograd.Function):
+    """Every rank's rows stacked in rank order; the gradient of the stack is summed over the
+    ranks and each rank keeps the slice of its own rows."""
+
+    @staticmethod
+    def forward(ctx: Any, rows: torch.Tensor, sizes: list[int], rank: int) -> torch.Tensor:
+        ctx.sizes, ctx.rank = sizes, rank
+        # gloo gathers equal shapes only: pad every share to the largest, then cut back
+        padded = rows.new_zeros((max(sizes), *rows.shape[1:]))
+        padded[: len(rows)] = rows
+        parts = [torch.empty_like(padded) for _ in sizes]
+        dist.all_gather(parts, padded)
+        return torch.cat([part[:n] for part, n in zip(parts, sizes, strict=True)])
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        total = grad.contiguous().clone()
+        dist.all_reduce(total, op=dist.ReduceOp.SUM)
+        first = sum(ctx.sizes[: ctx.rank])
+        return total[first : first + ctx.sizes[ctx.rank]], None, None
+
+
+def gather_rows(rows: torch.Tensor, ctx: Context | None = None) -> torch.Tensor:
+    """Every rank's ``rows`` (shares may differ in length) stacked in rank order, with autograd.
+
+    For losses over the whole global batch, such as a contrastive loss whose negatives are the
+    other ranks' rows: each rank computes the same loss on the stack, and the gradient reaching
+    its own rows is the sum over ranks (so DDP's average of the parameters' gradients is the
+    one-process gradient).
+    """
+    ctx = ctx or context()
+    if not ctx.distributed:
+        return rows
+    sizes = torch.tensor([len(rows)])
+    counts = [torch.empty_like(sizes) for _ in range(ctx.world_size)]
+    dist.all_gather(counts, sizes)
+    gathered: torch.Tensor = _GatherRows.apply(  # type: ignore[no-untyped-call]
+        rows, [int(c) for c in counts], ctx.rank)
+    return gathered
