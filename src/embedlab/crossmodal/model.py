@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._params import Boolean, ConstraintSpec, Device, Interval, SequenceOf, String, validate_params
 from .. import distributed
+from .._params import Boolean, ConstraintSpec, Device, Interval, SequenceOf, String, validate_params
 from .._progress import progress_bar
 from ..errors import DataError, check_param
 from ..neighbors.topk import top_k
