@@ -90,6 +90,12 @@ def _embedding(kwargs: dict[str, Any]) -> None:
     Embedding(**({"num_embeddings": 4, "embedding_dim": 2} | kwargs))
 
 
+def _sharded_embedding(kwargs: dict[str, Any]) -> None:
+    from embedlab.distributed import ShardedEmbedding
+
+    ShardedEmbedding(**({"num_embeddings": 4, "embedding_dim": 2} | kwargs))
+
+
 def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], None], set[str]]]:
     """(owner, class, how to reach its check with some arguments, arguments checked elsewhere)."""
 
@@ -123,6 +129,8 @@ def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], 
         # A layer is built when constructed; padding_idx is checked against num_embeddings
         # (tests/nn/test_nn.py), and _weight/_freeze are torch's private arguments.
         ("Embedding", nn("Embedding"), _embedding, {"padding_idx", "_weight", "_freeze"}),
+        ("ShardedEmbedding", lambda: __import__("embedlab.distributed", fromlist=["x"]).ShardedEmbedding,
+         _sharded_embedding, set()),
     ]
 
 

@@ -35,6 +35,22 @@ _TOKENIZER = typer.Option(
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar or summary.")
 
 
+@train_app.callback()
+def _group(
+    distributed: bool = typer.Option(
+        False, "--distributed",
+        help="Join the torchrun launch that started this process (gloo on CPU, NCCL on GPU); "
+             "rank 0 alone writes the output. Without torchrun: one process, as usual. Example: "
+             "torchrun --nproc_per_node 2 -m embedlab train --distributed word2vec news.txt -o news.vec",
+    ),
+) -> None:
+    """Learn word vectors from raw text: word2vec (skip-gram, CBOW), fastText subwords, GloVe."""
+    if distributed:
+        from .. import distributed as ranks
+
+        ranks.init()
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``train`` group to ``app``."""
     app.add_typer(train_app, name="train")
@@ -57,7 +73,10 @@ def _output_format(path: Path, format: str, fasttext: bool = False) -> str:
 
 def _finish(model: Any, vectors: Any, output: Path, format: str, started: float, quiet: bool) -> None:
     from .. import save
+    from ..distributed import context
 
+    if not context().is_main:  # under torchrun, rank 0 writes the file and reports
+        return
     save(vectors, output, format=format)
     if not quiet:
         loss = f", final loss {model.losses[-1]:.4f}" if model.losses else ""

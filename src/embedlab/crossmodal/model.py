@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import distributed
 from .._params import Boolean, ConstraintSpec, Device, Interval, SequenceOf, String, validate_params
 from .._progress import progress_bar
 from ..errors import DataError, check_param
@@ -79,6 +80,10 @@ class _Towers(nn.Module):
 
     def embed_texts(self, ids: torch.Tensor) -> torch.Tensor:
         return nn.functional.normalize(self.text_proj(self.text(ids)), dim=-1)
+
+    def forward(self, images: torch.Tensor, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # one forward for both towers: what DistributedDataParallel wraps
+        return self.embed_images(images), self.embed_texts(ids)
 
 
 def contrastive_loss(
@@ -244,7 +249,10 @@ class DualEncoder:
         n = len(image_t)
         steps = math.ceil(n / self.batch_size)
         self.history = []
-        with progress_bar(self.epochs * steps, "dual encoder", self.progress, unit="batches") as bar:
+        ranks = distributed.context()  # under torchrun: each rank embeds its share of a batch
+        trained = distributed.wrap(self.towers)
+        with progress_bar(self.epochs * steps, "dual encoder", self.progress and ranks.is_main,
+                          unit="batches") as bar:
             for _epoch in range(self.epochs):
                 self.towers.train()
                 order = torch.randperm(n, generator=generator)
@@ -253,13 +261,17 @@ class DualEncoder:
                     rows = order[start : start + self.batch_size]
                     if len(rows) < 2:
                         continue
-                    batch_images = image_t[rows].to(self.device)
-                    batch_texts = text_t[rows].to(self.device)
-                    groups = None if group_t is None else group_t[rows].to(self.device)
+                    mine = distributed.shard(rows, ranks)
+                    image_emb, text_emb = trained(image_t[mine].to(self.device),
+                                                  text_t[mine].to(self.device))
+                    # the loss sees the whole global batch, in rank order (shard order)
+                    in_order = torch.cat([rows[r :: ranks.world_size] for r in range(ranks.world_size)]
+                                         ) if ranks.distributed else rows
+                    groups = None if group_t is None else group_t[in_order].to(self.device)
                     scale = self.towers.logit_scale.exp().clamp(max=100.0)
                     loss = contrastive_loss(
-                        self.towers.embed_images(batch_images),
-                        self.towers.embed_texts(batch_texts),
+                        distributed.gather_rows(image_emb, ranks),
+                        distributed.gather_rows(text_emb, ranks),
                         scale,
                         groups,
                     )
@@ -270,6 +282,8 @@ class DualEncoder:
                     rate = (start + len(rows)) / max(time.perf_counter() - started, 1e-9)
                     bar.advance(1, info=f"loss {loss.item():.3f} · {rate:,.0f} pairs/s")
                 self.history.append(total / n)
+        # BatchNorm's running statistics are per rank after the last step: keep rank 0's
+        distributed.broadcast_parameters(self.towers)
         return self
 
     def _config(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .._params import (
     validate_params,
 )
 from .._progress import say
+from ..distributed import context
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..text import Tokenizer, tokenize, whitespace_tokenize
 from ..vectors import Vectors
@@ -367,7 +368,7 @@ class TextClassifier:
             self._built_vocab = True
         self.net = self._build(seed)
         if self.coverage is not None:
-            say(f"pretrained vectors cover {self.coverage}", progress)
+            say(f"pretrained vectors cover {self.coverage}", progress and context().is_main)
         self.device = target_device
         self.net.to(target_device)
         x, y = self._encode(texts), self._targets(labels, "training labels")

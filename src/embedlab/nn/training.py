@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from .._progress import progress_bar, say
+from ..distributed import all_reduce_sum, batch_share, context, wrap
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 PredictFn = Callable[[torch.Tensor], torch.Tensor]
@@ -191,11 +192,18 @@ def fit_loop(
 
     With ``early_stopping=n`` the fit ends after ``n`` epochs without a lower validation loss
     and the weights of the best epoch are put back (Keras's ``restore_best_weights``).
+
+    Under torchrun (after :func:`embedlab.distributed.init`) each rank trains on its share of
+    every global minibatch under DistributedDataParallel: the same weights as one process with
+    the same ``batch_size`` and ``seed``, up to float rounding. Rank 0 draws the progress.
     """
     optimiser = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=learning_rate)
     # A private generator: the shuffles depend on the seed only, not on global torch state.
     generator = torch.Generator().manual_seed(seed)
     history = History()
+    ranks = context()
+    trained = wrap(net)  # DDP when there are several ranks: gradients averaged in backward
+    progress = progress and ranks.is_main
     best_loss, best_state, waited = math.inf, None, 0
     steps = math.ceil(len(x) / batch_size)
     for epoch in range(1, epochs + 1):
@@ -204,17 +212,21 @@ def fit_loop(
         seen, loss_sum, correct = 0, 0.0, 0
         with progress_bar(steps, f"epoch {epoch}/{epochs}", progress, unit="batches") as bar:
             for start in range(0, len(x), batch_size):
-                rows = order[start : start + batch_size]
+                rows, share = batch_share(order[start : start + batch_size], ranks)
                 xb, yb = x[rows].to(device), y[rows].to(device)
-                logits = net(xb)
-                loss = loss_fn(logits, yb)
+                logits = trained(xb)
+                # A rank whose share is empty still joins DDP's gradient exchange, with zeros.
+                loss = loss_fn(logits, yb) if len(rows) else logits.sum() * 0.0
                 optimiser.zero_grad()
-                torch.autograd.backward(loss)
+                torch.autograd.backward(loss * share)
                 optimiser.step()
                 seen += len(rows)
                 loss_sum += loss.item() * len(rows)
                 correct += int((predict_fn(logits) == yb).sum())
-                bar.advance(1, info=f"loss {loss_sum / seen:.4f} · accuracy {correct / seen:.4f}")
+                bar.advance(1, info=f"loss {loss_sum / max(seen, 1):.4f} · accuracy {correct / max(seen, 1):.4f}")
+            if ranks.distributed:  # the epoch's figures over every rank's share
+                totals = all_reduce_sum(torch.tensor([seen, loss_sum, correct], dtype=torch.float64))
+                seen, loss_sum, correct = int(totals[0]), float(totals[1]), int(totals[2])
             figures = {"loss": loss_sum / seen, "accuracy": correct / seen}
             if validation is not None:
                 val_loss, val_accuracy = score(net, *validation, loss_fn, predict_fn, device)

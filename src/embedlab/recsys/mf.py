@@ -169,21 +169,27 @@ class MatrixFactorization(FittedModel):
         lo, hi = data.rating_scale or (-np.inf, np.inf)
         best = (float("inf"), -1, [t.detach().clone() for t in params])
         history = []
-        with progress_bar(epochs, "matrix factorisation", self.progress, unit="epochs") as bar:
+        from ..distributed import all_reduce_sum, average_gradients, batch_share, context
+
+        ranks = context()  # under torchrun: each rank takes its share of every minibatch
+        with progress_bar(epochs, "matrix factorisation", self.progress and ranks.is_main,
+                          unit="epochs") as bar:
             for epoch in range(epochs):
                 perm = train_t[torch.randperm(len(train_t), generator=gen).to(dev)]
                 total = 0.0
                 for start in range(0, len(perm), self.batch_size):
-                    batch = perm[start:start + self.batch_size]
+                    batch, share = batch_share(perm[start:start + self.batch_size], ranks)
                     u, i = users[batch], items[batch]
                     pu, qi, bu_u, bi_i = p(u), q(i), bu(u)[:, 0], bi(i)[:, 0]
                     err = ((mean + bu_u + bi_i + (pu * qi).sum(1) - values[batch]) ** 2).sum()
                     penalty = self.weight_decay * ((pu ** 2).sum() + (qi ** 2).sum())
                     penalty = penalty + self.bias_decay * ((bu_u ** 2).sum() + (bi_i ** 2).sum())
                     opt.zero_grad()
-                    ((err + penalty) / len(batch)).backward()
+                    ((err + penalty) / max(len(batch), 1) * share).backward()
+                    average_gradients(params)  # DDP's all-reduce, for these four tables
                     opt.step()
                     total += float(err.detach())
+                total = float(all_reduce_sum(torch.tensor(total, dtype=torch.float64)))
                 record = {"epoch": epoch + 1, "train_rmse": (total / max(len(train), 1)) ** 0.5}
                 if len(valid):
                     with torch.no_grad():
