@@ -1,0 +1,167 @@
+"""The projector's controls on the server: search by text, pattern or metadata; neighbours by
+metric; PCA components and their variance; the Custom projection; layout parameters, phases,
+stratified samples and time estimates; the metadata header."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from embedlab import Vectors
+
+pytest.importorskip("fastapi")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from embedlab.web import create_app  # noqa: E402
+from embedlab.web.layouts import Layout, LayoutJobs, stratified_sample  # noqa: E402
+
+# The hand-made table of test_web.py: king.queen = 0.8, king.man = 0.6 (all unit rows).
+KEYS = ["king", "queen", "man", "woman", "apple", "a,b", "Paris"]
+MATRIX = np.array([
+    [1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.6, 0.0, 0.8], [0.0, 0.6, 0.8],
+    [0.0, -0.6, -0.8], [-1.0, 0.0, 0.0], [0.0, -1.0, 0.0],
+])
+KIND = ["royal", "royal", "person", "person", "fruit", "odd", "city"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    vectors = Vectors(KEYS, MATRIX, metadata={"kind": KIND})
+    with TestClient(create_app(vectors, max_k=5)) as test_client:
+        yield test_client
+
+
+def rows(client, **params) -> list[int]:
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+def test_search_is_case_insensitive_by_default_and_takes_patterns_and_columns(client) -> None:
+    assert rows(client, q="PARIS") == [6]
+    assert rows(client, q="paris", case=True) == []
+    assert rows(client, q="^(king|queen)$", regex=True) == [0, 1]
+    assert rows(client, q="^(king|queen)$") == []  # without regex=true the text is literal
+    assert rows(client, q="a,b") == [5]
+    assert rows(client, q="ROYAL") == [0, 1]  # metadata columns are searched too
+    assert rows(client, q="royal", column="key") == []
+    assert rows(client, q="o", column="kind") == [0, 1, 2, 3, 5]
+    assert client.get("/api/search", params={"q": "x", "column": "colour"}).status_code == 404
+    bad = client.get("/api/search", params={"q": "(king", "regex": True})
+    assert bad.status_code == 400 and "not a regular expression" in bad.json()["detail"]
+
+
+def test_neighbours_by_metric(client) -> None:
+    def scores(metric: str) -> list[tuple[str, float]]:
+        answer = client.get("/api/neighbors", params={"key": "king", "k": 2, "metric": metric}).json()
+        assert answer["metric"] == metric
+        return [(n["key"], n["score"]) for n in answer["neighbors"]]
+
+    assert scores("dot") == [("queen", pytest.approx(0.8)), ("man", pytest.approx(0.6))]
+    # |king - queen| = sqrt(0.04 + 0.36); |king - man| = sqrt(0.16 + 0.64)
+    assert scores("euclidean") == [("queen", pytest.approx(-0.4**0.5, abs=1e-5)),
+                                   ("man", pytest.approx(-0.8**0.5, abs=1e-5))]
+    assert client.get("/api/neighbors", params={"key": "king", "metric": "l1"}).status_code == 400
+
+
+def test_custom_projection_onto_two_word_directions(client) -> None:
+    raw = client.get("/api/custom", params={"x_from": "man", "x_to": "woman",
+                                            "y_from": "king", "y_to": "queen"}).content
+    coords = np.frombuffer(raw, "<f4").reshape(len(KEYS), 2)
+    # man -> woman = (-0.6, 0.6, 0) / 0.849: king's cosine with it is -1/sqrt(2)
+    # king -> queen = (-0.2, 0.6, 0) / 0.632: king's cosine with it is -0.2/0.632
+    assert coords[0].tolist() == pytest.approx([-(0.5**0.5), -0.2 / 0.4**0.5], abs=1e-5)
+    arithmetic = client.get("/api/custom", params={"x_from": "king - queen + man", "x_to": "woman",
+                                                   "y_from": "king", "y_to": "queen"})
+    assert arithmetic.status_code == 200 and len(arithmetic.content) == 4 * 2 * len(KEYS)
+    unknown = client.get("/api/custom", params={"x_from": "kinq", "x_to": "woman", "y_from": "a,b", "y_to": "man"})
+    assert unknown.status_code == 404 and unknown.json()["suggestions"] == ["king"]
+    same = client.get("/api/custom", params={"x_from": "man", "x_to": "man", "y_from": "king", "y_to": "queen"})
+    assert same.status_code == 400 and "no direction" in same.json()["detail"]
+
+
+def test_pca_components_and_the_variance_each_explains(client) -> None:
+    explained = client.get("/api/pca").json()["explained"]
+    assert len(explained) == 3 and sum(explained) == pytest.approx(1.0, abs=1e-5)
+    assert explained == sorted(explained, reverse=True)
+    coords = np.frombuffer(client.get("/api/pca/coords", params={"components": "1,3"}).content, "<f4")
+    coords = coords.reshape(len(KEYS), 2)
+    total = MATRIX.var(axis=0).sum()
+    assert coords.var(axis=0) / total == pytest.approx([explained[0], explained[2]], abs=1e-5)
+    assert client.get("/api/pca/coords", params={"components": "1,4"}).status_code == 400
+    assert client.get("/api/pca/coords", params={"components": "x"}).status_code == 400
+
+
+def test_layout_reports_phase_iteration_and_eta() -> None:
+    layout = Layout("tsne", 2, total=100, iterations=750)
+    layout.advance(0.02)
+    assert layout.phase == "affinities"
+    layout.advance(0.1 + 0.9 * 100 / 750)
+    assert (layout.phase, layout.iteration, layout.eta) == ("early exaggeration", 100, None)
+    time.sleep(0.05)
+    layout.advance(0.1 + 0.9 * 300 / 750)
+    assert (layout.phase, layout.iteration) == ("optimisation", 300)
+    assert layout.eta is not None and layout.eta > 0  # 450 iterations left at the pace seen
+    umap = Layout("umap", 2, total=100, iterations=500)
+    umap.advance(0.3 + 0.7 * 0.5)
+    assert (umap.phase, umap.iteration) == ("epochs", 250)
+
+
+def test_stratified_sample_keeps_each_values_share() -> None:
+    values = ["a"] * 60 + ["b"] * 30 + ["c"] * 9 + [None]
+    chosen = stratified_sample(values, 10, np.random.default_rng(0))
+    picked = [values[i] for i in chosen]
+    assert len(chosen) == 10 and list(chosen) == sorted(chosen)
+    assert (picked.count("a"), picked.count("b"), picked.count("c")) == (6, 3, 1)
+
+
+def test_layout_parameters_plan_and_stratified_sample() -> None:
+    rng = np.random.default_rng(0)
+    vectors = Vectors([f"w{i}" for i in range(200)], rng.standard_normal((200, 8)))
+    band = ["low"] * 150 + ["high"] * 50
+    with TestClient(create_app(vectors, metadata={"band": band}, max_tsne_points=40)) as test_client:
+        plan = test_client.get("/api/layouts/tsne/plan").json()
+        assert (plan["limit"], plan["total"], plan["over_limit"]) == (40, 200, True)
+        assert plan["seconds_all"] > plan["seconds_sample"] > 0
+        started = test_client.post("/api/layouts/tsne", params={
+            "stratify": "band", "perplexity": 5, "iterations": 50, "learning_rate": 100}).json()
+        assert started["params"] == {"perplexity": 5.0, "learning_rate": 100.0, "iterations": 50}
+        assert (started["sample"], started["iterations"]) == ("stratified:band", 300)
+        deadline = time.time() + 120
+        while (status := test_client.get("/api/layouts/tsne").json())["status"] != "done":
+            assert time.time() < deadline and status["status"] in ("queued", "running"), status
+            time.sleep(0.1)
+        assert status["phase"] == "done" and status["eta_seconds"] == 0.0
+        coords = np.frombuffer(test_client.get("/api/layouts/tsne/coords").content, "<f4").reshape(200, 2)
+        placed = np.flatnonzero(np.isfinite(coords[:, 0]))
+        assert len(placed) == 40 and (placed >= 150).sum() == 10  # high keeps its quarter
+        missing = test_client.post("/api/layouts/tsne", params={"stratify": "colour"})
+        assert missing.status_code == 404
+        assert test_client.post("/api/layouts/tsne", params={"perplexity": 0.5}).status_code == 400
+
+
+def test_estimate_scales_with_points_and_iterations() -> None:
+    jobs = LayoutJobs(Vectors(["a", "b"], np.eye(2)))
+    small = jobs.estimate_seconds("tsne", 1000)
+    assert jobs.estimate_seconds("tsne", 4000) == pytest.approx(4 * small)
+    assert jobs.estimate_seconds("tsne", 1000, {"iterations": 1250}) == pytest.approx(2 * small)
+    assert jobs.estimate_seconds("pca", 10**6) == 0.0
+    jobs.close()
+
+
+def test_metadata_header_detected_or_chosen(tmp_path) -> None:
+    from embedlab.web.metadata import read_metadata
+
+    vectors = Vectors(["word", "king", "queen"], np.eye(3))
+    path = tmp_path / "m.tsv"
+    path.write_text("word\tkind\nking\troyal\nqueen\troyal\n")
+    assert read_metadata(path, vectors) == {"kind": ["", "royal", "royal"]}  # "word" is a key, yet a header
+    assert read_metadata(path, vectors, header=False) == {"label": ["kind", "royal", "royal"]}
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("king\troyal\n")
+    assert read_metadata(plain, vectors, header=True) == {"royal": ["", "", ""]}
