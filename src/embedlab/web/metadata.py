@@ -10,7 +10,6 @@ from .._io import PathLike, open_text
 from ..errors import DataError, FormatError
 from ..vectors import Vectors
 
-
 # First cells that name a key column: a first row starting with one of these is a header even
 # when the word is also in the vocabulary (GloVe holds "word", "key" and "label").
 HEADER_NAMES = frozenset({"word", "words", "key", "keys", "token", "label", "name", "id",
