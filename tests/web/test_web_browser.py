@@ -1,4 +1,5 @@
-"""The explorer in real Chromium (Playwright): search, neighbours, switch projection, export."""
+"""The explorer in real Chromium (Playwright): search, neighbours, projections computed on
+request (parameters, sampling above the limit, cancel, Custom axes), colouring, bookmarks."""
 
 from __future__ import annotations
 
@@ -33,9 +34,15 @@ def server_url():
 
     glove = datasets.load("glove-6b-50d").top(5000)
     band = [f"rank {1000 * (i // 1000) + 1}-{1000 * (i // 1000 + 1)}" for i in range(len(glove))]
+    # a sparse column: most words have no value (they are drawn grey, underneath)
+    royal = {"king": "royal", "queen": "royal", "prince": "royal", "princess": "royal",
+             "man": "person", "woman": "person", "boy": "person", "girl": "person"}
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    app = create_app(glove, metadata={"frequency": band, "length": [len(k) for k in glove]})
+    # t-SNE's point limit is lowered to 1,000 so that the page must offer a sample
+    app = create_app(glove, metadata={"frequency": band, "length": [len(k) for k in glove],
+                                      "kind": [royal.get(k, "") for k in glove]},
+                     max_tsne_points=1000)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -74,8 +81,16 @@ def test_search_neighbours_projection_export(server_url: str) -> None:
         page.wait_for_selector("#analogy-results li")
         assert page.inner_text("#analogy-results li:first-child").startswith("queen")
 
-        page.select_option("#method", "tsne")  # computed in the background, progress shown
+        page.select_option("#method", "tsne")  # nothing starts until Compute
+        page.wait_for_selector("#limit:not([hidden])")
+        assert "above t-SNE's limit of 1,000" in page.inner_text("#limit")
+        assert page.evaluate("document.querySelector('#status').dataset.ready") == "pca-2"
+        page.check("input[name=sample][value=stratified]")
+        page.select_option("#stratify", "frequency")
+        page.fill("#iterations", "100")
+        page.click("#compute")  # computed in the background, progress shown
         page.wait_for_selector("#status[data-ready='tsne-2']", timeout=300_000)
+        assert page.inner_text("#status").startswith("1,000 of 5,000 points")
         page.fill("#search", "queen")
         page.press("#search", "Enter")
         page.wait_for_function("document.querySelector('#selected').textContent === 'queen'")
@@ -86,7 +101,7 @@ def test_search_neighbours_projection_export(server_url: str) -> None:
             page.click("#export")
         lines = Path(download.value.path()).read_text().splitlines()
         assert download.value.suggested_filename == "tsne_2d.csv"
-        assert lines[0] == "key,x,y" and len(lines) == 5001 and lines[1].startswith("the,")
+        assert lines[0] == "key,x,y" and len(lines) == 1001  # the stratified sample: 200 a band
 
         page.select_option("#color-by", "frequency")  # a categorical column: a legend
         page.wait_for_selector("#legend li")
@@ -94,13 +109,15 @@ def test_search_neighbours_projection_export(server_url: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "explorer_tsne_colour.png"))
 
         box = page.locator("#gl").bounding_box()  # hover: the label of the point under the mouse
-        found = page.evaluate("() => { const s = screenPositions(); return [s[0], s[1]]; }")
+        found = page.evaluate("() => { const s = screenPositions(); let r = 0; while (!placed(r)) r++; "
+                              "return [s[2 * r], s[2 * r + 1], state.keys[r]]; }")
         page.mouse.move(box["x"] + found[0], box["y"] + found[1])
         page.wait_for_selector("#tooltip:not([hidden])")
-        assert page.inner_text("#tooltip") == "the"
+        assert page.inner_text("#tooltip") == found[2]
 
         page.select_option("#dim", "3")
         page.select_option("#method", "pca")
+        page.click("#compute")
         page.wait_for_selector("#status[data-ready='pca-3']", timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "explorer_pca3d.png"))
         browser.close()
