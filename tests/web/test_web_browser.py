@@ -122,3 +122,122 @@ def test_search_neighbours_projection_export(server_url: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "explorer_pca3d.png"))
         browser.close()
     assert errors == []
+
+
+def _open(p, url: str, errors: list[str]):
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
+    return browser, page
+
+
+def test_projections_cancel_custom_axes_and_pca_components(server_url: str) -> None:
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser, page = _open(p, server_url, errors)
+        assert "PC1" in page.inner_text("#pca-variance") and "%" in page.inner_text("#pca-variance")
+        page.select_option("#pc-y", "3")  # PC1 against PC3
+        page.click("#compute")
+        page.wait_for_function("state.axisNames.join() === 'PC1,PC3'")
+
+        page.select_option("#method", "tsne")  # a long job: its phase and iteration, then cancel
+        page.check("input[name=sample][value=random]")
+        page.fill("#iterations", "3000")
+        page.click("#compute")
+        page.wait_for_function("/iteration \\d+ \\/ 3250/.test(document.querySelector('#job-text').textContent)",
+                               timeout=60_000)
+        page.wait_for_function("/left/.test(document.querySelector('#job-text').textContent)", timeout=60_000)
+        progress = page.inner_text("#job-text")
+        assert progress.startswith("t-SNE 2-D: ") and "about" in progress
+        page.click("#cancel")
+        page.wait_for_selector("#projection-error:not([hidden])", timeout=60_000)
+        assert "cancelled" in page.inner_text("#projection-error")
+        assert page.evaluate("document.querySelector('#status').dataset.ready") == "pca-2"
+
+        page.select_option("#method", "custom")  # x: man -> woman, y: old -> young
+        page.click("#compute")
+        page.wait_for_selector("#status[data-ready='custom-2']")
+        page.fill("#search", "^(king|queen|boy|girl|man|children)$")
+        page.check("#regex")
+        page.press("#search", "Enter")
+        page.wait_for_selector("#matches:not([hidden])")
+        assert page.inner_text("#matches") == "6 matches"
+        # feminine words lie to the right of their masculine twins; children above king and man
+        xy = page.evaluate("() => ['king', 'queen', 'boy', 'girl', 'man', 'children'].map("
+                           "(w) => { const r = rowOf().get(w); return [state.raw[2 * r], state.raw[2 * r + 1]]; })")
+        (king, queen, boy, girl, man, children) = xy
+        assert queen[0] > king[0] and girl[0] > boy[0] and children[1] > max(king[1], man[1]) + 0.2
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explorer_custom.png"))
+        page.fill("#cx-to", "womann")  # an unknown word is named, with suggestions
+        page.click("#compute")
+        page.wait_for_selector("#projection-error:not([hidden])")
+        assert "'womann' is not in the vocabulary" in page.inner_text("#projection-error")
+        browser.close()
+    assert errors == []
+
+
+def test_search_neighbours_colouring_and_bookmarks(server_url: str) -> None:
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser, page = _open(p, server_url, errors)
+        page.fill("#search", "(unclosed")  # a bad pattern: the error, then cleared by a success
+        page.check("#regex")
+        page.press("#search", "Enter")
+        page.wait_for_selector("#search-error:not([hidden])")
+        assert "not a regular expression" in page.inner_text("#search-error")
+        page.fill("#search", "^ROYAL$")  # case-insensitive: the key royal and the 4 royals of "kind"
+        page.press("#search", "Enter")
+        page.wait_for_selector("#matches:not([hidden])")
+        assert page.inner_text("#matches") == "5 matches" and page.is_hidden("#search-error")
+        page.press("#search", "Escape")
+        page.press("#search", "Escape")
+        assert page.is_hidden("#matches") and page.evaluate("state.matches.length") == 0
+        page.uncheck("#regex")
+
+        page.fill("#k", "5")
+        page.select_option("#metric", "euclidean")
+        page.fill("#search", "Queen")  # case-insensitive: the key queen
+        page.press("#search", "Enter")
+        page.wait_for_function("document.querySelector('#selected').textContent === 'queen'")
+        assert page.locator("#neighbors li").count() == 5
+        assert page.inner_text("#neighbors-kind") == "5 by Euclidean distance"
+        assert "dist " in page.inner_text("#neighbors li:first-child")
+        page.check("#isolate")
+        page.click("#an-go")
+        page.wait_for_selector("#analogy-results li")
+        hidden = page.evaluate("() => { let k = 0; for (let i = 0; i < state.n; i++) if (!isolatedOut().has(i)) k++; return k; }")
+        assert hidden == 5000 - len(page.evaluate("[...emphasised()]"))
+        page.uncheck("#isolate")
+        page.check("#dim-rest")
+        page.select_option("#color-by", "kind")  # sparse: grey underneath, legend matches
+        page.wait_for_selector("#legend li")
+        legend = page.inner_text("#legend")
+        assert "royal (4)" in legend and "(empty) (4992)" in legend
+        swatch = page.evaluate("getComputedStyle([...document.querySelectorAll('#legend li')].find("
+                               "(li) => li.textContent.startsWith('royal')).firstChild).backgroundColor")
+        first = page.evaluate("() => { const r = rowOf().get('king'); return [0, 1, 2].map((d) => Math.round(state.base[3 * r + d] * 255)); }")
+        assert swatch == f"rgb({first[0]}, {first[1]}, {first[2]})"
+        assert page.evaluate("state.empty[rowOf().get('the')]") == 1
+        page.screenshot(path=str(ARTIFACTS / "explorer_search_neighbours.png"))
+        page.select_option("#label-by", "frequency")  # labels from any column
+        page.wait_for_function("state.labels !== null")
+        assert page.evaluate("labelOf(rowOf().get('the'))") == "rank 1-1000"
+
+        page.wait_for_timeout(500)  # the URL hash follows the state
+        shared = page.url
+        assert "#" in shared and "queen" in shared
+        page.fill("#bookmark-name", "queen by distance")
+        page.click("#bookmark-save")
+        assert page.inner_text("#bookmarks") == "queen by distance"
+        other = browser.new_page(viewport={"width": 1280, "height": 800})  # a fresh profile: the link alone
+        other.on("pageerror", lambda e: errors.append(str(e)))
+        other.goto(shared)
+        other.wait_for_function("document.querySelector('#selected').textContent === 'queen'", timeout=60_000)
+        assert other.input_value("#metric") == "euclidean" and other.input_value("#color-by") == "kind"
+        assert other.is_checked("#dim-rest") and other.locator("#neighbors li").count() == 5
+        other.screenshot(path=str(ARTIFACTS / "explorer_bookmark_restored.png"))
+        browser.close()
+    assert errors == []

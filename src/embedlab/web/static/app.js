@@ -560,7 +560,7 @@ function uploadColours() {
   const mode = rows.size === 0 ? "" : $("isolate").checked ? "isolate" : $("dim-rest").checked ? "dim" : "";
   for (let i = 0; i < n; i++) {
     out[4 * i] = base[3 * i]; out[4 * i + 1] = base[3 * i + 1]; out[4 * i + 2] = base[3 * i + 2];
-    out[4 * i + 3] = mode === "" || rows.has(i) ? 1 : mode === "dim" ? 0.12 : 0;
+    out[4 * i + 3] = mode === "" || rows.has(i) ? 1 : mode === "dim" ? 0.25 : 0;
   }
   gl.bindBuffer(gl.ARRAY_BUFFER, colorBuffer);
   gl.bufferData(gl.ARRAY_BUFFER, out, gl.STATIC_DRAW);
