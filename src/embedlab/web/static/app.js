@@ -217,6 +217,8 @@ function drawOverlay() {
   ctx.clearRect(0, 0, overlay.width, overlay.height);
   if (!state.pos) return;
   if (state.dim === 3) drawAxes();
+  const anything = state.selected >= 0 || state.matches.length || state.neighbors.length || state.analogy;
+  if (!anything) return;  // no marks: spare the per-point projection (hover computes it when needed)
   const s = screenPositions();
   // Search matches: small rings (a few thousand at most), labelled when few.
   const matches = state.matches.length <= 5000 ? state.matches : [];
