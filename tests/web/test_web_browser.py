@@ -241,3 +241,54 @@ def test_search_neighbours_colouring_and_bookmarks(server_url: str) -> None:
         other.screenshot(path=str(ARTIFACTS / "explorer_bookmark_restored.png"))
         browser.close()
     assert errors == []
+
+
+def test_images_as_points_from_the_text_image_model() -> None:
+    """The crossmodal model's Fashion-MNIST image vectors, each point drawn as its thumbnail."""
+    import uvicorn
+
+    from embedlab.crossmodal.captions import make_captions
+    from embedlab.crossmodal.data import load_images
+    from embedlab.crossmodal.model import DualEncoder
+    from embedlab.errors import DatasetError
+    from embedlab.web import create_app
+
+    try:
+        images = load_images("fashion-mnist", "test").take(600)
+    except DatasetError:
+        pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+    model = DualEncoder(vector_size=16, embedding_dim=16, channels=(8, 16, 32), epochs=1)
+    model.fit(images.images, make_captions(images.labels, images.class_names), labels=images.labels)
+    names = [images.class_names[label] for label in images.labels]
+    vectors = model.image_vectors(images.images, metadata={"class": names})
+    app = create_app(vectors, sprites=images.images)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    errors: list[str] = []
+    try:
+        with playwright.sync_playwright() as p:
+            browser, page = _open(p, f"http://127.0.0.1:{sock.getsockname()[1]}/", errors)
+            assert page.is_checked("#sprites")
+            page.select_option("#color-by", "class")
+            page.wait_for_selector("#legend li")
+            page.evaluate("state.zoom = 2.5; requestRender()")
+            page.wait_for_timeout(300)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "explorer_sprites.png"))
+            # the canvas really holds thumbnails: many distinct shades, not flat discs
+            shades = page.evaluate("""() => { const px = new Uint8Array(4 * 200 * 200);
+                gl.readPixels(Math.floor(canvas.width / 2) - 100, Math.floor(canvas.height / 2) - 100,
+                              200, 200, gl.RGBA, gl.UNSIGNED_BYTE, px);
+                const seen = new Set(); for (let i = 0; i < px.length; i += 4) seen.add(px[i] >> 3);
+                return seen.size; }""")
+            assert shades > 20
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert errors == []

@@ -165,3 +165,29 @@ def test_metadata_header_detected_or_chosen(tmp_path) -> None:
     plain = tmp_path / "plain.tsv"
     plain.write_text("king\troyal\n")
     assert read_metadata(plain, vectors, header=True) == {"royal": ["", "", ""]}
+
+
+def test_sprites_are_packed_into_one_atlas() -> None:
+    from embedlab import DataError
+    from embedlab.web.sprites import SpriteAtlas
+
+    images = np.arange(5 * 2 * 3, dtype=np.uint8).reshape(5, 2, 3)  # five 2 x 3 thumbnails
+    atlas = SpriteAtlas.pack(images, 5)
+    assert atlas.describe() == {"count": 5, "width": 3, "height": 2, "per_row": 3,
+                                "atlas_width": 9, "atlas_height": 4, "channels": 1}
+    # image 4 sits at column 1 of row 1
+    assert atlas.pixels[2:4, 3:6, 0].tolist() == images[4].tolist()
+    assert SpriteAtlas.pack(np.ones((1, 2, 2)), 1).pixels.max() == 255  # floats in [0, 1]
+    with pytest.raises(DataError, match="3 images for 5 vectors"):
+        SpriteAtlas.pack(images[:3], 5)
+    with pytest.raises(DataError, match="n x height x width"):
+        SpriteAtlas.pack(np.zeros((5, 2, 3, 2)), 5)
+    with pytest.raises(DataError, match="at most 64 x 64"):
+        SpriteAtlas.pack(np.zeros((1, 65, 65)), 1)
+    vectors = Vectors([f"w{i}" for i in range(5)], np.eye(5))
+    with TestClient(create_app(vectors, sprites=images)) as test_client:
+        assert test_client.get("/api/info").json()["sprites"]["per_row"] == 3
+        assert test_client.get("/api/sprites").content == atlas.pixels.tobytes()
+    with TestClient(create_app(vectors)) as test_client:
+        assert test_client.get("/api/info").json()["sprites"] is None
+        assert test_client.get("/api/sprites").status_code == 404

@@ -17,6 +17,7 @@ from ._errors import ApiError
 from .layouts import LayoutJobs
 from .projections import PcaBasis
 from .search import BatchedSearch
+from .sprites import SpriteAtlas
 
 MAX_KEY_CHARS = 200
 
@@ -43,6 +44,7 @@ class ExplorerState:
     search: BatchedSearch
     jobs: LayoutJobs
     limits: Limits
+    sprites: SpriteAtlas | None = None
     keys: list[str] = field(init=False)
     keys_json: bytes = field(init=False)
     # (lower-cased key, row) sorted, for prefix completion by bisection

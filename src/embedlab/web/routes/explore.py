@@ -84,3 +84,13 @@ async def custom(request: Request, x_from: Expression, x_to: Expression, y_from:
     state = explorer_of(request)
     coords = await asyncio.to_thread(custom_projection, state.vectors, (x_from, x_to), (y_from, y_to))
     return Response(coords.tobytes(), media_type="application/octet-stream")
+
+
+@router.get("/sprites", summary="The images shown as points, packed in one atlas (raw bytes)")
+async def sprites(request: Request) -> Response:
+    """Row-major uint8 pixels, `atlas_height x atlas_width x channels` as `/api/info`'s
+    `sprites` says; image `i` at column `i % per_row`, row `i // per_row`. 404 without images."""
+    state = explorer_of(request)
+    if state.sprites is None:
+        raise ApiError(404, "this explorer has no images; start it with create_app(sprites=...)")
+    return Response(state.sprites.pixels.tobytes(), media_type="application/octet-stream")

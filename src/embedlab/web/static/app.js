@@ -70,6 +70,29 @@ void main() {
   gl_FragColor = vec4(v_color.rgb, v_color.a * u_alpha);
 }`;
 
+// Sprites: each point drawn as its thumbnail, cut from one atlas texture by its row number.
+const SPRITE_VERTEX = `
+attribute vec3 a_pos; attribute vec4 a_color; attribute float a_index;
+uniform mat3 u_rot; uniform vec2 u_scale; uniform vec2 u_offset; uniform float u_size; uniform float u_perRow;
+varying vec4 v_color; varying vec2 v_cell;
+void main() {
+  vec3 p = u_rot * a_pos;
+  gl_Position = vec4(p.x * u_scale.x + u_offset.x, p.y * u_scale.y + u_offset.y, 0.0, 1.0);
+  gl_PointSize = a_color.a > 0.0 ? u_size : 0.0;
+  v_color = a_color;
+  float row = floor((a_index + 0.5) / u_perRow);
+  v_cell = vec2(a_index - row * u_perRow, row);
+}`;
+const SPRITE_FRAGMENT = `
+precision mediump float; varying vec4 v_color; varying vec2 v_cell;
+uniform sampler2D u_atlas; uniform vec2 u_cellSize; uniform float u_alpha; uniform float u_grey;
+void main() {
+  vec4 texel = texture2D(u_atlas, (v_cell + gl_PointCoord) * u_cellSize);
+  // greyscale: brightness is opacity, tinted by the point's colour; colour images as they are
+  gl_FragColor = u_grey > 0.5 ? vec4(v_color.rgb * 0.8, texel.r * v_color.a * u_alpha)
+                              : vec4(texel.rgb, v_color.a * u_alpha);
+}`;
+
 function compile(type, source) {
   const shader = gl.createShader(type);
   gl.shaderSource(shader, source);
@@ -79,6 +102,45 @@ function compile(type, source) {
 }
 
 let program = null, posBuffer = null, colorBuffer = null, orderBuffer = null, where = {};
+let spriteProgram = null, spriteWhere = {}, indexBuffer = null, atlas = null;
+function link(vertex, fragment) {
+  const linked = gl.createProgram();
+  gl.attachShader(linked, compile(gl.VERTEX_SHADER, vertex));
+  gl.attachShader(linked, compile(gl.FRAGMENT_SHADER, fragment));
+  gl.linkProgram(linked);
+  return linked;
+}
+
+async function loadSprites(info) {
+  const buffer = new Uint8Array(await api("/api/sprites"));
+  spriteProgram = link(SPRITE_VERTEX, SPRITE_FRAGMENT);
+  for (const name of ["u_rot", "u_scale", "u_offset", "u_size", "u_perRow", "u_atlas", "u_cellSize", "u_alpha", "u_grey"]) {
+    spriteWhere[name] = gl.getUniformLocation(spriteProgram, name);
+  }
+  atlas = gl.createTexture();
+  gl.bindTexture(gl.TEXTURE_2D, atlas);
+  gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+  const format = info.channels === 1 ? gl.LUMINANCE : gl.RGB;
+  gl.texImage2D(gl.TEXTURE_2D, 0, format, info.atlas_width, info.atlas_height, 0, format, gl.UNSIGNED_BYTE, buffer);
+  for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.LINEAR], [gl.TEXTURE_MAG_FILTER, gl.LINEAR],
+    [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) gl.texParameteri(gl.TEXTURE_2D, k, v);
+  const index = new Float32Array(state.n);
+  for (let i = 0; i < state.n; i++) index[i] = i;
+  indexBuffer = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, indexBuffer);
+  gl.bufferData(gl.ARRAY_BUFFER, index, gl.STATIC_DRAW);
+  state.sprites = info;
+}
+
+function bindIndex(use) {
+  const location = gl.getAttribLocation(spriteProgram, "a_index");
+  if (location < 0) return;
+  if (!use) { gl.disableVertexAttribArray(location); return; }
+  gl.bindBuffer(gl.ARRAY_BUFFER, indexBuffer);
+  gl.enableVertexAttribArray(location);
+  gl.vertexAttribPointer(location, 1, gl.FLOAT, false, 0, 0);
+}
+
 function setupGL() {
   gl.getExtension("OES_element_index_uint");  // draw order of up to millions of points
   program = gl.createProgram();
@@ -94,13 +156,6 @@ function setupGL() {
   orderBuffer = gl.createBuffer();
   gl.enable(gl.BLEND);
   gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
-}
-
-function bindAttribute(buffer, name, size) {
-  const location = gl.getAttribLocation(program, name);
-  gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-  gl.enableVertexAttribArray(location);
-  gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
 }
 
 function rotation() {
@@ -150,15 +205,38 @@ function render() {
   gl.clear(gl.COLOR_BUFFER_BIT);
   if (state.pos) {
     const [ax, ay] = aspect(), r = rotation();
+    const sprites = spriteProgram && $("sprites").checked;
+    const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
+    gl.useProgram(use);
     // WebGL wants column-major matrices: pass the transpose of our row-major one.
-    gl.uniformMatrix3fv(where.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
-    gl.uniform2f(where.u_scale, state.zoom * ax, state.zoom * ay);
-    gl.uniform2f(where.u_offset, state.panX * ax, state.panY * ay);
-    gl.uniform1f(where.u_size, pointSize());
-    gl.uniform1f(where.u_alpha, adaptiveAlpha());
-    gl.uniform1f(where.u_depth, state.dim === 3 ? 1 : 0);
-    bindAttribute(posBuffer, "a_pos", 3);
-    bindAttribute(colorBuffer, "a_color", 4);
+    gl.uniformMatrix3fv(at.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
+    gl.uniform2f(at.u_scale, state.zoom * ax, state.zoom * ay);
+    gl.uniform2f(at.u_offset, state.panX * ax, state.panY * ay);
+    if (sprites) {
+      const info = state.sprites, dpr = window.devicePixelRatio || 1;
+      // thumbnails grow with the zoom, from 12 to 96 pixels
+      gl.uniform1f(at.u_size, Math.min(96, Math.max(12, info.width * state.zoom)) * dpr);
+      gl.uniform1f(at.u_perRow, info.per_row);
+      gl.uniform2f(at.u_cellSize, info.width / info.atlas_width, info.height / info.atlas_height);
+      gl.uniform1f(at.u_alpha, 1);
+      gl.uniform1f(at.u_grey, info.channels === 1 ? 1 : 0);
+      gl.activeTexture(gl.TEXTURE0);
+      gl.bindTexture(gl.TEXTURE_2D, atlas);
+      gl.uniform1i(at.u_atlas, 0);
+    } else {
+      gl.uniform1f(at.u_size, pointSize());
+      gl.uniform1f(at.u_alpha, adaptiveAlpha());
+      gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
+    }
+    if (spriteProgram) bindIndex(sprites);
+    const attribute = (buffer, name, size) => {
+      const location = gl.getAttribLocation(use, name);
+      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+      gl.enableVertexAttribArray(location);
+      gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
+    };
+    attribute(posBuffer, "a_pos", 3);
+    attribute(colorBuffer, "a_color", 4);
     gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, orderBuffer);
     gl.drawElements(gl.POINTS, state.n, gl.UNSIGNED_INT, 0);
   }
@@ -998,6 +1076,12 @@ async function main() {
   state.base = uniformColours();
   uploadColours();
   await loadPcaVariance();
+  if (info.sprites) {
+    await loadSprites(info.sprites);
+    $("sprites-row").hidden = false;
+    $("sprites").checked = true;
+    $("sprites").addEventListener("change", requestRender);
+  }
   $("method").addEventListener("change", showMethod);
   $("dim").addEventListener("change", showMethod);
   for (const id of ["perplexity", "learning-rate", "iterations", "umap-neighbors", "min-dist"]) $(id).addEventListener("change", showMethod);
