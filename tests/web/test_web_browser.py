@@ -287,6 +287,19 @@ def test_images_as_points_from_the_text_image_model() -> None:
                 const seen = new Set(); for (let i = 0; i < px.length; i += 4) seen.add(px[i] >> 3);
                 return seen.size; }""")
             assert shades > 20
+            # files picked in the page: a metadata column, then other vectors
+            tsv = "key\tparity\n" + "".join(f"image:{i}\t{'even' if i % 2 == 0 else 'odd'}\n" for i in range(600))
+            page.set_input_files("#upload-metadata", files=[
+                {"name": "parity.tsv", "mimeType": "text/tab-separated-values", "buffer": tsv.encode()}])
+            page.wait_for_function("document.querySelector('#upload-status').textContent.includes('parity added')")
+            page.select_option("#color-by", "parity")
+            page.wait_for_selector("#legend li")
+            assert "even (300)" in page.inner_text("#legend")
+            page.set_input_files("#upload-vectors", files=[
+                {"name": "pets.txt", "mimeType": "text/plain", "buffer": b"3 2\ncat 1 0\ndog 0.9 0.1\ncar 0 1\n"}])
+            page.wait_for_function("document.querySelector('#status').textContent.startsWith('3 points')",
+                                   timeout=60_000)
+            assert page.is_hidden("#sprites-row")  # the new vectors have no images
             browser.close()
     finally:
         server.should_exit = True

@@ -191,3 +191,27 @@ def test_sprites_are_packed_into_one_atlas() -> None:
     with TestClient(create_app(vectors)) as test_client:
         assert test_client.get("/api/info").json()["sprites"] is None
         assert test_client.get("/api/sprites").status_code == 404
+
+
+def test_vectors_and_metadata_loaded_from_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from embedlab.web.routes import upload
+
+    vectors = Vectors(KEYS, MATRIX)
+    with TestClient(create_app(vectors)) as test_client:
+        tsv = "word\tkind\nking\troyal\nqueen\troyal\nnobody\tx\n"
+        added = test_client.post("/api/upload/metadata", params={"name": "m.tsv"}, content=tsv).json()
+        assert added["columns"] == ["kind"]
+        assert test_client.get("/api/metadata/kind").json()["values"][:3] == ["royal", "royal", ""]
+        text = "3 2\ncat 1 0\ndog 0.9 0.1\ncar 0 1\n"  # word2vec text
+        loaded = test_client.post("/api/upload/vectors", params={"name": "pets.txt"}, content=text)
+        assert loaded.json() == {"name": "pets.txt", "count": 3, "dim": 2}
+        assert test_client.get("/api/keys").json() == ["cat", "dog", "car"]
+        assert test_client.get("/api/neighbors", params={"key": "cat", "k": 1}).json()["neighbors"][0]["key"] == "dog"
+        assert test_client.get("/api/info").json()["columns"] == []
+        bad = test_client.post("/api/upload/vectors", params={"name": "bad.txt"}, content="2 3\ncat 1 x\n")
+        assert bad.status_code == 400 and bad.json()["detail"].startswith("bad.txt: ")
+        assert test_client.post("/api/upload/vectors", params={"name": "e.txt"}, content=b"").status_code == 400
+        monkeypatch.setattr(upload, "MAX_VECTORS_BYTES", 10)
+        big = test_client.post("/api/upload/vectors", params={"name": "pets.txt"}, content=text)
+        assert big.status_code == 400 and "larger than 10 bytes" in big.json()["detail"]
+        assert test_client.get("/api/info").json()["count"] == 3  # the last good vectors stay

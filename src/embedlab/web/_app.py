@@ -55,20 +55,26 @@ def create_app(
     ``sprites`` (one image per vector, ``n x h x w`` greyscale or ``n x h x w x 3``, at most
     20,000 of 64 x 64) lets the page draw each point as its image.
     """
-    columns = merge_metadata(vectors, metadata)
-    search = BatchedSearch(vectors, max_batch=max_search_batch, index=index, cache=index_cache)
-    jobs = LayoutJobs(vectors, seed=seed, max_points={"tsne": max_tsne_points, "umap": max_umap_points})
-    jobs.start("pca", 2)  # the first picture is ready when the page asks
-    atlas = SpriteAtlas.pack(sprites, len(vectors)) if sprites is not None else None
-    state = ExplorerState(vectors, columns, search, jobs,
-                          Limits(max_k=max_k, max_batch_keys=max_batch_keys, max_body_bytes=max_body_bytes),
-                          sprites=atlas)
+    def explorer_for(vectors: Vectors, metadata: Mapping[str, Sequence[Any]] | None,
+                     sprites: Any = None) -> ExplorerState:
+        # Also called when the page loads other vectors: same limits, fresh workers.
+        columns = merge_metadata(vectors, metadata)
+        search = BatchedSearch(vectors, max_batch=max_search_batch, index=index, cache=index_cache)
+        jobs = LayoutJobs(vectors, seed=seed, max_points={"tsne": max_tsne_points, "umap": max_umap_points})
+        jobs.start("pca", 2)  # the first picture is ready when the page asks
+        atlas = SpriteAtlas.pack(sprites, len(vectors)) if sprites is not None else None
+        return ExplorerState(vectors, columns, search, jobs,
+                             Limits(max_k=max_k, max_batch_keys=max_batch_keys, max_body_bytes=max_body_bytes),
+                             sprites=atlas)
+
+    state = explorer_for(vectors, metadata, sprites)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        search.close()
-        jobs.close()
+        current: ExplorerState = app.state.explorer
+        current.search.close()
+        current.jobs.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -81,6 +87,7 @@ def create_app(
         ),
     )
     app.state.explorer = state
+    app.state.explorer_for = explorer_for  # the upload route builds the next state with it
     install_error_handlers(app)
     for router in ROUTERS:
         # The routes themselves, not the routers: an included router is matched as a level of

@@ -1057,6 +1057,43 @@ function exportCsv() {
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
+// ---------------------------------------------------------------- loading files from the page
+const UPLOAD_LIMITS = { vectors: 64 * 2 ** 20, metadata: 16 * 2 ** 20 };  // as the server's
+async function upload(kind) {
+  const input = $(`upload-${kind}`), file = input.files[0], note = $("upload-status");
+  if (!file) return;
+  note.hidden = false;
+  note.className = "note";
+  if (file.size > UPLOAD_LIMITS[kind]) {
+    note.className = "error";
+    note.textContent = `${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MiB; at most ${UPLOAD_LIMITS[kind] / 2 ** 20} MiB can be loaded from the page (use embedlab serve FILE)`;
+    return;
+  }
+  note.textContent = `loading ${file.name}…`;
+  try {
+    const answer = await api(`/api/upload/${kind}?name=${encodeURIComponent(file.name)}`, { method: "POST", body: file });
+    if (kind === "vectors") {
+      note.textContent = `${answer.count.toLocaleString("en")} vectors of ${answer.dim} dimensions: reloading`;
+      history.replaceState(null, "", location.pathname);
+      location.reload();
+      return;
+    }
+    for (const column of answer.columns) {
+      for (const id of ["color-by", "label-by", "stratify", "search-in"]) {
+        if ([...$(id).options].some((o) => o.value === column)) continue;
+        const option = document.createElement("option");
+        option.value = option.textContent = column;
+        $(id).append(option);
+      }
+    }
+    note.textContent = `${file.name}: column${answer.columns.length === 1 ? "" : "s"} ${answer.columns.join(", ")} added`;
+  } catch (error) {
+    note.className = "error";
+    note.textContent = error.message;
+  }
+  input.value = "";
+}
+
 // ---------------------------------------------------------------- start
 async function main() {
   if (!gl) { setStatus("this browser has no WebGL", false); return; }
@@ -1099,6 +1136,8 @@ async function main() {
   $("an-go").addEventListener("click", runAnalogy);
   $("export").addEventListener("click", exportCsv);
   $("bookmark-save").addEventListener("click", saveBookmark);
+  $("upload-vectors").addEventListener("change", () => upload("vectors"));
+  $("upload-metadata").addEventListener("change", () => upload("metadata"));
   showBookmarks();
   await showMethod();
   const hash = decodeURIComponent(location.hash.slice(1));
