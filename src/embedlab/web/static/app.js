@@ -179,11 +179,22 @@ function pointSize() {
 // Opacity from how crowded the canvas is: points x their area over the area the cloud covers
 // on screen. A sparse plot stays opaque; 400,000 points get faint dots whose overlaps build up
 // the dense cores, instead of one flat wash of colour.
-function adaptiveAlpha() {
+function adaptiveAlpha(drawn) {
   const size = pointSize(), area = canvas.width * canvas.height || 1;
   const cloud = area * Math.min(1, 0.5 * state.zoom * state.zoom);
-  const coverage = state.n * size * size * 0.785 / cloud;
+  const coverage = drawn * size * size * 0.785 / cloud;
   return Math.min(0.85, Math.max(0.04, 0.6 / Math.max(coverage, 1e-9)));
+}
+
+// While the view moves (drag, wheel) a large table draws an even subsample of at most
+// MOTION_POINTS points, so panning stays fluid on software GL; every point is drawn again
+// 200 ms after the motion stops.
+const MOTION_POINTS = 100000;
+let lodBuffer = null, lodCount = 0, settleTimer = 0;
+function moving() {
+  state.movingUntil = performance.now() + 200;
+  clearTimeout(settleTimer);
+  settleTimer = setTimeout(requestRender, 220);
 }
 
 let renderQueued = false, frames = 0;
@@ -206,6 +217,7 @@ function render() {
   if (state.pos) {
     const [ax, ay] = aspect(), r = rotation();
     const sprites = spriteProgram && $("sprites").checked;
+    const lod = lodCount > 0 && performance.now() < (state.movingUntil || 0);
     const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
     gl.useProgram(use);
     // WebGL wants column-major matrices: pass the transpose of our row-major one.
@@ -225,7 +237,7 @@ function render() {
       gl.uniform1i(at.u_atlas, 0);
     } else {
       gl.uniform1f(at.u_size, pointSize());
-      gl.uniform1f(at.u_alpha, adaptiveAlpha());
+      gl.uniform1f(at.u_alpha, adaptiveAlpha(lod ? lodCount : state.n));
       gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
     }
     if (spriteProgram) bindIndex(sprites);
@@ -237,8 +249,8 @@ function render() {
     };
     attribute(posBuffer, "a_pos", 3);
     attribute(colorBuffer, "a_color", 4);
-    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, orderBuffer);
-    gl.drawElements(gl.POINTS, state.n, gl.UNSIGNED_INT, 0);
+    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, lod ? lodBuffer : orderBuffer);
+    gl.drawElements(gl.POINTS, lod ? lodCount : state.n, gl.UNSIGNED_INT, 0);
   }
   drawOverlay();
   scheduleHash();
@@ -651,6 +663,16 @@ function uploadColours() {
   for (let i = 0; i < n; i++) if (!state.empty || !state.empty[i]) order[k++] = i;
   gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, orderBuffer);
   gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, order, gl.STATIC_DRAW);
+  if (n > MOTION_POINTS) {  // every step-th of the draw order: the same mix, empties first
+    const step = Math.ceil(n / MOTION_POINTS), lod = new Uint32Array(Math.ceil(n / step));
+    for (let j = 0; j < lod.length; j++) lod[j] = order[j * step];
+    lodBuffer = lodBuffer || gl.createBuffer();
+    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, lodBuffer);
+    gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, lod, gl.STATIC_DRAW);
+    lodCount = lod.length;
+  } else {
+    lodCount = 0;
+  }
   requestRender();
 }
 
@@ -1006,6 +1028,7 @@ window.addEventListener("mousemove", (e) => {
       state.panY -= (2 * dy / rect.height) / ay;
     }
     $("tooltip").hidden = true;
+    moving();
     requestRender();
     return;
   }
@@ -1030,6 +1053,7 @@ stage.addEventListener("wheel", (e) => {
   state.zoom = Math.min(Math.max(state.zoom * factor, 0.05), 5000);
   state.panX = cx / ax - ux * state.zoom;
   state.panY = cy / ay - uy * state.zoom;
+  moving();
   requestRender();
 }, { passive: false });
 window.addEventListener("resize", requestRender);
