@@ -215,3 +215,23 @@ def test_vectors_and_metadata_loaded_from_the_page(monkeypatch: pytest.MonkeyPat
         big = test_client.post("/api/upload/vectors", params={"name": "pets.txt"}, content=text)
         assert big.status_code == 400 and "larger than 10 bytes" in big.json()["detail"]
         assert test_client.get("/api/info").json()["count"] == 3  # the last good vectors stay
+
+
+def test_cli_metadata_header_choice(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from embedlab.cli import app
+    from embedlab.formats.projector import write_projector
+
+    apps: list = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: apps.append(application))
+    write_projector(Vectors(["word", "king"], np.eye(2)), tmp_path / "v", metadata_columns=[])
+    (tmp_path / "meta.tsv").write_text("word\tkind\nking\troyal\n")
+    for flag, expected in ((None, {"kind": ["", "royal"]}),
+                           ("--no-metadata-header", {"label": ["kind", "royal"]}),
+                           ("--metadata-header", {"kind": ["", "royal"]})):
+        args = ["serve", str(tmp_path / "v"), "--metadata", str(tmp_path / "meta.tsv")]
+        result = CliRunner().invoke(app, args + ([flag] if flag else []))
+        assert result.exit_code == 0, result.output
+        assert apps[-1].state.explorer.columns == expected
