@@ -90,6 +90,17 @@ def test_dot_metric_uses_raw_vectors() -> None:
     assert cosine[0].tolist() == pytest.approx([1.0, 1.0])
 
 
+def test_euclidean_metric_ranks_by_distance() -> None:
+    # From (1, 0): a is 0 away, c is sqrt(2), b (same direction, far) is 9.
+    v = Vectors(["a", "b", "c"], np.array([[1, 0], [10, 0], [0, 1]], np.float32))
+    rows, scores = build_index(v, metric="euclidean").search(np.array([[1.0, 0.0]]), k=3)
+    assert rows[0].tolist() == [0, 2, 1]
+    assert scores[0].tolist() == pytest.approx([0.0, -2**0.5, -9.0], abs=1e-6)
+    assert build_index(v, metric="euclidean").neighbors("b", k=1) == [("a", pytest.approx(-9.0))]
+    with pytest.raises(InvalidParameterError, match="exact only"):
+        build_index(v, method="faiss", metric="euclidean")
+
+
 def test_k_larger_than_the_table() -> None:
     v = Vectors(["a", "b"], np.eye(2, dtype=np.float32))
     rows, _ = build_index(v).search(["a"], k=10)

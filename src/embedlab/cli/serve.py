@@ -12,6 +12,10 @@ VECTORS_HELP = "A vector file in any format, or a dataset name such as glove-6b-
 def serve(
     vectors: str = typer.Argument(..., help=VECTORS_HELP),
     metadata: Path = typer.Option(None, help="TSV of key<TAB>columns... (a header row names them)."),
+    metadata_header: bool = typer.Option(
+        None, "--metadata-header/--no-metadata-header",
+        help="Whether the metadata file's first row is a header (default: detected: it is when "
+        "its first cell is not a key, or is a usual column name such as word, key, label)."),
     host: str = typer.Option("127.0.0.1", help="Address to bind; loopback unless you say otherwise."),
     port: int = typer.Option(8000, help="Port to listen on."),
     limit: int = typer.Option(None, help="Only the first N keys (the most frequent)."),
@@ -34,7 +38,7 @@ def serve(
     from ._load import load_vectors
 
     loaded = load_vectors(vectors, limit=limit)
-    columns = read_metadata(metadata, loaded) if metadata is not None else None
+    columns = read_metadata(metadata, loaded, header=metadata_header) if metadata is not None else None
     typer.echo(f"{len(loaded):,} vectors; open http://{host}:{port}/ (Ctrl-C stops)")
     run_server(loaded, columns, host=host, port=port, seed=seed, index=index,  # type: ignore[arg-type]
                index_cache=index_cache if index_cache is not None else home() / "explorer-index")

@@ -11,7 +11,8 @@
 ``auto``   faiss for tables above 200,000 keys when faiss is installed, else exact.
 
 Cosine similarity is the default metric (rows and queries scaled to unit length); ``dot`` uses
-the raw vectors. Exact answers follow the ranking rule of :mod:`embedlab.neighbors.topk` (ties
+the raw vectors; ``euclidean`` (exact only) ranks by straight-line distance and answers minus
+the distance as the score, so that higher is closer under every metric. Exact answers follow the ranking rule of :mod:`embedlab.neighbors.topk` (ties
 to the lower row; NaN never returned). Under cosine a zero vector has no direction: as a query
 it gets no neighbours (its answer row is all ``-1``), as a row it is nobody's neighbour. A
 query holding NaN or infinity is a :class:`~embedlab.errors.DataError`.
@@ -36,7 +37,7 @@ from .topk import exact_top_k
 if TYPE_CHECKING:  # only used through its methods: the package never imports vectors.py
     from ..vectors import Vectors
 
-Metric = Literal["cosine", "dot"]
+Metric = Literal["cosine", "dot", "euclidean"]
 Method = Literal["exact", "faiss", "auto"]
 Queries = np.ndarray | Sequence[str]
 
@@ -70,7 +71,8 @@ class NeighborIndex:
         owner = "NeighborIndex"
         check_param(method in ("exact", "faiss", "auto"), "method", owner,
                     "'exact', 'faiss' or 'auto'", method)
-        check_param(metric in ("cosine", "dot"), "metric", owner, "'cosine' or 'dot'", metric)
+        check_param(metric in ("cosine", "dot", "euclidean"), "metric", owner,
+                    "'cosine', 'dot' or 'euclidean'", metric)
         check_param(block_size is None or (isinstance(block_size, int) and block_size >= 1),
                     "block_size", owner, "an int >= 1 or None", block_size)
         check_param(max_block_mb > 0, "max_block_mb", owner, "a number > 0", max_block_mb)
@@ -81,13 +83,19 @@ class NeighborIndex:
         if len(vectors) == 0:
             raise DataError("cannot build a neighbour index over no vectors")
         self.vectors = vectors
-        self.method = resolve_method(method, len(vectors))
+        # "auto" never picks faiss for euclidean, which is exact only.
+        self.method = "exact" if metric == "euclidean" and method == "auto" else resolve_method(method, len(vectors))
         self.metric = metric
         self.block_size = block_size
         self.max_block_mb = max_block_mb
         # Row lengths (for cosine) are kept as a vector: the table itself is never copied.
         self._inverse_norms = _inverse_norms(vectors.matrix) if metric == "cosine" else None
+        # Euclidean as a dot product: q.x - |x|^2/2 ranks rows as -|q - x|^2 does, so the table
+        # gets one more column, -|x|^2/2, which a query meets with a 1.
+        self._augmented = _augment(vectors.matrix) if metric == "euclidean" else None
         self._faiss: Any = None
+        if self.method == "faiss" and metric == "euclidean":
+            raise InvalidParameterError("metric='euclidean' is exact only; use method='exact'")
         if self.method == "faiss":
             self._faiss = _build_faiss(self._unit_rows_or_raw(), index, hnsw_m, ef_construction,
                                        ef_search, nlist, nprobe)
@@ -201,11 +209,29 @@ class NeighborIndex:
         scores_out = np.empty((len(q), k), dtype=np.float32)
         for start in range(0, len(q), query_slice):
             part = q[start : start + query_slice]
-            rows, scores = exact_top_k(part, self.vectors.matrix, k, self.rows_per_block(len(part)),
-                                       self._inverse_norms)
+            if self._augmented is not None:
+                rows, scores = self._euclidean(part, k)
+            else:
+                rows, scores = exact_top_k(part, self.vectors.matrix, k,
+                                           self.rows_per_block(len(part)), self._inverse_norms)
             rows_out[start : start + len(part)] = rows
             scores_out[start : start + len(part)] = scores
         return rows_out, scores_out
+
+    def _euclidean(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        assert self._augmented is not None
+        extended = np.hstack([q, np.ones((len(q), 1), dtype=np.float32)])
+        rows, scores = exact_top_k(extended, self._augmented, k, self.rows_per_block(len(q)))
+        # score = q.x - |x|^2/2, so |q - x|^2 = |q|^2 - 2 score (clipped: rounding can dip below 0)
+        squares = np.einsum("ij,ij->i", q, q)[:, None] - 2.0 * scores
+        return rows, (-np.sqrt(np.maximum(squares, 0.0))).astype(np.float32)
+
+
+def _augment(matrix: np.ndarray) -> np.ndarray:
+    """The table with a last column of -|x|^2 / 2 (so q.x + that ranks rows by distance to q)."""
+    table = np.asarray(matrix, dtype=np.float32)
+    half_squares = 0.5 * np.einsum("ij,ij->i", table, table)
+    return np.ascontiguousarray(np.hstack([table, -half_squares[:, None]]), dtype=np.float32)
 
 
 def _inverse_norms(matrix: np.ndarray, step: int = 262_144) -> np.ndarray:

@@ -33,6 +33,7 @@ def create_app(
     seed: int = 0,
     max_tsne_points: int = 10_000,
     max_umap_points: int = 5_000,
+    sprites: Any = None,
 ) -> FastAPI:
     """The FastAPI application exploring ``vectors`` (see :func:`embedlab.web._app.create_app`
     for what each limit means)."""
@@ -43,7 +44,7 @@ def create_app(
         vectors, metadata, max_k=max_k, max_batch_keys=max_batch_keys,
         max_body_bytes=max_body_bytes, max_search_batch=max_search_batch, index=index,
         index_cache=index_cache, seed=seed, max_tsne_points=max_tsne_points,
-        max_umap_points=max_umap_points,
+        max_umap_points=max_umap_points, sprites=sprites,
     )
 
 
@@ -62,6 +63,7 @@ def serve(
     seed: int = 0,
     max_tsne_points: int = 10_000,
     max_umap_points: int = 5_000,
+    sprites: Any = None,
 ) -> None:
     """Run the explorer until Ctrl-C; binds to loopback unless ``host`` says otherwise."""
     uvicorn = require("uvicorn", "web")
@@ -77,7 +79,7 @@ def serve(
         vectors, metadata, max_k=max_k, max_batch_keys=max_batch_keys,
         max_body_bytes=max_body_bytes, max_search_batch=max_search_batch, index=index,
         index_cache=index_cache, seed=seed, max_tsne_points=max_tsne_points,
-        max_umap_points=max_umap_points,
+        max_umap_points=max_umap_points, sprites=sprites,
     )
     # The keys, their index and the completion list are millions of long-lived objects: a full
     # garbage collection walks them all (60-70 ms for 400,000 keys), a pause every client would

@@ -22,6 +22,7 @@ from .metadata import merge_metadata
 from .routes import ROUTERS
 from .routes.page import STATIC
 from .search import BatchedSearch
+from .sprites import SpriteAtlas
 from .state import ExplorerState, Limits
 
 
@@ -38,6 +39,7 @@ def create_app(
     seed: int = 0,
     max_tsne_points: int = 10_000,
     max_umap_points: int = 5_000,
+    sprites: Any = None,
 ) -> FastAPI:
     """The explorer for ``vectors``; ``metadata`` adds columns to colour by (one value per key).
 
@@ -50,19 +52,29 @@ def create_app(
     folder) the graph is saved there and reused by the next start while the vectors are
     unchanged. t-SNE and UMAP run one at a time on a seeded sample of at most
     ``max_tsne_points`` / ``max_umap_points`` rows unless a request asks for every row.
+    ``sprites`` (one image per vector, ``n x h x w`` greyscale or ``n x h x w x 3``, at most
+    20,000 of 64 x 64) lets the page draw each point as its image.
     """
-    columns = merge_metadata(vectors, metadata)
-    search = BatchedSearch(vectors, max_batch=max_search_batch, index=index, cache=index_cache)
-    jobs = LayoutJobs(vectors, seed=seed, max_points={"tsne": max_tsne_points, "umap": max_umap_points})
-    jobs.start("pca", 2)  # the first picture is ready when the page asks
-    state = ExplorerState(vectors, columns, search, jobs,
-                          Limits(max_k=max_k, max_batch_keys=max_batch_keys, max_body_bytes=max_body_bytes))
+    def explorer_for(vectors: Vectors, metadata: Mapping[str, Sequence[Any]] | None,
+                     sprites: Any = None) -> ExplorerState:
+        # Also called when the page loads other vectors: same limits, fresh workers.
+        columns = merge_metadata(vectors, metadata)
+        search = BatchedSearch(vectors, max_batch=max_search_batch, index=index, cache=index_cache)
+        jobs = LayoutJobs(vectors, seed=seed, max_points={"tsne": max_tsne_points, "umap": max_umap_points})
+        jobs.start("pca", 2)  # the first picture is ready when the page asks
+        atlas = SpriteAtlas.pack(sprites, len(vectors)) if sprites is not None else None
+        return ExplorerState(vectors, columns, search, jobs,
+                             Limits(max_k=max_k, max_batch_keys=max_batch_keys, max_body_bytes=max_body_bytes),
+                             sprites=atlas)
+
+    state = explorer_for(vectors, metadata, sprites)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        search.close()
-        jobs.close()
+        current: ExplorerState = app.state.explorer
+        current.search.close()
+        current.jobs.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -75,6 +87,7 @@ def create_app(
         ),
     )
     app.state.explorer = state
+    app.state.explorer_for = explorer_for  # the upload route builds the next state with it
     install_error_handlers(app)
     for router in ROUTERS:
         # The routes themselves, not the routers: an included router is matched as a level of

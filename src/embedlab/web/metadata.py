@@ -10,13 +10,20 @@ from .._io import PathLike, open_text
 from ..errors import DataError, FormatError
 from ..vectors import Vectors
 
+# First cells that name a key column: a first row starting with one of these is a header even
+# when the word is also in the vocabulary (GloVe holds "word", "key" and "label").
+HEADER_NAMES = frozenset({"word", "words", "key", "keys", "token", "label", "name", "id",
+                          "item", "term", "vocab"})
 
-def read_metadata(path: PathLike, vectors: Vectors) -> dict[str, list[str]]:
+
+def read_metadata(path: PathLike, vectors: Vectors, header: bool | None = None) -> dict[str, list[str]]:
     """Columns from a tab-separated file whose first column is the key.
 
-    With a header row (several columns) the header names the columns; a file with two columns
-    and no header that starts with a key of ``vectors`` is read as ``key<TAB>label``. Keys
-    missing from the file get an empty value; keys not in the vectors are ignored.
+    ``header=None`` detects a header row: the first row is one when its first cell is not a
+    key of ``vectors`` or is a usual name of a key column (``word``, ``key``, ``label``,
+    ``token``...); ``True`` or ``False`` says so explicitly. The header names the columns;
+    without one a file of two columns is read as ``key<TAB>label`` (more: ``column1``...).
+    Keys missing from the file get an empty value; keys not in the vectors are ignored.
     """
     if Path(path).is_dir():  # open() would raise a bare IsADirectoryError
         raise FormatError("is a folder; expected a TSV file of key<TAB>columns", path)
@@ -27,7 +34,10 @@ def read_metadata(path: PathLike, vectors: Vectors) -> dict[str, list[str]]:
     first = lines[0].split("\t")
     if len(first) < 2:
         raise FormatError("expected key<TAB>value columns (a header row names them)", path, 1)
-    header_present = first[0] not in vectors.key_to_index
+    if header is None:
+        header_present = first[0] not in vectors.key_to_index or first[0].lower() in HEADER_NAMES
+    else:
+        header_present = header
     names = first[1:] if header_present else ["label"] * (len(first) - 1)
     if not header_present and len(names) > 1:
         names = [f"column{i}" for i in range(1, len(first))]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import check_param, require
-from ..neighbors import Method, NeighborIndex, resolve_method
+from ..neighbors import Method, Metric, NeighborIndex, resolve_method
 from ..vectors import Vectors
 from .ann_cache import HnswSearch, load_or_build
 
@@ -31,12 +31,13 @@ class _Request:
     k: int
     exclude: frozenset[int]
     exact: bool  # must the answer be exact even when an approximate index is ready?
+    metric: Metric = "cosine"
     future: Future[Answer] = field(default_factory=Future)
 
 
 @dataclass
 class Answer:
-    found: list[tuple[int, float]]  # (row, cosine), best first
+    found: list[tuple[int, float]]  # (row, score), best first (euclidean: minus the distance)
     exact: bool  # False when the approximate index answered
 
 
@@ -60,6 +61,9 @@ class BatchedSearch:
         self.vectors = vectors
         self.max_batch = max_batch
         self._index = NeighborIndex(vectors, method="exact", metric="cosine")
+        # dot and euclidean are asked for rarely (a choice in the page): built on first use
+        self._other_metrics: dict[str, NeighborIndex] = {}
+        self._other_lock = threading.Lock()
         self._cache = cache  # a folder where the HNSW graph is kept across restarts
         self._approximate: NeighborIndex | HnswSearch | None = None
         self.approximate_status = "none"  # or "building", "ready", "failed: ..."
@@ -82,10 +86,12 @@ class BatchedSearch:
             self.approximate_status = f"failed: {exc}"
 
     def submit(
-        self, query: np.ndarray, k: int, exclude: frozenset[int] = frozenset(), exact: bool = False
+        self, query: np.ndarray, k: int, exclude: frozenset[int] = frozenset(), exact: bool = False,
+        metric: Metric = "cosine",
     ) -> Future[Answer]:
-        """Queue one query vector; the future gives ``k`` (row, score) pairs, best first."""
-        request = _Request(np.asarray(query, dtype=np.float32), k, exclude, exact)
+        """Queue one query vector; the future gives ``k`` (row, score) pairs, best first.
+        Only cosine answers may come from the approximate index; dot and euclidean are exact."""
+        request = _Request(np.asarray(query, dtype=np.float32), k, exclude, exact, metric)
         self._queue.put(request)
         return request.future
 
@@ -117,7 +123,24 @@ class BatchedSearch:
                 batch.append(more)
             self._answer(batch)
 
+    def _index_for(self, metric: str) -> NeighborIndex:
+        with self._other_lock:
+            if metric not in self._other_metrics:
+                self._other_metrics[metric] = NeighborIndex(self.vectors, method="exact", metric=metric)  # type: ignore[arg-type]
+            return self._other_metrics[metric]
+
     def _answer(self, batch: list[_Request]) -> None:
+        for metric in ("dot", "euclidean"):
+            asked = [r for r in batch if r.metric == metric]
+            if asked:
+                try:
+                    index = self._index_for(metric)
+                except Exception as exc:
+                    for request in asked:
+                        request.future.set_exception(exc)
+                    continue
+                self._answer_with(index, asked, exact=True)
+        batch = [r for r in batch if r.metric == "cosine"]
         approximate = self._approximate
         if approximate is None:
             self._answer_with(self._index, batch, exact=True)

@@ -11,10 +11,13 @@ from typing import Any
 import numpy as np
 from fastapi import Request
 
+from ..neighbors import Metric
 from ..vectors import Vectors
 from ._errors import ApiError
 from .layouts import LayoutJobs
+from .projections import PcaBasis
 from .search import BatchedSearch
+from .sprites import SpriteAtlas
 
 MAX_KEY_CHARS = 200
 
@@ -41,11 +44,13 @@ class ExplorerState:
     search: BatchedSearch
     jobs: LayoutJobs
     limits: Limits
+    sprites: SpriteAtlas | None = None
     keys: list[str] = field(init=False)
     keys_json: bytes = field(init=False)
     # (lower-cased key, row) sorted, for prefix completion by bisection
     by_spelling: list[tuple[str, int]] = field(init=False)
     spellings: list[str] = field(init=False)
+    pca: PcaBasis | None = field(init=False, default=None)  # fitted on first use
 
     def __post_init__(self) -> None:
         self.keys = self.vectors.keys
@@ -70,9 +75,9 @@ class ExplorerState:
         return k
 
     async def neighbours(self, query: np.ndarray, k: int, exclude: frozenset[int],
-                         exact: bool) -> tuple[list[dict[str, Any]], bool]:
+                         exact: bool, metric: Metric = "cosine") -> tuple[list[dict[str, Any]], bool]:
         """The ``k`` best keys for ``query`` (batched with concurrent requests) and whether exact."""
-        answer = await asyncio.wrap_future(self.search.submit(query, k, exclude, exact))
+        answer = await asyncio.wrap_future(self.search.submit(query, k, exclude, exact, metric))
         keys = self.keys
         return [{"key": keys[r], "score": round(s, 6)} for r, s in answer.found], answer.exact
 

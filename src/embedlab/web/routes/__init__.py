@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from . import analogy, complete, layouts, meta, neighbors, page
+from . import analogy, complete, explore, layouts, meta, neighbors, page, upload
 
 # Routes are matched in this order on every request: the busiest first.
-ROUTERS = (neighbors.router, complete.router, analogy.router, meta.router, layouts.router, page.router)
+ROUTERS = (neighbors.router, complete.router, analogy.router, meta.router, layouts.router,
+           explore.router, upload.router, page.router)
 
 __all__ = ["ROUTERS"]

@@ -14,6 +14,8 @@ K = Annotated[int | None, Query(ge=1, description="How many neighbours (1 to max
                                 "default 10 or max_k if smaller).")]
 Exact = Annotated[bool, Query(description="Exact even when the server answers from an approximate "
                               "index (slower on large tables).")]
+MetricName = Annotated[str, Query(pattern="^(cosine|dot|euclidean)$", description="cosine "
+                                  "(default), dot, or euclidean (score: minus the distance).")]
 Dim = Annotated[int, Query(ge=2, le=3, description="2 or 3 dimensions.")]
 
-__all__ = ["Dim", "Exact", "K", "Key", "explorer_of"]
+__all__ = ["Dim", "Exact", "K", "Key", "MetricName", "explorer_of"]

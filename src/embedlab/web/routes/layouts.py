@@ -16,6 +16,14 @@ router = APIRouter(prefix="/api/layouts", tags=["layouts"])
 
 Sample = Annotated[bool, Query(description="Project a seeded random sample of at most "
                                "layout_points[method] rows (see /api/info); false: every row.")]
+Stratify = Annotated[str | None, Query(max_length=200, description="Draw the sample so that each "
+                                      "value of this metadata column keeps its share.")]
+Perplexity = Annotated[float | None, Query(gt=1, le=200, description="t-SNE perplexity (30).")]
+LearningRate = Annotated[float | None, Query(gt=0, le=100_000, description="t-SNE learning rate (200).")]
+Iterations = Annotated[int | None, Query(ge=50, le=5000, description="t-SNE iterations after the "
+                                         "250 of early exaggeration (500).")]
+Neighbours = Annotated[int | None, Query(ge=2, le=200, description="UMAP n_neighbors (15).")]
+MinDist = Annotated[float | None, Query(ge=0, le=1, description="UMAP min_dist (0.1).")]
 Format = Annotated[str, Query(pattern="^(f32|csv)$", description="f32: little-endian float32, "
                               "row by row (NaN for rows outside a sample); csv: key,x,y[,z]")]
 
@@ -36,15 +44,51 @@ async def layouts(request: Request) -> dict[str, Any]:
     return {"layouts": [layout.describe() for layout in state.jobs.all()]}
 
 
-@router.post("/{method}", status_code=202, summary="Start computing a layout (pca, tsne or umap)")
-async def start_layout(method: str, request: Request, dim: Dim = 2, sample: Sample = True) -> dict[str, Any]:
-    """PCA is ready at once; t-SNE and UMAP run in the background, one at a time (409 while
-    another runs): poll the GET twin. Large tables are sampled (`points`, `total` and `sampled`
-    in the answer say how) unless `sample=false`."""
+@router.get("/{method}/plan", summary="What a layout would cost: its point limit and time estimates")
+async def plan_layout(method: str, request: Request, perplexity: Perplexity = None,
+                      learning_rate: LearningRate = None, iterations: Iterations = None,
+                      neighbors: Neighbours = None, min_dist: MinDist = None) -> dict[str, Any]:
+    """`limit` (the sample size; null: none), `total` rows, and about how many seconds the
+    sample and the whole table would take on this machine (from its measured pace)."""
     state = explorer_of(request)
     _check_method(method)
+    jobs, total = state.jobs, len(state.vectors)
+    params = _params(method, perplexity, learning_rate, iterations, neighbors, min_dist)
+    limit = jobs.max_points.get(method)
+    sampled = limit is not None and total > limit
+    return {"method": method, "total": total, "limit": limit, "over_limit": sampled,
+            "seconds_sample": round(jobs.estimate_seconds(method, min(total, limit or total), params), 1),
+            "seconds_all": round(jobs.estimate_seconds(method, total, params), 1)}
+
+
+def _params(method: str, perplexity: float | None, learning_rate: float | None,
+            iterations: int | None, neighbors: int | None, min_dist: float | None) -> dict[str, float]:
+    given = {"tsne": {"perplexity": perplexity, "learning_rate": learning_rate, "iterations": iterations},
+             "umap": {"neighbors": neighbors, "min_dist": min_dist}}.get(method, {})
+    return {name: value for name, value in given.items() if value is not None}
+
+
+@router.post("/{method}", status_code=202, summary="Start computing a layout (pca, tsne or umap)")
+async def start_layout(method: str, request: Request, dim: Dim = 2, sample: Sample = True,
+                       stratify: Stratify = None, perplexity: Perplexity = None,
+                       learning_rate: LearningRate = None, iterations: Iterations = None,
+                       neighbors: Neighbours = None, min_dist: MinDist = None) -> dict[str, Any]:
+    """PCA is ready at once; t-SNE and UMAP run in the background, one at a time (409 while
+    another runs): poll the GET twin. Large tables are sampled (`points`, `total` and `sampled`
+    in the answer say how) unless `sample=false`; `stratify=COLUMN` keeps each value's share.
+    The answer's `params` are the parameters used; asking again with other parameters
+    computes the layout afresh."""
+    state = explorer_of(request)
+    _check_method(method)
+    strata = None
+    if stratify is not None:
+        if stratify not in state.columns:
+            raise ApiError(404, f"no metadata column {stratify!r} to stratify by",
+                           columns=sorted(state.columns))
+        strata = (stratify, state.columns[stratify])
+    params = _params(method, perplexity, learning_rate, iterations, neighbors, min_dist)
     try:
-        return state.jobs.start(method, dim, sample=sample).describe()
+        return state.jobs.start(method, dim, sample=sample, params=params, strata=strata).describe()
     except LayoutBusy as busy:
         running = busy.running
         raise ApiError(409, f"the {running.method} {running.dim}-D layout is still being computed "

@@ -25,6 +25,7 @@ async def info(request: Request) -> dict[str, Any]:
         "methods": list(METHODS), "max_k": limits.max_k, "max_batch_keys": limits.max_batch_keys,
         "approximate_index": state.search.approximate_status,
         "layout_points": dict(state.jobs.max_points),
+        "sprites": state.sprites.describe() if state.sprites is not None else None,
     }
 
 

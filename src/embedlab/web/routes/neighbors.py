@@ -8,14 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ..bodies import NeighborsBody, parse_neighbors_body, read_body
-from ._params import Exact, K, Key, explorer_of
+from ._params import Exact, K, Key, MetricName, explorer_of
 
 router = APIRouter(prefix="/api", tags=["queries"])
 
 
 @router.get("/neighbors", summary="Nearest neighbours of one key")
-async def get_neighbors(request: Request, key: Key, k: K = None, exact: Exact = False) -> dict[str, Any]:
-    """Cosine similarity on the full vectors; the key itself is left out.
+async def get_neighbors(request: Request, key: Key, k: K = None, exact: Exact = False,
+                        metric: MetricName = "cosine") -> dict[str, Any]:
+    """Cosine similarity on the full vectors (or `metric=dot`, or `euclidean`: the score is
+    then minus the distance); the key itself is left out.
 
     `GET /api/neighbors?key=king&k=10` -> `{"key": "king", "neighbors": [{"key": "queen",
     "score": 0.78}, ...], "exact": true}`. An unknown key answers 404 with `suggestions`.
@@ -23,8 +25,12 @@ async def get_neighbors(request: Request, key: Key, k: K = None, exact: Exact = 
     state = explorer_of(request)
     k = state.check_k(k)
     row = state.row_of(key)
-    found, was_exact = await state.neighbours(state.vectors.unit[row], k, frozenset([row]), exact)
-    return {"key": key, "neighbors": found, "exact": was_exact}
+    query = state.vectors.unit[row] if metric == "cosine" else state.vectors.matrix[row]
+    found, was_exact = await state.neighbours(query, k, frozenset([row]), exact, metric)  # type: ignore[arg-type]
+    answer = {"key": key, "neighbors": found, "exact": was_exact}
+    if metric != "cosine":
+        answer["metric"] = metric
+    return answer
 
 
 @router.post("/neighbors", summary="Nearest neighbours of several keys", openapi_extra={
