@@ -325,8 +325,10 @@ class Vocab:
             )
         except ImportError as exc:
             error = MissingExtraError("tensorflow", "keras")
-            # The extra is not what is missing: Keras's preprocessing layers run on TensorFlow.
-            error.args = (
+            # The extra is not what is missing (Keras's preprocessing layers run on TensorFlow),
+            # so the sentence is replaced; ImportError keeps it in .msg as well as .args.
+            ImportError.__init__(
+                error,
                 "keras.layers.TextVectorization needs TensorFlow whatever the Keras backend: "
                 "pip install tensorflow-cpu, or feed the model vocab.encode_batch(texts, length)",
             )
