@@ -76,6 +76,10 @@ def embedding(
         seed: Seed of the random rows for ``oov="random"``.
         name: The layer's name in the model (Keras picks one when None).
 
+    Returns:
+        The ``keras.layers.Embedding`` (``len(vocab)`` x ``vectors.dim``), built, with the
+        :class:`~embedlab.nn.Coverage` of the vocabulary as its ``coverage`` attribute.
+
     Raises:
         InvalidParameterError: ``vectors`` or ``vocab`` of the wrong type, an unknown ``oov``,
             or ``mask_zero`` with a vocabulary whose padding is not id 0.
