@@ -21,7 +21,8 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras", reason="Keras 3 is the [keras] extra (in [dev])")
+# minversion also tells the real Keras from tests/keras (on the path as a namespace package)
+keras = pytest.importorskip("keras", minversion="3", reason="Keras 3 is the [keras] extra (in [dev])")
 
 import embedlab  # noqa: E402
 from embedlab import datasets  # noqa: E402

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-keras = pytest.importorskip("keras", reason="Keras 3 is the [keras] extra (in [dev])")
+# minversion also tells the real Keras from tests/keras (on the path as a namespace package)
+keras = pytest.importorskip("keras", minversion="3", reason="Keras 3 is the [keras] extra (in [dev])")
 
 from embedlab import Vectors, Vocab  # noqa: E402
 from embedlab import keras as ek  # noqa: E402
