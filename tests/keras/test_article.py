@@ -160,6 +160,12 @@ def test_the_same_on_the_tensorflow_backend() -> None:
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         import keras
         assert keras.backend.backend() == "tensorflow"
+        from embedlab import Vocab
+        vocab = Vocab.build([["the", "cat", "sat"], ["the", "dog"]])
+        layer = vocab.to_keras(output_sequence_length=4)  # TextVectorization runs on TensorFlow
+        assert Vocab.from_keras(layer).tokens == vocab.tokens
+        ids = keras.ops.convert_to_numpy(layer(["the dog sat emu"])).tolist()
+        assert ids == vocab.encode_batch(["the dog sat emu"], 4).tolist(), ids
         from test_article import train_with_glove
         print(train_with_glove(limit=2000, epochs=2))
     """)
