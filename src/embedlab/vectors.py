@@ -331,3 +331,56 @@ class Vectors(VectorQueries):
         import torch
 
         return torch.tensor(np.asarray(self._matrix), dtype=torch.float32, device=device)
+
+    # ------------------------------------------------------------------ from trained layers
+    @classmethod
+    def from_torch(cls, module_or_weight: Any, vocab: Any) -> Vectors:
+        """The rows of a trained torch embedding, keyed by ``vocab``'s tokens.
+
+        ``module_or_weight`` is a ``torch.nn.Embedding`` (embedlab's or torch's) or its weight
+        tensor; ``vocab`` a :class:`~embedlab.Vocab` (its counts come along) or the tokens in
+        id order. The rows are copied, so the layer can go on training.
+        """
+        weight = getattr(module_or_weight, "weight", module_or_weight)
+        if not hasattr(weight, "detach"):
+            raise DataError(
+                "Vectors.from_torch takes a torch.nn.Embedding or a weight tensor; "
+                f"got {type(module_or_weight).__name__}"
+            )
+        return _from_rows(weight.detach().cpu().float().numpy().copy(), vocab, "Vectors.from_torch")
+
+    @classmethod
+    def from_keras(cls, layer: Any, vocab: Any) -> Vectors:
+        """The rows of a trained ``keras.layers.Embedding``, keyed by ``vocab``'s tokens.
+
+        ``vocab`` is a :class:`~embedlab.Vocab`, the ``TextVectorization`` layer that made the
+        model's ids (its ``''`` and ``'[UNK]'`` become ``<pad>`` and ``<unk>``, see
+        :meth:`Vocab.from_keras`), or the tokens in id order. Keras itself is not imported:
+        the layer gives its weights as numpy arrays.
+        """
+        weights = layer.get_weights() if hasattr(layer, "get_weights") else None
+        if not weights or np.ndim(weights[0]) != 2:
+            raise DataError(
+                "Vectors.from_keras takes a built keras.layers.Embedding (call the model once, "
+                f"or fit it, so that its weights exist); got {type(layer).__name__}"
+            )
+        return _from_rows(np.array(weights[0], dtype=np.float32), vocab, "Vectors.from_keras")
+
+
+def _from_rows(matrix: np.ndarray, vocab: Any, owner: str) -> Vectors:
+    """``Vectors`` of a trained layer's rows, checking they match the vocabulary one to one."""
+    from .vocab import Vocab
+
+    if hasattr(vocab, "get_vocabulary"):  # a keras TextVectorization or StringLookup
+        vocab = Vocab.from_keras(vocab)
+    if isinstance(vocab, str) or not isinstance(vocab, Vocab | Sequence):
+        raise DataError(
+            f"{owner} needs the vocabulary the layer's ids come from: an embedlab.Vocab, a keras "
+            f"TextVectorization or a list of tokens; got {type(vocab).__name__}"
+        )
+    tokens = vocab.tokens if isinstance(vocab, Vocab) else list(vocab)
+    if len(tokens) != len(matrix):
+        raise DataError(
+            f"the vocabulary has {len(tokens)} tokens but the layer has {len(matrix)} rows"
+        )
+    return Vectors(tokens, matrix, counts=vocab.counts if isinstance(vocab, Vocab) else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -274,6 +274,65 @@ class Vocab:
         except OSError as exc:
             raise FormatError(f"cannot be read: {exc.strerror}", path) from None
         return cls.from_dict(data, path)
+
+    # ------------------------------------------------------------------ keras
+    @classmethod
+    def from_keras(cls, text_vectorization: object) -> Vocab:
+        """The vocabulary of a keras ``TextVectorization`` (or ``StringLookup``) layer, ids kept.
+
+        Keras marks padding with ``''`` and unknown words with ``'[UNK]'``; they become
+        ``<pad>`` and ``<unk>`` here (at the same ids), so vectors line up with the model's
+        ids. A plain list (``layer.get_vocabulary()``, saved earlier) is taken as well.
+        Keras itself is not imported.
+        """
+        layer = text_vectorization
+        tokens = layer.get_vocabulary() if hasattr(layer, "get_vocabulary") else layer
+        if isinstance(tokens, str) or not isinstance(tokens, Sequence):
+            raise DataError(
+                "Vocab.from_keras takes a keras TextVectorization or StringLookup layer (or its "
+                f"get_vocabulary() list); got {type(layer).__name__}"
+            )
+        mask, oov = getattr(layer, "mask_token", ""), getattr(layer, "oov_token", "[UNK]")
+        renamed = {mask: "<pad>", oov: "<unk>"}
+        tokens = [renamed.get(t, t) for t in tokens]
+        return cls(
+            tokens,
+            pad_token="<pad>" if "<pad>" in tokens else None,
+            unk_token="<unk>" if "<unk>" in tokens else None,
+        )
+
+    def to_keras(self, output_sequence_length: int | None = None, **options: object) -> Any:
+        """A keras ``TextVectorization`` layer giving the same ids as this vocabulary.
+
+        Keras puts its padding at id 0 and its unknown-word token at id 1, so the vocabulary
+        must too (the default ``<pad>``, ``<unk>`` do). ``options`` go to the layer
+        (``standardize``, ``split`` ...): note that Keras splits text its own way, not with
+        :func:`embedlab.tokenize`. Keras needs TensorFlow for this layer, whatever its backend.
+        """
+        from .errors import MissingExtraError, require
+
+        if (self.pad_id, self.unk_id) != (0, 1):
+            raise DataError(
+                "a keras TextVectorization has its padding at id 0 and its unknown token at "
+                f"id 1; this vocabulary has them at {self.pad_id} and {self.unk_id} "
+                "(build it with the default specials, '<pad>' and '<unk>')"
+            )
+        keras = require("keras", "keras")
+        try:
+            return keras.layers.TextVectorization(
+                vocabulary=self._tokens[2:], output_sequence_length=output_sequence_length,
+                **options,
+            )
+        except ImportError as exc:
+            error = MissingExtraError("tensorflow", "keras")
+            # The extra is not what is missing (Keras's preprocessing layers run on TensorFlow),
+            # so the sentence is replaced; ImportError keeps it in .msg as well as .args.
+            ImportError.__init__(
+                error,
+                "keras.layers.TextVectorization needs TensorFlow whatever the Keras backend: "
+                "pip install tensorflow-cpu, or feed the model vocab.encode_batch(texts, length)",
+            )
+            raise error from exc
 
 
 def pad(ids: Sequence[int], length: int, pad_id: int, side: Side = "post", truncate: Side = "post") -> list[int]:

@@ -32,7 +32,7 @@ from ..vectors import Vectors
 from ..vocab import Vocab
 from .embedding import OOV, Embedding
 from .saving import read_model_dir, write_model_dir
-from .summary import LayerRow, format_summary
+from .summary import LayerRow, Layout, format_summary
 from .training import History, fit_loop, outputs, score, torch_threads
 
 _FORMAT = "embedlab.text-classifier/1"
@@ -203,8 +203,14 @@ class TextClassifier:
             p.numel() for p in self.net.parameters() if p.requires_grad or not trainable_only
         )
 
-    def summary(self, print_fn: Callable[[str], Any] | None = print) -> str:
-        """The Keras-style table; printed with ``print_fn`` (None: only returned)."""
+    def summary(
+        self, print_fn: Callable[[str], Any] | None = print, layout: Layout = "keras2",
+        line_length: int | None = None,
+    ) -> str:
+        """The Keras-style table; printed with ``print_fn`` (None: only returned).
+
+        ``layout="keras3"`` draws Keras 3's box table (see :func:`format_summary`).
+        """
         emb = self.net.embedding
         dense_in, dense_out = self.net.hidden, self.net.output
         rows = [
@@ -216,7 +222,7 @@ class TextClassifier:
             LayerRow("dense_1", "Dense", (None, dense_out.out_features),
                      sum(p.numel() for p in dense_out.parameters())),
         ]
-        text = format_summary("TextClassifier", rows)
+        text = format_summary("TextClassifier", rows, layout=layout, line_length=line_length)
         if print_fn is not None:
             print_fn(text)
         return text

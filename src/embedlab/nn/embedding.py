@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-import numpy as np
 import torch
 from torch import nn
 
+from .._align import OOV, Coverage, aligned_matrix, check_inputs
 from .._params import Boolean, ConstraintSpec, Interval, validate_arguments
-from ..errors import DataError, InvalidParameterError, check_param
+from ..errors import DataError, check_param
 from ..vectors import Vectors
 from ..vocab import Vocab
 
-OOV = Literal["random", "zero", "mean"]
-_log = logging.getLogger("embedlab.nn")
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How much of a vocabulary a set of pretrained vectors covered."""
-
-    found: int
-    total: int
-    found_lowercase: int = 0
-    missing_examples: tuple[str, ...] = ()
-
-    @property
-    def ratio(self) -> float:
-        return self.found / self.total if self.total else 0.0
-
-    def __str__(self) -> str:
-        extra = f" ({self.found_lowercase} after lower-casing)" if self.found_lowercase else ""
-        return f"{self.found:,} of {self.total:,} tokens found ({self.ratio:.1%}){extra}"
+__all__ = ["OOV", "Coverage", "Embedding"]
 
 
 class Embedding(nn.Embedding):
@@ -151,65 +130,20 @@ class Embedding(nn.Embedding):
         (``vocab.pad_id`` unless given) is zero. ``layer.coverage`` says how many were found.
         """
         owner = "Embedding.from_vectors"
-        if not isinstance(vectors, Vectors):
-            raise InvalidParameterError(
-                f"The 'vectors' parameter of {owner} must be an embedlab.Vectors "
-                f"(load one with embedlab.load). Got {type(vectors).__name__} instead."
-            )
-        if not isinstance(vocab, Vocab):
-            raise InvalidParameterError(
-                f"The 'vocab' parameter of {owner} must be an embedlab.Vocab. "
-                f"Got {type(vocab).__name__} instead."
-            )
-        check_param(oov in ("random", "zero", "mean"), "oov", owner, "'random', 'zero' or 'mean'", oov)
+        check_inputs(owner, vectors, vocab, oov)
         pad = vocab.pad_id if padding_idx == "vocab" else padding_idx
         check_param(
             pad is None or (isinstance(pad, int) and 0 <= pad < len(vocab)), "padding_idx", owner,
             f"an id of the vocabulary (0 .. {len(vocab) - 1}) or None", pad,
         )
-        source = np.asarray(vectors.matrix, dtype=np.float32)
-        mean = source.mean(axis=0) if len(source) else np.zeros(vectors.dim, np.float32)
-        std = float(source.std()) if len(source) else 1.0
-        rng = np.random.default_rng(seed)
-        weight = np.empty((len(vocab), vectors.dim), dtype=np.float32)
-        specials = {vocab.pad_token, vocab.unk_token} - {None}
-        found = lowered = total = 0
-        missing: list[str] = []
-        for i, token in enumerate(vocab.tokens):
-            row = vectors.key_to_index.get(token)
-            by_lowering = False
-            if row is None and token.lower() != token:
-                row = vectors.key_to_index.get(token.lower())
-                by_lowering = row is not None
-            if row is not None:
-                weight[i] = source[row]
-            elif oov == "zero":
-                weight[i] = 0.0
-            elif oov == "mean":
-                weight[i] = mean
-            else:
-                weight[i] = rng.normal(mean, std, size=vectors.dim)
-            # Coverage counts real words only: <pad> and <unk> are not expected to have vectors.
-            if token not in specials:
-                total += 1
-                found += row is not None
-                lowered += by_lowering
-                if row is None and len(missing) < 20:
-                    missing.append(token)
-        if pad is not None:
-            weight[pad] = 0.0
+        weight, coverage = aligned_matrix(vectors, vocab, oov=oov, pad=pad, seed=seed, owner=owner)
         layer = cls(
             len(vocab), vectors.dim, padding_idx=pad, max_norm=max_norm, sparse=sparse,
             _weight=torch.from_numpy(weight), _freeze=freeze,
         )
-        layer.coverage = Coverage(found, total, lowered, tuple(missing))
-        _log.info("Embedding.from_vectors: %s", layer.coverage)
+        layer.coverage = coverage
         return layer
 
     def to_vectors(self, vocab: Vocab) -> Vectors:
         """The rows as :class:`~embedlab.Vectors` keyed by ``vocab``'s tokens."""
-        if len(vocab) != self.num_embeddings:
-            raise DataError(
-                f"the vocabulary has {len(vocab)} tokens but the layer has {self.num_embeddings} rows"
-            )
-        return Vectors(vocab.tokens, self.weight.detach().cpu().numpy().copy(), counts=vocab.counts)
+        return Vectors.from_torch(self, vocab)
