@@ -1,6 +1,11 @@
 """Turn a corpus into what the kernels eat: a vocabulary and one flat int32 id array.
 
-A corpus is read twice per ``fit``: once to count words, once to encode them. Words outside
+:func:`prepare` picks the way. A corpus of files read with the default tokenizer or
+``whitespace_tokenize`` (a path, or a :class:`Corpus` over one) is scanned once by the kernels
+of ``_corpus_kernels`` straight from its bytes: tokens, counts and a provisional id stream in
+one pass, then the vocabulary and the final ids by array operations (:class:`Scanned`). Any
+other corpus (a custom tokenizer, an iterable of token lists) is read twice in Python: once to
+count words, once to encode them (:class:`Streamed`). Both give the same vocabulary and ids. Words outside
 the vocabulary are dropped before windows are formed (as word2vec and gensim do). Sentences
 longer than ``MAX_SENTENCE`` words are split into pieces so that kernel buffers stay bounded.
 Large corpora are encoded into a memory-mapped temporary file rather than held in memory.
@@ -8,18 +13,23 @@ Large corpora are encoded into a memory-mapped temporary file rather than held i
 
 from __future__ import annotations
 
+import codecs
+import functools
 import os
+import re
 import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import DataError
-from ..text import Corpus
+from .._io import open_binary
+from ..errors import DataError, FormatError
+from ..text import Corpus, corpus_files, decode_line, tokenize, whitespace_tokenize
 
 MAX_SENTENCE = 10_000
 # Past this many ids the encoded corpus spills to a temporary file (64M ids = 256 MB).
@@ -149,3 +159,234 @@ def split_jobs(bounds: np.ndarray, words_per_job: int) -> list[tuple[int, int]]:
         jobs.append((first, last))
         first = last
     return jobs
+
+
+# ---------------------------------------------------------------------- one pass over bytes
+_DONE, _ROOM, _HARD = 0, 1, 2  # the kernels' statuses
+_OTHER, _ALNUM, _APOSTROPHE, _SPACE, _CONTEXT = 0, 1, 2, 3, 4  # the kernels' classes
+_BLOCK = 1 << 25  # bytes read at a time (32 MiB)
+
+
+@functools.lru_cache(maxsize=1)
+def unicode_tables() -> tuple[np.ndarray, np.ndarray]:
+    r"""``lower[c]`` and ``kinds[c]`` of every code point ``c`` of the Basic Multilingual Plane.
+
+    Both come from Python itself, so the kernels cut words exactly as :func:`tokenize` does:
+    ``lower`` is ``str.lower`` (one code point to one, for all but two), ``kinds`` says
+    whether the lower-cased code point is a letter or digit (the regular expression's
+    ``[^\W_]``), an apostrophe, white space (``str.split``'s), or one whose lower case depends
+    on its neighbours or is two code points long (capital sigma, dotted capital I), which the
+    kernels leave to Python.
+    """
+    codes = np.arange(0x10000, dtype=np.uint32)
+    codes[0xD800:0xE000] = 0x20  # surrogates never come out of a UTF-8 decoder
+    codes[[0x130, 0x3A3]] = 0x20  # lowered by context or to two code points
+    text = codes.astype("<u4").tobytes().decode("utf-32-le")
+    lowered = text.lower()
+    lower = np.frombuffer(lowered.encode("utf-32-le"), dtype="<u4").astype(np.int32)
+    alnum = np.frombuffer(re.sub(r"[^\W_]", "\x00", lowered).encode("utf-32-le"), dtype="<u4") == 0
+    space = np.frombuffer(re.sub(r"\s", "\x00", text).encode("utf-32-le"), dtype="<u4") == 0
+    kinds = np.full(0x10000, _OTHER, dtype=np.uint8)
+    kinds[alnum] = _ALNUM
+    kinds[space] = _SPACE
+    kinds[0] = _OTHER  # NUL itself (lines holding one go to Python, which refuses them)
+    kinds[[0x27, 0x2019]] = _APOSTROPHE
+    kinds[[0x130, 0x3A3]] = _CONTEXT
+    lower[[0x130, 0x3A3]] = [0x130, 0x3A3]
+    return lower, kinds
+
+
+class _Table:
+    """The kernels' state: a hash table of words, their counts, the id stream, line ends."""
+
+    def __init__(self) -> None:
+        words = 1 << 14
+        self.slots = np.full(2 * words, -1, dtype=np.int32)
+        self.hashes = np.zeros(words, dtype=np.uint64)
+        self.starts = np.zeros(words, dtype=np.int64)
+        self.lengths = np.zeros(words, dtype=np.int32)
+        self.counts = np.zeros(words, dtype=np.int64)
+        self.arena = np.zeros(1 << 18, dtype=np.uint8)
+        self.sizes = np.zeros(4, dtype=np.int64)  # words, arena bytes, ids, lines
+        self.ids = np.zeros(1 << 20, dtype=np.int32)
+        self.line_ends = np.zeros(1 << 14, dtype=np.int64)
+
+    def state(self) -> tuple[np.ndarray, ...]:
+        return (self.slots, self.hashes, self.starts, self.lengths, self.counts, self.arena,
+                self.sizes, self.ids, self.line_ends)
+
+    def grow(self, need: int) -> None:
+        """Make room for a line of ``need`` (bytes + 1), as the kernels' room check asks."""
+        words, used, n_ids, lines = (int(v) for v in self.sizes)
+        if words + need > len(self.counts):
+            size = max(2 * len(self.counts), words + need)
+            self.hashes, self.starts, self.lengths, self.counts = (
+                _grown(a, size) for a in (self.hashes, self.starts, self.lengths, self.counts))
+        if 2 * (words + need) > len(self.slots):
+            size = len(self.slots)
+            while size < 2 * (words + need):
+                size *= 2
+            self.slots = np.full(size, -1, dtype=np.int32)
+            from . import _corpus_kernels
+
+            _corpus_kernels.rehash(self.slots, self.hashes, words)
+        if used + 2 * need > len(self.arena):
+            self.arena = _grown(self.arena, max(2 * len(self.arena), used + 2 * need))
+        if n_ids + need > len(self.ids):
+            self.ids = _grown(self.ids, max(2 * len(self.ids), n_ids + need))
+        if lines + 1 > len(self.line_ends):
+            self.line_ends = _grown(self.line_ends, 2 * len(self.line_ends))
+
+    def feed(self, block: bytes, split_only: bool, path: Path, first_line: int) -> None:
+        """Scan the whole lines of ``block``; ``first_line`` is the table's line count at the
+        start of ``path`` (for the line numbers of errors)."""
+        from . import _corpus_kernels
+
+        lower, kinds = unicode_tables()
+        data = np.frombuffer(block, dtype=np.uint8)
+        end = len(data)
+        p = 0
+        while p < end:
+            status, p = _corpus_kernels.scan_lines(data, p, end, lower, kinds, split_only,
+                                                   *self.state())
+            if status == _DONE:
+                break
+            newline = block.find(b"\n", p, end)
+            line_end = end if newline < 0 else newline
+            if status == _ROOM:
+                self.grow(line_end - p + 1)
+                continue
+            # A line the tables cannot settle: Python's own decoder and tokenizer take it.
+            number = int(self.sizes[3]) - first_line + 1
+            text = decode_line(block[p:line_end], "utf-8", path, number)
+            tokens = [t.encode("utf-8") for t in (text.split() if split_only else tokenize(text))]
+            token_bytes = np.frombuffer(b"".join(tokens), dtype=np.uint8)
+            token_ends = np.cumsum([len(t) for t in tokens], dtype=np.int64)
+            while _corpus_kernels.intern_tokens(token_bytes, token_ends, *self.state()) == _ROOM:
+                self.grow(len(token_bytes) + len(tokens) + 1)
+            p = line_end + 1
+
+
+def _grown(array_: np.ndarray, size: int) -> np.ndarray:
+    bigger = np.zeros(size, dtype=array_.dtype)
+    bigger[: len(array_)] = array_
+    return bigger
+
+
+def scan(path: Any, split_only: bool = False) -> Scanned:
+    """Tokenise, count and encode the files of ``path`` in one pass of the kernels."""
+    table = _Table()
+    for file in corpus_files(path):
+        first_line = int(table.sizes[3])
+        try:
+            with open_binary(file) as handle:
+                carry = b""
+                while True:
+                    chunk = handle.read(_BLOCK)
+                    if not chunk:
+                        if carry:
+                            table.feed(carry, split_only, file, first_line)
+                        break
+                    block = carry + chunk
+                    cut = block.rfind(b"\n") + 1  # whole lines only; the rest waits
+                    carry = block[cut:]
+                    if cut:
+                        table.feed(block[:cut], split_only, file, first_line)
+        except (OSError, EOFError) as exc:
+            raise FormatError(f"cannot be read: {exc}", file) from None
+    return Scanned(table)
+
+
+class Scanned:
+    """A corpus scanned by the kernels: words in order of first appearance, their counts, and
+    the corpus as a stream of those provisional ids with the end of every line."""
+
+    def __init__(self, table: _Table) -> None:
+        words, used, n_ids, lines = (int(v) for v in table.sizes)
+        self.counts = table.counts[:words]
+        self._arena = table.arena[:used].tobytes()
+        self._starts = table.starts[:words]
+        self._lengths = table.lengths[:words]
+        self.ids = table.ids[:n_ids]
+        self.line_ends = table.line_ends[:lines]
+        self._chosen: tuple[list[str], np.ndarray] | None = None
+
+    def word(self, i: int) -> str:
+        start = int(self._starts[i])
+        return self._arena[start:start + int(self._lengths[i])].decode("utf-8")
+
+    def vocabulary(self, min_count: int, max_vocab_size: int | None, owner: str) -> tuple[list[str], np.ndarray]:
+        """Words with at least ``min_count`` occurrences, most frequent first (ties: first seen),
+        exactly as :func:`select_vocab` ranks them."""
+        if len(self.counts) == 0:
+            raise DataError(f"{owner}: the corpus is empty (no tokens at all)")
+        order = np.argsort(-self.counts, kind="stable")  # stable: ties keep first-seen order
+        chosen = order[self.counts[order] >= min_count][:max_vocab_size]
+        if len(chosen) == 0:
+            raise DataError(
+                f"{owner}: no word occurs min_count={min_count} times (the most frequent occurs "
+                f"{int(self.counts.max())} times); lower min_count or give a larger corpus"
+            )
+        words = [self.word(int(i)) for i in chosen]
+        self._chosen = (words, chosen)
+        return words, self.counts[chosen].astype(np.int64)
+
+    def encode(self, index: dict[str, int]) -> Encoded:
+        """The corpus as ids of ``index``, unknown words dropped, long lines cut (see
+        :func:`encode`)."""
+        lookup = np.full(len(self.counts), -1, dtype=np.int32)
+        if (self._chosen is not None and list(index) == self._chosen[0]
+                and list(index.values()) == list(range(len(index)))):
+            lookup[self._chosen[1]] = np.arange(len(self._chosen[1]), dtype=np.int32)
+        else:
+            for i in range(len(self.counts)):
+                lookup[i] = index.get(self.word(i), -1)
+        mapped = lookup[self.ids]
+        known = mapped >= 0
+        kept = mapped[known]
+        before = np.concatenate([[0], np.cumsum(known, dtype=np.int64)])
+        ends = before[self.line_ends]
+        ends = _cut_long(ends)
+        bounds = np.unique(np.concatenate([[0], ends]))  # empty lines vanish here
+        tmpdir = None
+        if len(kept) >= SPILL_IDS:
+            tmpdir = tempfile.TemporaryDirectory(prefix="embedlab-corpus-")
+            spill_path = os.path.join(tmpdir.name, "ids.i32")
+            kept.tofile(spill_path)
+            kept = np.memmap(spill_path, dtype=np.int32, mode="r", shape=(len(kept),))
+        return Encoded(kept, bounds.astype(np.int64), len(self.ids), tmpdir)
+
+
+def _cut_long(ends: np.ndarray) -> np.ndarray:
+    """Line ends plus the cuts every ``MAX_SENTENCE`` words inside longer lines."""
+    starts = np.concatenate([[0], ends[:-1]])
+    long = np.flatnonzero(ends - starts > MAX_SENTENCE)
+    if len(long) == 0:
+        return ends
+    cuts = [np.arange(starts[i] + MAX_SENTENCE, ends[i], MAX_SENTENCE) for i in long]
+    return np.sort(np.concatenate([ends, *cuts]))
+
+
+class Streamed:
+    """A corpus read in Python (any tokenizer, or token lists): counted, then encoded."""
+
+    def __init__(self, source: CorpusLike) -> None:
+        self.token_lists = _TokenLists(source)
+
+    def vocabulary(self, min_count: int, max_vocab_size: int | None, owner: str) -> tuple[list[str], np.ndarray]:
+        counts, _, _ = count_words(self.token_lists)
+        return select_vocab(counts, min_count, max_vocab_size, owner)
+
+    def encode(self, index: dict[str, int]) -> Encoded:
+        return encode(self.token_lists, index)
+
+
+def prepare(source: CorpusLike) -> Scanned | Streamed:
+    """The fastest way to read ``source`` that gives the same tokens: see the module's text."""
+    if isinstance(source, str | os.PathLike):
+        source = Corpus(source)
+    if (isinstance(source, Corpus) and isinstance(source.source, str | os.PathLike)
+            and source.tokenizer in (tokenize, whitespace_tokenize)
+            and codecs.lookup(source.encoding).name == "utf-8"):
+        return scan(source.source, split_only=source.tokenizer is whitespace_tokenize)
+    return Streamed(source)

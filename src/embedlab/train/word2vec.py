@@ -191,22 +191,21 @@ class Word2Vec:
         """Build the vocabulary of ``corpus``, train from scratch (or ``resume``) and return vectors."""
         self._validate()
         started = time.perf_counter()
-        token_lists = _corpus._TokenLists(corpus)
+        if resume is not None and not Path(resume).is_file():
+            # Training from scratch here would silently throw away the run being resumed.
+            raise FormatError(
+                "no such checkpoint file; resume= takes a file written by checkpoint= "
+                "(leave resume out to train from scratch)", resume,
+            )
+        prepared = _corpus.prepare(corpus)
         if resume is not None:
-            if not Path(resume).is_file():
-                # Training from scratch here would silently throw away the run being resumed.
-                raise FormatError(
-                    "no such checkpoint file; resume= takes a file written by checkpoint= "
-                    "(leave resume out to train from scratch)", resume,
-                )
             self._state = self._load_checkpoint(resume)
             self.timings = {"vocab": 0.0}
         else:
-            counts, _, _ = _corpus.count_words(token_lists)
-            words, word_counts = _corpus.select_vocab(counts, self.min_count, self.max_vocab_size, self._owner)
+            words, word_counts = prepared.vocabulary(self.min_count, self.max_vocab_size, self._owner)
             self._state = self._initial_state(words, word_counts)
             self.timings = {"vocab": time.perf_counter() - started}
-        self._train(token_lists, self.epochs)
+        self._train(prepared, self.epochs)
         return self.vectors
 
     def train(self, corpus: _corpus.CorpusLike, epochs: int | None = None) -> Vectors:
@@ -217,7 +216,7 @@ class Word2Vec:
         epochs = self.epochs if epochs is None else epochs
         check_value("epochs", epochs, [Interval(int, 1, None)], f"{self._owner}.train")
         self._state.epochs_done = 0
-        self._train(_corpus._TokenLists(corpus), epochs)
+        self._train(_corpus.prepare(corpus), epochs)
         return self.vectors
 
     # ------------------------------------------------------------------ internals
@@ -260,12 +259,12 @@ class Word2Vec:
             return torch_job(self, encoded)
         return self._kernel_job(encoded)
 
-    def _train(self, token_lists: Any, epochs: int) -> None:
+    def _train(self, prepared: _corpus.Scanned | _corpus.Streamed, epochs: int) -> None:
         s = self._state
         assert s is not None  # noqa: S101
         started = time.perf_counter()
         index = {w: i for i, w in enumerate(s.words)}
-        encoded = _corpus.encode(token_lists, index)
+        encoded = prepared.encode(index)
         self.timings["encode"] = time.perf_counter() - started
         try:
             if len(encoded.ids) == 0:
