@@ -20,7 +20,7 @@ import re
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,9 +237,9 @@ class _Table:
         if lines + 1 > len(self.line_ends):
             self.line_ends = _grown(self.line_ends, 2 * len(self.line_ends))
 
-    def feed(self, block: bytes, split_only: bool, path: Path, first_line: int) -> None:
-        """Scan the whole lines of ``block``; ``first_line`` is the table's line count at the
-        start of ``path`` (for the line numbers of errors)."""
+    def feed(self, block: bytes, split_only: bool, path: Path, line_base: Callable[[], int]) -> None:
+        """Scan the whole lines of ``block``; ``line_base()`` is the table's line count at the
+        first line of ``path`` (asked only for the line number of an error)."""
         from . import _corpus_kernels
 
         lower, kinds = unicode_tables()
@@ -257,8 +257,10 @@ class _Table:
                 self.grow(line_end - p + 1)
                 continue
             # A line the tables cannot settle: Python's own decoder and tokenizer take it.
-            number = int(self.sizes[3]) - first_line + 1
-            text = decode_line(block[p:line_end], "utf-8", path, number)
+            raw = block[p:line_end]
+            if b"\x00" in raw or not _decodes(raw):
+                decode_line(raw, "utf-8", path, int(self.sizes[3]) - line_base() + 1)  # raises
+            text = decode_line(raw, "utf-8", path, 0)
             tokens = [t.encode("utf-8") for t in (text.split() if split_only else tokenize(text))]
             token_bytes = np.frombuffer(b"".join(tokens), dtype=np.uint8)
             token_ends = np.cumsum([len(t) for t in tokens], dtype=np.int64)
@@ -267,34 +269,100 @@ class _Table:
             p = line_end + 1
 
 
+def _decodes(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _grown(array_: np.ndarray, size: int) -> np.ndarray:
     bigger = np.zeros(size, dtype=array_.dtype)
     bigger[: len(array_)] = array_
     return bigger
 
 
-def scan(path: Any, split_only: bool = False) -> Scanned:
-    """Tokenise, count and encode the files of ``path`` in one pass of the kernels."""
+def scan(path: Any, split_only: bool = False, part: tuple[int, int] = (0, 1)) -> Scanned:
+    """Tokenise, count and encode the files of ``path`` in one pass of the kernels.
+
+    ``part=(rank, ranks)`` scans one share of the corpus: the lines that start in the rank's
+    slice of the bytes of all files end to end (compressed files, whose sizes say nothing of
+    their lines, go whole to rank ``file number % ranks``). The shares, in rank order, are the
+    corpus in order.
+    """
     table = _Table()
-    for file in corpus_files(path):
+    for file, begin, stop in _shares(corpus_files(path), *part):
         first_line = int(table.sizes[3])
         try:
             with open_binary(file) as handle:
+                _skip_to(handle, begin)
+                start = handle.tell()
+
+                def line_base(file: Path = file, start: int = start, first_line: int = first_line) -> int:
+                    return first_line - _lines_before(file, start)
+
                 carry = b""
-                while True:
-                    chunk = handle.read(_BLOCK)
+                left = stop - handle.tell() if stop >= 0 else -1
+                while left != 0:
+                    chunk = handle.read(_BLOCK if left < 0 else min(_BLOCK, left))
                     if not chunk:
-                        if carry:
-                            table.feed(carry, split_only, file, first_line)
                         break
+                    left = left - len(chunk) if left > 0 else left
                     block = carry + chunk
+                    if left == 0 and not block.endswith(b"\n"):
+                        block += handle.readline()  # the last line that starts in the share
                     cut = block.rfind(b"\n") + 1  # whole lines only; the rest waits
                     carry = block[cut:]
                     if cut:
-                        table.feed(block[:cut], split_only, file, first_line)
+                        table.feed(block[:cut], split_only, file, line_base)
+                if carry:
+                    table.feed(carry, split_only, file, line_base)
         except (OSError, EOFError) as exc:
             raise FormatError(f"cannot be read: {exc}", file) from None
     return Scanned(table)
+
+
+def _shares(files: list[Path], rank: int, ranks: int) -> list[tuple[Path, int, int]]:
+    """``(file, first byte, end byte or -1 for the end)`` of what rank ``rank`` reads."""
+    if ranks == 1:
+        return [(f, 0, -1) for f in files]
+    plain = [not _compressed(f) for f in files]
+    sizes = [f.stat().st_size if p else 0 for f, p in zip(files, plain, strict=True)]
+    total = sum(sizes)
+    lo, hi = total * rank // ranks, total * (rank + 1) // ranks
+    shares = []
+    base = 0
+    for number, (file, is_plain, size) in enumerate(zip(files, plain, sizes, strict=True)):
+        if not is_plain:
+            if number % ranks == rank:
+                shares.append((file, 0, -1))
+            continue
+        begin, stop = max(lo - base, 0), min(hi - base, size)
+        if begin < stop:
+            shares.append((file, begin, stop))
+        base += size
+    return shares
+
+
+def _compressed(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(6)
+    return head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ"))
+
+
+def _skip_to(handle: Any, begin: int) -> None:
+    """Move to the first line starting at byte ``begin`` or later."""
+    if begin:
+        handle.seek(begin - 1)
+        handle.readline()  # the rest of a line that started before the share
+
+
+def _lines_before(file: Path, position: int) -> int:
+    """How many lines of ``file`` end before byte ``position`` (for an error's line number)."""
+    with open(file, "rb") as handle:
+        return sum(handle.read(min(_BLOCK, position - done)).count(b"\n")
+                   for done in range(0, position, _BLOCK))
 
 
 class Scanned:
@@ -310,6 +378,10 @@ class Scanned:
         self.ids = table.ids[:n_ids]
         self.line_ends = table.line_ends[:lines]
         self._chosen: tuple[list[str], np.ndarray] | None = None
+
+    def word_counts(self) -> tuple[list[str], np.ndarray]:
+        """Every word in order of first appearance, and its count."""
+        return [self.word(i) for i in range(len(self.counts))], self.counts.copy()
 
     def word(self, i: int) -> str:
         start = int(self._starts[i])
@@ -370,8 +442,15 @@ def _cut_long(ends: np.ndarray) -> np.ndarray:
 class Streamed:
     """A corpus read in Python (any tokenizer, or token lists): counted, then encoded."""
 
-    def __init__(self, source: CorpusLike) -> None:
-        self.token_lists = _TokenLists(source)
+    def __init__(self, source: CorpusLike, part: tuple[int, int] = (0, 1)) -> None:
+        self.token_lists: Iterable[list[str]] = _TokenLists(source)
+        if part[1] > 1:
+            self.token_lists = _EveryNth(self.token_lists, *part)
+
+    def word_counts(self) -> tuple[list[str], np.ndarray]:
+        """Every word in order of first appearance, and its count."""
+        counts, _, _ = count_words(self.token_lists)
+        return list(counts), np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
 
     def vocabulary(self, min_count: int, max_vocab_size: int | None, owner: str) -> tuple[list[str], np.ndarray]:
         counts, _, _ = count_words(self.token_lists)
@@ -381,12 +460,35 @@ class Streamed:
         return encode(self.token_lists, index)
 
 
-def prepare(source: CorpusLike) -> Scanned | Streamed:
-    """The fastest way to read ``source`` that gives the same tokens: see the module's text."""
+class _EveryNth:
+    """Sentences ``rank``, ``rank + ranks``, ... of a re-iterable corpus: one rank's share."""
+
+    def __init__(self, token_lists: Iterable[list[str]], rank: int, ranks: int) -> None:
+        self._token_lists, self._rank, self._ranks = token_lists, rank, ranks
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for number, tokens in enumerate(self._token_lists):
+            if number % self._ranks == self._rank:
+                yield tokens
+
+
+def merge_counts(shares: list[tuple[list[str], np.ndarray]]) -> Counter[str]:
+    """The word counts of the whole corpus from each share's, in rank order: the first-seen
+    order of the shares end to end (ties in the vocabulary rank as in one process)."""
+    counts: Counter[str] = Counter()
+    for words, share_counts in shares:
+        for word, count in zip(words, share_counts.tolist(), strict=True):
+            counts[word] += count
+    return counts
+
+
+def prepare(source: CorpusLike, part: tuple[int, int] = (0, 1)) -> Scanned | Streamed:
+    """The fastest way to read ``source`` (or its share ``part=(rank, ranks)``) that gives the
+    same tokens: see the module's text."""
     if isinstance(source, str | os.PathLike):
         source = Corpus(source)
     if (isinstance(source, Corpus) and isinstance(source.source, str | os.PathLike)
             and source.tokenizer in (tokenize, whitespace_tokenize)
             and codecs.lookup(source.encoding).name == "utf-8"):
-        return scan(source.source, split_only=source.tokenizer is whitespace_tokenize)
-    return Streamed(source)
+        return scan(source.source, split_only=source.tokenizer is whitespace_tokenize, part=part)
+    return Streamed(source, part)

@@ -136,6 +136,16 @@ class FastText(Word2Vec):
 
         return run
 
+    def _average(self) -> None:
+        """Average over the ranks the rows training can reach: the words' own and their
+        n-grams' (the other bucket rows never leave their common initial values)."""
+        from . import _ranks
+
+        s = self._state
+        assert s is not None  # noqa: S101
+        _ranks.average([s.w_in], rows=np.unique(self._rows()[1]))
+        _ranks.average([s.w_out_ns])
+
     def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
         return self._kernel_job(encoded)
 
