@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embedlab import Vectors
+from embedlab import InvalidParameterError, Vectors
+from embedlab.graph import Graph, random_walks
 from embedlab.train import FastText, Word2Vec, _corpus
 
 HERE = Path(__file__).parent
@@ -75,6 +76,34 @@ def test_two_ranks_end_identical_and_learn_the_topics(tmp_path: Path, trainer: s
     np.testing.assert_array_equal(rank0.matrix, rank1.matrix)  # averaged at every epoch's end
     assert separation(one) > 0.5
     assert separation(rank0) > 0.8 * separation(one)
+
+
+def test_node2vec_ranks_walk_their_shares_and_end_identical(tmp_path: Path) -> None:
+    rank0, rank1 = torchrun(tmp_path, "node2vec", 2)
+    np.testing.assert_array_equal(rank0.matrix, rank1.matrix)
+    assert rank0.keys == rank1.keys and len(rank0.keys) == 16
+    shares = sorted(tmp_path.glob("out2/walks*.npy"), key=lambda p: int(p.stem[5:]))
+    assert [int(p.stem[5:]) for p in shares] == [0, 80]  # 160 walks, 80 a rank
+    edges = [(a, b) for part in (0, 8) for a in range(part, part + 8) for b in range(a + 1, part + 8)]
+    whole = random_walks(Graph.from_edges([a for a, _ in edges] + [0], [b for _, b in edges] + [8],
+                                          nodes=range(16)), p=0.5, q=2.0, walk_length=20,
+                         walks_per_node=10, seed=0)
+    np.testing.assert_array_equal(np.concatenate([np.load(p) for p in shares]), whole.nodes)
+
+
+def test_walk_shares_are_the_walks_in_order() -> None:
+    edges = [(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5), (5, 3)]
+    graph = Graph.from_edges([a for a, _ in edges], [b for _, b in edges], nodes=range(6))
+    whole = random_walks(graph, p=0.5, q=2.0, walk_length=7, walks_per_node=3, seed=5)
+    for ranks in (2, 4, 5):
+        shares = [random_walks(graph, p=0.5, q=2.0, walk_length=7, walks_per_node=3, seed=5,
+                               rank=r, ranks=ranks) for r in range(ranks)]
+        assert [s.first_walk for s in shares] == [18 * r // ranks for r in range(ranks)]
+        np.testing.assert_array_equal(np.concatenate([s.nodes for s in shares]), whole.nodes)
+        np.testing.assert_array_equal(np.concatenate([s.lengths for s in shares]), whole.lengths)
+        assert all(s.rank_share for s in shares) and not whole.rank_share
+    with pytest.raises(InvalidParameterError, match="'rank' parameter of random_walks must be < ranks"):
+        random_walks(graph, rank=2, ranks=2)
 
 
 def test_byte_shares_are_the_corpus_in_order(tmp_path: Path) -> None:

@@ -485,6 +485,8 @@ def merge_counts(shares: list[tuple[list[str], np.ndarray]]) -> Counter[str]:
 def prepare(source: CorpusLike, part: tuple[int, int] = (0, 1)) -> Scanned | Streamed:
     """The fastest way to read ``source`` (or its share ``part=(rank, ranks)``) that gives the
     same tokens: see the module's text."""
+    if getattr(source, "rank_share", False):
+        part = (0, 1)  # already this rank's share (node2vec's walks): read it all
     if isinstance(source, str | os.PathLike):
         source = Corpus(source)
     if (isinstance(source, Corpus) and isinstance(source.source, str | os.PathLike)
