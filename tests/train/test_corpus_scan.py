@@ -157,3 +157,27 @@ def test_word2vec_from_a_file_equals_word2vec_from_token_lists(tmp_path: Path) -
     from_lists = Word2Vec(**options).fit([tokenize(line) for line in lines])  # type: ignore[arg-type]
     assert from_file.keys == from_lists.keys
     np.testing.assert_array_equal(from_file.matrix, from_lists.matrix)
+
+
+def test_threads_share_a_block_and_their_tables_merge_in_order(
+        corpus_kernels: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pieces of ~300 bytes on 3 threads: words first seen in later pieces, counts summed.
+    monkeypatch.setattr(_corpus, "_MIN_PIECE", 300)
+    monkeypatch.setattr(_corpus, "workers", lambda: 3)
+    rng = np.random.default_rng(4)
+    lines = [" ".join(f"w{int(x)}" for x in rng.zipf(1.5, 12) % 500) for _ in range(90)]
+    path = write(tmp_path, lines)
+    scanned = _corpus.scan(path)
+    assert scanned_tokens(scanned) == python_tokens(lines, True)
+    counts = _corpus.Streamed(path).word_counts()
+    assert scanned.word_counts()[0] == counts[0]
+    assert scanned.counts.tolist() == counts[1].tolist()
+
+
+def test_an_error_in_a_later_thread_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_corpus, "_MIN_PIECE", 100)
+    monkeypatch.setattr(_corpus, "workers", lambda: 4)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"".join(b"line %d is fine\n" % i for i in range(60)) + b"bad \xff\n" + b"ok\n")
+    with pytest.raises(FormatError, match=r"bad.txt:61: not valid utf-8"):
+        _corpus.scan(bad)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._io import open_binary
+from .._threads import run_all, workers
 from ..errors import DataError, FormatError
 from ..text import Corpus, corpus_files, decode_line, tokenize, whitespace_tokenize
 
@@ -165,6 +166,7 @@ def split_jobs(bounds: np.ndarray, words_per_job: int) -> list[tuple[int, int]]:
 _DONE, _ROOM, _HARD = 0, 1, 2  # the kernels' statuses
 _OTHER, _ALNUM, _APOSTROPHE, _SPACE, _CONTEXT = 0, 1, 2, 3, 4  # the kernels' classes
 _BLOCK = 1 << 25  # bytes read at a time (32 MiB)
+_MIN_PIECE = 1 << 20  # the least text worth a thread of its own
 
 
 @functools.lru_cache(maxsize=1)
@@ -236,6 +238,59 @@ class _Table:
             self.ids = _grown(self.ids, max(2 * len(self.ids), n_ids + need))
         if lines + 1 > len(self.line_ends):
             self.line_ends = _grown(self.line_ends, 2 * len(self.line_ends))
+
+    def absorb(self, other: _Table) -> None:
+        """Append ``other`` (the table of the text that follows this one's) to this table."""
+        from . import _corpus_kernels
+
+        words, used, n_ids, lines = (int(v) for v in other.sizes)
+        mapping = np.zeros(words, dtype=np.int32)
+        source = (other.hashes, other.starts, other.lengths, other.counts, other.arena[:used], words)
+        while _corpus_kernels.absorb(*source, *self.state()[:7], mapping) == _ROOM:
+            self.grow(max(words, used))
+        self.append(mapping[other.ids[:n_ids]], other.line_ends[:lines])
+
+    def append(self, ids: np.ndarray, line_ends: np.ndarray) -> None:
+        n_ids, lines = int(self.sizes[2]), int(self.sizes[3])
+        if n_ids + len(ids) > len(self.ids):
+            self.ids = _grown(self.ids, max(2 * len(self.ids), n_ids + len(ids)))
+        if lines + len(line_ends) > len(self.line_ends):
+            self.line_ends = _grown(self.line_ends, max(2 * len(self.line_ends), lines + len(line_ends)))
+        self.ids[n_ids:n_ids + len(ids)] = ids
+        self.line_ends[lines:lines + len(line_ends)] = line_ends + n_ids
+        self.sizes[2] += len(ids)
+        self.sizes[3] += len(line_ends)
+
+    def feed_parallel(self, block: bytes, split_only: bool, path: Path,
+                      line_base: Callable[[], int]) -> None:
+        """:meth:`feed` on a thread per core: each scans a run of whole lines into a table of
+        its own, and the tables are absorbed in text order (the same result as one feed)."""
+        pieces = min(workers(), max(1, len(block) // _MIN_PIECE))
+        cuts = [0]
+        for k in range(1, pieces):
+            cut = block.find(b"\n", max(len(block) * k // pieces, cuts[-1])) + 1
+            if cut > 0:
+                cuts.append(cut)
+        cuts.append(len(block))
+        if len(cuts) <= 2:
+            self.feed(block, split_only, path, line_base)
+            return
+        tables = [self] + [_Table() for _ in cuts[2:]]
+        lines_before = int(self.sizes[3])
+
+        def piece_base(k: int) -> Callable[[], int]:
+            # An error's line number in piece k counts the file's lines before the block and
+            # the block's lines before the piece; piece k's table starts from no line at all.
+            if k == 0:
+                return line_base
+            return lambda: line_base() - lines_before - block.count(b"\n", 0, cuts[k])
+
+        def one(k: int) -> None:
+            tables[k].feed(block[cuts[k]:cuts[k + 1]], split_only, path, piece_base(k))
+
+        run_all(one, [(k,) for k in range(len(tables))])
+        for table in tables[1:]:
+            self.absorb(table)
 
     def feed(self, block: bytes, split_only: bool, path: Path, line_base: Callable[[], int]) -> None:
         """Scan the whole lines of ``block``; ``line_base()`` is the table's line count at the
@@ -315,9 +370,9 @@ def scan(path: Any, split_only: bool = False, part: tuple[int, int] = (0, 1)) ->
                     cut = block.rfind(b"\n") + 1  # whole lines only; the rest waits
                     carry = block[cut:]
                     if cut:
-                        table.feed(block[:cut], split_only, file, line_base)
+                        table.feed_parallel(block[:cut], split_only, file, line_base)
                 if carry:
-                    table.feed(carry, split_only, file, line_base)
+                    table.feed_parallel(carry, split_only, file, line_base)
         except (OSError, EOFError) as exc:
             raise FormatError(f"cannot be read: {exc}", file) from None
     return Scanned(table)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["intern_tokens", "rehash", "scan_lines"]
+__all__ = ["absorb", "intern_tokens", "rehash", "scan_lines"]
 
 DONE, ROOM, HARD = 0, 1, 2
 # Classes of code points in the ``kinds`` table.
@@ -237,6 +237,32 @@ def intern_tokens(token_bytes, token_ends, table_slots, hashes, starts, lengths,
         begin = stop
     line_ends[sizes[3]] = sizes[2]
     sizes[3] += 1
+    return DONE
+
+
+@njit(cache=True, nogil=True)
+def absorb(src_hashes, src_starts, src_lengths, src_counts, src_arena, n_src, table_slots, hashes,  # type: ignore[no-untyped-def]
+           starts, lengths, counts, arena, sizes, mapping):
+    """Add the ``n_src`` words of another table (one thread's share of the text, which came
+    after this table's) with their counts; ``mapping[w]`` becomes word ``w``'s id here.
+
+    Words new here get ids in the other table's first-seen order, which is the order of first
+    appearance in the two shares end to end. Returns ``ROOM`` (nothing changed) when the
+    arrays lack room for ``need = max(n_src, bytes of the other arena)``, else ``DONE``.
+    """
+    need = max(n_src, src_arena.shape[0])
+    if not (sizes[0] + need <= counts.shape[0] and 2 * (sizes[0] + need) <= table_slots.shape[0]
+            and sizes[1] + 2 * need <= arena.shape[0]):
+        return ROOM
+    for w in range(n_src):
+        at = sizes[1]
+        begin = src_starts[w]
+        length = src_lengths[w]
+        for k in range(length):
+            arena[at + k] = src_arena[begin + k]
+        word = _intern(table_slots, hashes, starts, lengths, counts, arena, sizes, src_hashes[w], length)
+        counts[word] += src_counts[w] - 1
+        mapping[w] = word
     return DONE
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..text import tokenize
 
-__all__ = ["intern_tokens", "rehash", "scan_lines"]
+__all__ = ["absorb", "intern_tokens", "rehash", "scan_lines"]
 
 DONE, ROOM, HARD = 0, 1, 2
 CONTEXT = 4
@@ -115,6 +115,25 @@ def intern_tokens(token_bytes: np.ndarray, token_ends: np.ndarray, table_slots: 
     bounds = [0, *(int(e) for e in token_ends)]
     tokens = [raw[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
     _append_line(tokens, table_slots, hashes, starts, lengths, counts, arena, sizes, ids, line_ends)
+    return DONE
+
+
+def absorb(src_hashes: np.ndarray, src_starts: np.ndarray, src_lengths: np.ndarray,
+           src_counts: np.ndarray, src_arena: np.ndarray, n_src: int, table_slots: np.ndarray,
+           hashes: np.ndarray, starts: np.ndarray, lengths: np.ndarray, counts: np.ndarray,
+           arena: np.ndarray, sizes: np.ndarray, mapping: np.ndarray) -> int:
+    """Add another table's words with their counts; ``mapping[w]`` is word ``w``'s id here."""
+    need = max(n_src, len(src_arena))
+    words = int(sizes[0])
+    if not (words + need <= len(counts) and 2 * (words + need) <= len(table_slots)
+            and int(sizes[1]) + 2 * need <= len(arena)):
+        return ROOM
+    for w in range(n_src):
+        begin = int(src_starts[w])
+        token = bytes(src_arena[begin:begin + int(src_lengths[w])])
+        word = _intern(token, table_slots, hashes, starts, lengths, counts, arena, sizes)
+        counts[word] += int(src_counts[w]) - 1
+        mapping[w] = word
     return DONE
 
 
