@@ -245,8 +245,10 @@ class _Table:
 
         words, used, n_ids, lines = (int(v) for v in other.sizes)
         mapping = np.zeros(words, dtype=np.int32)
-        source = (other.hashes, other.starts, other.lengths, other.counts, other.arena[:used], words)
-        while _corpus_kernels.absorb(*source, *self.state()[:7], mapping) == _ROOM:
+        while _corpus_kernels.absorb(
+                other.hashes, other.starts, other.lengths, other.counts, other.arena[:used], words,
+                self.slots, self.hashes, self.starts, self.lengths, self.counts, self.arena,
+                self.sizes, mapping) == _ROOM:
             self.grow(max(words, used))
         self.append(mapping[other.ids[:n_ids]], other.line_ends[:lines])
 
