@@ -3,7 +3,8 @@
 Corpus: the news articles tokenised once (bench_word2vec.py's file, 2.16M words). Each
 configuration is a fresh ``torchrun --nproc_per_node P`` of the same script, ``workers=T``
 threads per process; the 2-process runs share the corpus by bytes and average their models
-every 200k words each and at every epoch's end. Skip-gram, dim 100, window 5, negative 5,
+every 200k words each and at every epoch's end, either adding up the ranks' updates since the
+last sync (``updates``, the default) or averaging the matrices (``average``). Skip-gram, dim 100, window 5, negative 5,
 min_count 5, sample 1e-3, 5 epochs. Quality on rank 0's vectors: Google analogies (3CosAdd,
 restricted to the 30k most frequent words) and WordSim-353 Spearman. Corpus words/s counts
 every rank's words over the slowest rank's training time. Configurations alternate within a
@@ -37,6 +38,7 @@ from embedlab.train import FastText, Word2Vec
 path, out, epochs, workers, trainer, seed = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
 settings = json.loads(sys.argv[7]) | {"workers": workers}
 cls = Word2Vec if trainer == "word2vec" else FastText
+Word2Vec._sync_rule = sys.argv[8]  # how the ranks keep one model: "updates" or "average"
 model = cls(mode="skipgram", epochs=epochs, progress=False, seed=seed, **settings)
 start = time.perf_counter()
 vectors = model.fit(Corpus(path, tokenizer=whitespace_tokenize))
@@ -57,13 +59,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_one(processes: int, workers: int, path: Path, epochs: int, trainer: str, seed: int) -> dict[str, float]:
+def run_one(processes: int, workers: int, path: Path, epochs: int, trainer: str, seed: int,
+            rule: str = "updates") -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "run.py"
         script.write_text(_RUN)
         command = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={processes}",
                    "--master_addr=127.0.0.1", f"--master_port={free_port()}", str(script), str(path), tmp,
-                   str(epochs), str(workers), trainer, str(seed), json.dumps(SETTINGS)]
+                   str(epochs), str(workers), trainer, str(seed), json.dumps(SETTINGS), rule]
         out = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-3000:])
@@ -79,27 +82,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--trainer", default="word2vec", choices=("word2vec", "fasttext"))
-    parser.add_argument("--configs", default="1x1,2x1,1x2,2x2",
-                        help="processes x threads per process, comma-separated")
+    parser.add_argument("--configs", default="1x1,2x1:average,2x1:updates,1x2",
+                        help="processes x threads per process[:how ranks keep one model], "
+                             "comma-separated")
     args = parser.parse_args()
     path = corpus_file()
-    configs = [tuple(int(v) for v in c.split("x")) for c in args.configs.split(",")]
+    configs = [(c, *(int(v) for v in c.split(":")[0].split("x")), (c.split(":") + ["updates"])[1])
+               for c in args.configs.split(",")]
     run_one(1, 1, path, 1, args.trainer, 1)  # compile (and cache) the kernels outside the timings
     runs: dict[str, list[dict[str, float]]] = {}
     for round_ in range(args.rounds):
-        for processes, workers in configs if round_ % 2 == 0 else configs[::-1]:
-            name = f"{processes}x{workers}"
-            r = run_one(processes, workers, path, args.epochs, args.trainer, round_ + 1)
+        for name, processes, workers, rule in configs if round_ % 2 == 0 else configs[::-1]:
+            r = run_one(processes, workers, path, args.epochs, args.trainer, round_ + 1, rule)
             runs.setdefault(name, []).append(r)
-            print(f"round {round_ + 1} {name:5} {r['words_per_s']:>10,.0f} words/s  train {r['train_s']:.2f}s  "
+            print(f"round {round_ + 1} {name:12} {r['words_per_s']:>10,.0f} words/s  train {r['train_s']:.2f}s  "
                   f"analogy {r['analogy']:.4f}  wordsim {r['wordsim']:.4f}", flush=True)
     summary = {}
     base = statistics.median(r["words_per_s"] for r in runs[next(iter(runs))])
-    print(f"\n{'procs x threads':16} {'words/s':>10} {'speed-up':>8} {'analogy':>8} {'wordsim':>8}")
+    print(f"\n{'procs x threads':18} {'words/s':>10} {'speed-up':>8} {'analogy':>8} {'wordsim':>8}")
     for name, rs in runs.items():
         med = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
         summary[name] = {"median": med, "runs": rs, "speedup_vs_first": med["words_per_s"] / base}
-        print(f"{name:16} {med['words_per_s']:>10,.0f} {med['words_per_s'] / base:>7.2f}x "
+        print(f"{name:18} {med['words_per_s']:>10,.0f} {med['words_per_s'] / base:>7.2f}x "
               f"{med['analogy']:>8.4f} {med['wordsim']:>8.4f}")
     payload = {"corpus": path.name, "trainer": args.trainer, "epochs": args.epochs, "settings": SETTINGS,
                "cpus": os.cpu_count(), "rounds": args.rounds, "results": summary}

@@ -9,6 +9,7 @@ rank 0 of 1, and torch is never imported.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -30,7 +31,18 @@ def world() -> tuple[int, int]:
         if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
             return 0, 1
         dist.init_process_group("gloo")  # torchrun's MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE
+        # The group is ours to close: left to the interpreter's exit, gloo's threads can abort
+        # the process ("terminate called without an active exception") as the peers go.
+        atexit.register(_close)
     return int(dist.get_rank()), int(dist.get_world_size())
+
+
+def _close() -> None:
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.barrier()  # no rank leaves while another still talks to it
+        dist.destroy_process_group()
 
 
 def gather(value: Any) -> list[Any]:
@@ -72,6 +84,35 @@ def average(matrices: list[np.ndarray], rows: np.ndarray | None = None) -> None:
             part = matrix[rows]
             dist.all_reduce(torch.from_numpy(part))
             matrix[rows] = part * scale
+
+
+class UpdateSum:
+    """The other way to keep ranks in step: add up every rank's updates since the last call.
+
+    ``matrix = last + sum over ranks of (rank's matrix - last)``, where ``last`` is the common
+    value after the previous call. Unlike averaging, a rank's update is not divided by the
+    number of ranks, so the learning rate keeps its meaning (as on one process with more
+    threads). ``rows`` restricts a matrix to the rows training can reach.
+    """
+
+    def __init__(self, parts: list[tuple[np.ndarray, np.ndarray | None]]) -> None:
+        self._parts = parts
+        self._last = [(m if rows is None else m[rows]).copy() for m, rows in parts]
+
+    def __call__(self) -> None:
+        import torch
+        import torch.distributed as dist
+
+        for (matrix, rows), last in zip(self._parts, self._last, strict=True):
+            if matrix.size == 0:
+                continue
+            delta = (matrix if rows is None else matrix[rows]) - last
+            dist.all_reduce(torch.from_numpy(delta))
+            last += delta  # the same on every rank: the next call's starting point
+            if rows is None:
+                matrix[...] = last
+            else:
+                matrix[rows] = last
 
 
 class PeriodicAverage:

@@ -89,6 +89,9 @@ class Word2Vec:
     """
 
     _owner = "Word2Vec"
+    # How ranks keep one model: "average" the matrices, or sum every rank's "updates" since
+    # the last sync (see embedlab.train._ranks; benchmarks/bench_word2vec_distributed.py).
+    _sync_rule: ClassVar[str] = "updates"
 
     def __init__(
         self,
@@ -199,7 +202,7 @@ class Word2Vec:
                 "no such checkpoint file; resume= takes a file written by checkpoint= "
                 "(leave resume out to train from scratch)", resume,
             )
-        rank, ranks = _ranks.world()
+        rank, ranks = self._world()
         prepared = _corpus.prepare(corpus, (rank, ranks))
         if resume is not None:
             self._state = self._load_checkpoint(resume)
@@ -224,7 +227,7 @@ class Word2Vec:
         epochs = self.epochs if epochs is None else epochs
         check_value("epochs", epochs, [Interval(int, 1, None)], f"{self._owner}.train")
         self._state.epochs_done = 0
-        self._train(_corpus.prepare(corpus, _ranks.world()), epochs)
+        self._train(_corpus.prepare(corpus, self._world()), epochs)
         return self.vectors
 
     # ------------------------------------------------------------------ internals
@@ -274,7 +277,7 @@ class Word2Vec:
         index = {w: i for i, w in enumerate(s.words)}
         encoded = prepared.encode(index)
         self.timings["encode"] = time.perf_counter() - started
-        rank, ranks = _ranks.world()
+        rank, ranks = self._world()
         try:
             jobs = _corpus.split_jobs(encoded.bounds, WORDS_PER_JOB)
             fewest = _ranks.smallest(len(jobs)) if ranks > 1 else len(jobs)
@@ -293,7 +296,9 @@ class Word2Vec:
                 # Periodic model averaging: every _SYNC_WORDS words a rank trains, and at the
                 # end of every epoch, the ranks replace their matrices by the mean.
                 syncs = min(fewest, max(1, fewest * WORDS_PER_JOB // _SYNC_WORDS))
-                run_job = _ranks.PeriodicAverage(run_job, len(jobs), syncs, self._average)
+                keep_in_step = (self._average if self._sync_rule == "average"
+                                else _ranks.UpdateSum(self._synced_parts()))
+                run_job = _ranks.PeriodicAverage(run_job, len(jobs), syncs, keep_in_step)
 
             def on_epoch_end(epoch: int, loss: float, seconds: float) -> None:
                 if sync is not None:
@@ -320,11 +325,20 @@ class Word2Vec:
         finally:
             encoded.close()
 
-    def _average(self) -> None:
-        """Average the trained matrices over the ranks (see ``_ranks.PeriodicAverage``)."""
+    def _world(self) -> tuple[int, int]:
+        """``(rank, ranks)`` under torchrun; the torch path (``device="cuda"``) trains alone."""
+        return (0, 1) if str(self.device).startswith("cuda") else _ranks.world()
+
+    def _synced_parts(self) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """The matrices ranks keep in step, each with the rows training can reach (None: all)."""
         s = self._state
         assert s is not None  # noqa: S101
-        _ranks.average([s.w_in, s.w_out_ns, s.w_out_hs])
+        return [(s.w_in, None), (s.w_out_ns, None), (s.w_out_hs, None)]
+
+    def _average(self) -> None:
+        """Average the trained matrices over the ranks (see ``_ranks.PeriodicAverage``)."""
+        for matrix, rows in self._synced_parts():
+            _ranks.average([matrix], rows=rows)
 
     # ------------------------------------------------------------------ checkpoints
     def _params(self) -> dict[str, Any]:
