@@ -113,19 +113,22 @@ def _read_lines(path: Path, encoding: str) -> Iterator[str]:
     try:
         with open_binary(path) as handle:
             for number, raw in enumerate(handle, start=1):
-                if b"\x00" in raw:
-                    raise FormatError(
-                        "found a NUL byte: this looks like a binary file, not text", path, number
-                    )
-                try:
-                    line = raw.decode(encoding)
-                except UnicodeDecodeError as exc:
-                    raise FormatError(
-                        f"not valid {encoding} text ({exc.reason} at byte {exc.start}); "
-                        "pass the right encoding=",
-                        path,
-                        number,
-                    ) from None
-                yield line.rstrip("\r\n")
+                yield decode_line(raw, encoding, path, number)
     except (OSError, EOFError) as exc:
         raise FormatError(f"cannot be read: {exc}", path) from None
+
+
+def decode_line(raw: bytes, encoding: str, path: Path, number: int) -> str:
+    """Line ``number`` of ``path`` as text, without its line ending; a binary or mis-encoded
+    line raises :class:`FormatError` naming it (the corpus kernels send such lines here too)."""
+    if b"\x00" in raw:
+        raise FormatError("found a NUL byte: this looks like a binary file, not text", path, number)
+    try:
+        line = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"not valid {encoding} text ({exc.reason} at byte {exc.start}); pass the right encoding=",
+            path,
+            number,
+        ) from None
+    return line.rstrip("\r\n")

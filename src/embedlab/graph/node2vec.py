@@ -117,12 +117,14 @@ class Node2Vec:
         ``graph``: a :class:`Graph`, a networkx graph, a scipy sparse adjacency matrix or the
         path of an (undirected) edge list.
         """
-        from ..train import Word2Vec
+        from ..train import Word2Vec, _ranks
 
         self._validate()
         graph = _check_graph(graph)
         started = time.perf_counter()
-        walks = self.walks(graph)
+        rank, ranks = _ranks.world()  # under torchrun each rank walks and trains on its share
+        walks = random_walks(graph, self.p, self.q, self.walk_length, self.walks_per_node,
+                             int(self.seed), int(self.workers), rank=rank, ranks=ranks)
         self.walks_ = walks
         self.timings = {"walks": time.perf_counter() - started}
         trainer = Word2Vec(

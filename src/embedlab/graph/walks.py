@@ -1,6 +1,12 @@
 """Random walks on a :class:`Graph`: DeepWalk (first order) and node2vec (second order).
 
 The numba kernels live in :mod:`embedlab.graph._walk_kernels` and load on first use.
+
+Walk ``i`` starts at ``start_nodes(...)[i]`` and draws from its own random stream (a function
+of ``seed`` and ``i`` alone), so any contiguous range of walks can be generated apart from the
+rest: ``random_walks(..., rank=r, ranks=n)`` gives rank ``r`` the walks
+``len * r // n .. len * (r + 1) // n - 1``, and the shares of ranks ``0 .. n-1`` end to end are
+exactly the walks of one process, in the same order.
 """
 
 from __future__ import annotations
@@ -21,6 +27,13 @@ class Walks:
     nodes: np.ndarray
     lengths: np.ndarray
     graph: Graph
+    first_walk: int = 0  # the number of this share's first walk among all ranks' walks
+    ranks: int = 1  # how many ranks share the walks (a trainer then splits them no further)
+
+    @property
+    def rank_share(self) -> bool:
+        """Whether these are one rank's share of the walks (see the module's text)."""
+        return self.ranks > 1
 
     def __len__(self) -> int:
         return int(self.nodes.shape[0])
@@ -45,6 +58,8 @@ _WALK_CONSTRAINTS: dict[str, list[ConstraintSpec]] = {
     "walks_per_node": [Interval(int, 1, None)],
     "workers": [None, Interval(int, 1, None)],
     "seed": [Interval(int, 0, None)],
+    "rank": [Interval(int, 0, None)],
+    "ranks": [Interval(int, 1, None)],
 }
 
 
@@ -64,16 +79,25 @@ def random_walks(
     walks_per_node: int = 10,
     seed: int = 0,
     workers: int | None = None,
+    rank: int = 0,
+    ranks: int = 1,
 ) -> Walks:
     """``walks_per_node`` walks of up to ``walk_length`` nodes from every node.
 
     ``p = q = 1`` gives DeepWalk's first-order walks (the fast path: no acceptance test).
     Walks are identical for a given seed whatever ``workers`` is (``None``: all cores).
+    ``rank``/``ranks``: only rank ``rank``'s share of the walks, for training on several
+    processes (see the module's text); its shares together are the walks of ``ranks=1``.
     """
     validate_arguments("random_walks", _WALK_CONSTRAINTS, {
         "p": p, "q": q, "walk_length": walk_length, "walks_per_node": walks_per_node,
-        "workers": workers, "seed": seed,
+        "workers": workers, "seed": seed, "rank": rank, "ranks": ranks,
     })
+    if rank >= ranks:
+        from ..errors import InvalidParameterError
+
+        raise InvalidParameterError(
+            f"The 'rank' parameter of random_walks must be < ranks ({ranks}). Got {rank} instead.")
     import numba
 
     from . import _walk_kernels as kernels
@@ -84,6 +108,8 @@ def random_walks(
     else:
         prob, alias = np.ones(0, np.float64), np.zeros(0, np.int32)
     starts = start_nodes(graph.n_nodes, walks_per_node, seed)
+    first_walk = len(starts) * rank // ranks
+    starts = starts[first_walk:len(starts) * (rank + 1) // ranks]
     out = np.empty((starts.size, walk_length), dtype=np.int32)
     second_order = not (p == 1.0 and q == 1.0)
     if second_order and 1.0 / p > max(1.0, 1.0 / q):
@@ -98,10 +124,10 @@ def random_walks(
     try:
         lengths = kernels.walks_kernel(
             graph.indptr, graph.indices, graph.weights, out_weight, prob, alias, weighted,
-            starts, np.int64(0),
+            starts, np.int64(first_walk),
             np.int64(walk_length), 1.0 / p, 1.0 / q, second_order,
             np.uint64(seed % (1 << 64)), out,
         )
     finally:
         numba.set_num_threads(before)
-    return Walks(out, lengths, graph)
+    return Walks(out, lengths, graph, first_walk, ranks)

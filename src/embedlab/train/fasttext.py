@@ -67,6 +67,7 @@ class FastText(Word2Vec):
         self.maxn = maxn
         self.bucket = bucket
         self._subword_rows: tuple[np.ndarray, np.ndarray] | None = None
+        self._reachable: tuple[np.ndarray, np.ndarray] | None = None  # rows, their unique ids
 
     _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
         # Word2Vec's, less hs and device (fastText has neither hierarchical softmax nor a GPU path).
@@ -135,6 +136,16 @@ class FastText(Word2Vec):
             return float(loss), int(predictions), int(trained)
 
         return run
+
+    def _synced_parts(self) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """The words' own rows and their n-grams' (the other bucket rows never leave their
+        common initial values), and the output matrix."""
+        s = self._state
+        assert s is not None  # noqa: S101
+        offsets, rows = self._rows()
+        if self._reachable is None or self._reachable[0] is not rows:
+            self._reachable = (rows, np.unique(rows))
+        return [(s.w_in, self._reachable[1]), (s.w_out_ns, None)]
 
     def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
         return self._kernel_job(encoded)

@@ -40,13 +40,15 @@ from .._params import (
 )
 from ..errors import DataError, FormatError, InvalidParameterError, check_param, writing
 from ..vectors import Vectors
-from . import _corpus
+from . import _corpus, _ranks
 from ._engine import WORDS_PER_JOB, run_epochs
 from ._sampling import alias_table, huffman_codes, keep_probabilities
 
 Mode = Literal["skipgram", "cbow"]
 _CHECKPOINT_FORMAT = "embedlab.word2vec-checkpoint/1"
 # Parameter names of older versions, as they may appear in a checkpoint.
+# Words each rank trains between two averages of the model across ranks.
+_SYNC_WORDS = 200_000
 _RENAMED = {"alpha": "learning_rate", "min_alpha": "min_learning_rate"}
 
 
@@ -87,6 +89,9 @@ class Word2Vec:
     """
 
     _owner = "Word2Vec"
+    # How ranks keep one model: "average" the matrices, or sum every rank's "updates" since
+    # the last sync (see embedlab.train._ranks; benchmarks/bench_word2vec_distributed.py).
+    _sync_rule: ClassVar[str] = "updates"
 
     def __init__(
         self,
@@ -191,22 +196,27 @@ class Word2Vec:
         """Build the vocabulary of ``corpus``, train from scratch (or ``resume``) and return vectors."""
         self._validate()
         started = time.perf_counter()
-        token_lists = _corpus._TokenLists(corpus)
+        if resume is not None and not Path(resume).is_file():
+            # Training from scratch here would silently throw away the run being resumed.
+            raise FormatError(
+                "no such checkpoint file; resume= takes a file written by checkpoint= "
+                "(leave resume out to train from scratch)", resume,
+            )
+        rank, ranks = self._world()
+        prepared = _corpus.prepare(corpus, (rank, ranks))
         if resume is not None:
-            if not Path(resume).is_file():
-                # Training from scratch here would silently throw away the run being resumed.
-                raise FormatError(
-                    "no such checkpoint file; resume= takes a file written by checkpoint= "
-                    "(leave resume out to train from scratch)", resume,
-                )
             self._state = self._load_checkpoint(resume)
             self.timings = {"vocab": 0.0}
-        else:
-            counts, _, _ = _corpus.count_words(token_lists)
+        elif ranks > 1:  # each rank read its share: the vocabulary is the shares' together
+            counts = _corpus.merge_counts(_ranks.gather(prepared.word_counts()))
             words, word_counts = _corpus.select_vocab(counts, self.min_count, self.max_vocab_size, self._owner)
             self._state = self._initial_state(words, word_counts)
             self.timings = {"vocab": time.perf_counter() - started}
-        self._train(token_lists, self.epochs)
+        else:
+            words, word_counts = prepared.vocabulary(self.min_count, self.max_vocab_size, self._owner)
+            self._state = self._initial_state(words, word_counts)
+            self.timings = {"vocab": time.perf_counter() - started}
+        self._train(prepared, self.epochs)
         return self.vectors
 
     def train(self, corpus: _corpus.CorpusLike, epochs: int | None = None) -> Vectors:
@@ -217,7 +227,7 @@ class Word2Vec:
         epochs = self.epochs if epochs is None else epochs
         check_value("epochs", epochs, [Interval(int, 1, None)], f"{self._owner}.train")
         self._state.epochs_done = 0
-        self._train(_corpus._TokenLists(corpus), epochs)
+        self._train(_corpus.prepare(corpus, self._world()), epochs)
         return self.vectors
 
     # ------------------------------------------------------------------ internals
@@ -260,17 +270,20 @@ class Word2Vec:
             return torch_job(self, encoded)
         return self._kernel_job(encoded)
 
-    def _train(self, token_lists: Any, epochs: int) -> None:
+    def _train(self, prepared: _corpus.Scanned | _corpus.Streamed, epochs: int) -> None:
         s = self._state
         assert s is not None  # noqa: S101
         started = time.perf_counter()
         index = {w: i for i, w in enumerate(s.words)}
-        encoded = _corpus.encode(token_lists, index)
+        encoded = prepared.encode(index)
         self.timings["encode"] = time.perf_counter() - started
+        rank, ranks = self._world()
         try:
-            if len(encoded.ids) == 0:
-                raise DataError(f"{self._owner}: no word of the corpus is in the vocabulary")
             jobs = _corpus.split_jobs(encoded.bounds, WORDS_PER_JOB)
+            fewest = _ranks.smallest(len(jobs)) if ranks > 1 else len(jobs)
+            if fewest == 0:
+                share = f" of rank {rank}'s share (too small a corpus for {ranks} ranks?)" if ranks > 1 else ""
+                raise DataError(f"{self._owner}: no word{share} of the corpus is in the vocabulary")
             # Progress and the schedule count corpus words, out-of-vocabulary ones included.
             scale = encoded.raw_words / max(len(encoded.ids), 1)
             job_words = [int(round((encoded.bounds[b] - encoded.bounds[a]) * scale)) for a, b in jobs]
@@ -279,13 +292,21 @@ class Word2Vec:
             train_start = time.perf_counter()
 
             sync = getattr(run_job, "sync", None)  # the torch path keeps weights on the device
+            if ranks > 1 and sync is None:
+                # Periodic model averaging: every _SYNC_WORDS words a rank trains, and at the
+                # end of every epoch, the ranks replace their matrices by the mean.
+                syncs = min(fewest, max(1, fewest * WORDS_PER_JOB // _SYNC_WORDS))
+                keep_in_step = (self._average if self._sync_rule == "average"
+                                else _ranks.UpdateSum(self._synced_parts()))
+                run_job = _ranks.PeriodicAverage(run_job, len(jobs), syncs, keep_in_step)
 
             def on_epoch_end(epoch: int, loss: float, seconds: float) -> None:
                 if sync is not None:
                     sync()
                 s.history.append(EpochStats(epoch, loss, seconds, sum(job_words) / max(seconds, 1e-9)))
                 s.epochs_done = epoch + 1
-                if self.checkpoint_every and (epoch + 1) % self.checkpoint_every == 0 and self.checkpoint:
+                if (self.checkpoint_every and (epoch + 1) % self.checkpoint_every == 0 and self.checkpoint
+                        and rank == 0):
                     self.save_checkpoint(self.checkpoint)
                 for callback in self.callbacks:
                     callback(self, epoch, loss)
@@ -294,13 +315,30 @@ class Word2Vec:
                 jobs=jobs, job_words=job_words, run_job=run_job, epochs=epochs,
                 first_epoch=s.epochs_done, alpha=float(self.learning_rate),
                 min_alpha=float(self.min_learning_rate),
-                seed=int(self.seed), workers=1 if sync is not None else int(self.workers),
-                progress=self.progress,
+                # Each rank draws its own stream (rank 0 the single process' one).
+                seed=int(self.seed) + 1_000_003 * rank,
+                workers=1 if sync is not None else int(self.workers),
+                progress=self.progress and rank == 0,
                 description=f"{self._owner} {self.mode}", on_epoch_end=on_epoch_end,
             )
             self.timings["train"] = time.perf_counter() - train_start
         finally:
             encoded.close()
+
+    def _world(self) -> tuple[int, int]:
+        """``(rank, ranks)`` under torchrun; the torch path (``device="cuda"``) trains alone."""
+        return (0, 1) if str(self.device).startswith("cuda") else _ranks.world()
+
+    def _synced_parts(self) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """The matrices ranks keep in step, each with the rows training can reach (None: all)."""
+        s = self._state
+        assert s is not None  # noqa: S101
+        return [(s.w_in, None), (s.w_out_ns, None), (s.w_out_hs, None)]
+
+    def _average(self) -> None:
+        """Average the trained matrices over the ranks (see ``_ranks.PeriodicAverage``)."""
+        for matrix, rows in self._synced_parts():
+            _ranks.average([matrix], rows=rows)
 
     # ------------------------------------------------------------------ checkpoints
     def _params(self) -> dict[str, Any]:
