@@ -53,6 +53,10 @@ class RecordingClient(nbclient.NotebookClient):  # type: ignore[misc]
 def executed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, RecordingClient]]:
     """The executed notebook, its kernel still running (the explorer cell's server with it)."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    # Redraw on every step here (not 8 times a second), so that an update from the middle of
+    # an epoch exists however fast this machine trains: the test must not depend on timing.
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(
+        "import embedlab._progress\nembedlab._progress.NOTEBOOK_REFRESH_PER_SECOND = float('inf')"))
     folder = tmp_path_factory.mktemp("notebook")
     before = os.environ.get("PYTHONPATH")
     # The kernel imports this checkout's embedlab, as the tests do.
