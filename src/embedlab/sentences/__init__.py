@@ -1,0 +1,13 @@
+"""Sentence and document embeddings from static models (extra ``[sentences]``).
+
+* :class:`StaticModel` -- a tokenizer, a table of token vectors, an average: ``encode(texts)``;
+  ``save``/``load`` (also Model2Vec folders), :meth:`StaticModel.from_wordllama`,
+  :meth:`StaticModel.to_sentence_transformers`.
+* :func:`distill` -- a static model from a sentence transformer (Model2Vec's recipe);
+  :func:`load_teacher` reads one from a local folder.
+"""
+
+from .distill import distill, load_teacher, zipf_weights
+from .model import StaticModel, TruncationWarning
+
+__all__ = ["StaticModel", "TruncationWarning", "distill", "load_teacher", "zipf_weights"]
