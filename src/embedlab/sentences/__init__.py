@@ -5,9 +5,12 @@
   :meth:`StaticModel.to_sentence_transformers`.
 * :func:`distill` -- a static model from a sentence transformer (Model2Vec's recipe);
   :func:`load_teacher` reads one from a local folder.
+* :class:`SentenceIndex` -- semantic search: ``add(texts, ids)``, ``search(query, k)``.
 """
 
 from .distill import distill, load_teacher, zipf_weights
 from .model import StaticModel, TruncationWarning
+from .search import SentenceIndex
 
-__all__ = ["StaticModel", "TruncationWarning", "distill", "load_teacher", "zipf_weights"]
+__all__ = ["SentenceIndex", "StaticModel", "TruncationWarning", "distill", "load_teacher",
+           "zipf_weights"]
