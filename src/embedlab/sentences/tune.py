@@ -1,15 +1,15 @@
 """``fine_tune``: fit a static model to the teacher's sentence embeddings of the user's corpus
-(Tokenlearn's idea), then weight its tokens by their frequency in that corpus.
+(Tokenlearn's idea), with its tokens weighted by their frequency in that corpus.
 
 Distillation sees each token alone; sentences are where a token's meaning is used. So the
-teacher embeds every text of the corpus, the targets are reduced by PCA to the student's
-the token table is trained, with a linear map to the teacher's dimensions in front (fitted
-first by least squares, so training starts from a good linear alignment), to make the mean of
-a text's token vectors point where the teacher's embedding does (cosine loss). The map is then
-folded into the table, which keeps the model an embedding layer and an average, now with the
-teacher's dimensions. (Reducing the targets to the student's dimensions first, as PCA would,
-changes the cosines between texts that the student is meant to reproduce.) Last, each token is weighted
-by smooth inverse frequency (SIF) ``a / (a + p)``, ``p`` its frequency in the corpus.
+teacher embeds every text of the corpus, each token is given a smooth-inverse-frequency weight
+``a / (a + p)`` (``p`` its share of the corpus's tokens; unseen tokens keep 1), and the token
+table is trained under those weights, with a linear map to the teacher's dimensions in front
+(fitted first by ridge regression, so training starts from a good alignment), to make the mean
+of a text's weighted token vectors point where the teacher's embedding does (cosine loss). The
+map is then folded into the table, which keeps the model an embedding layer and an average, now
+with the teacher's dimensions. (Reducing the targets to the student's dimensions first, as PCA
+would, changes the cosines between texts that the student is meant to reproduce.)
 """
 
 from __future__ import annotations
