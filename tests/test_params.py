@@ -96,6 +96,15 @@ def _sharded_embedding(kwargs: dict[str, Any]) -> None:
     ShardedEmbedding(**({"num_embeddings": 4, "embedding_dim": 2} | kwargs))
 
 
+def _static_model(kwargs: dict[str, Any]) -> None:
+    from embedlab.sentences import StaticModel
+    from embedlab.sentences._tokens import tokenizer_from_str
+
+    tokenizer = tokenizer_from_str('{"version": "1.0", "model": {"type": "WordLevel", '
+                                   '"vocab": {"a": 0, "?": 1}, "unk_token": "?"}}', "toy")
+    StaticModel(tokenizer, embedlab.Vectors(["a"], np.ones((1, 2))), **kwargs)
+
+
 def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], None], set[str]]]:
     """(owner, class, how to reach its check with some arguments, arguments checked elsewhere)."""
 
@@ -110,6 +119,11 @@ def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], 
 
     def nn(name: str) -> Callable[[], Any]:
         return lambda: getattr(__import__("embedlab.nn", fromlist=[name]), name)
+
+    def sentences() -> Any:
+        from embedlab.sentences import StaticModel
+
+        return StaticModel
 
     def crossmodal() -> Any:
         from embedlab.crossmodal import DualEncoder
@@ -131,6 +145,8 @@ def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], 
         ("Embedding", nn("Embedding"), _embedding, {"padding_idx", "_weight", "_freeze"}),
         ("ShardedEmbedding", lambda: __import__("embedlab.distributed", fromlist=["x"]).ShardedEmbedding,
          _sharded_embedding, set()),
+        # Built when constructed, as a layer is; the table and tokenizer are checked there too.
+        ("StaticModel", sentences, _static_model, {"tokenizer", "vectors", "weights"}),
     ]
 
 

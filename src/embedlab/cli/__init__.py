@@ -18,6 +18,7 @@ from . import (
     plot,
     queries,
     recommend,
+    sentences,
     serve,
     train,
 )
@@ -52,6 +53,7 @@ def _root(
 
 for _module in (
     demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph, crossmodal,
+    sentences,
 ):
     _module.register(app)
 
