@@ -28,7 +28,8 @@ class CharCNN(nn.Module):
         mask = (chars.view(batch * length, 1, width) == 0)
         features = features.masked_fill(mask, -1e4).max(dim=2).values
         features = features.masked_fill(features <= -1e4, 0.0)
-        return features.view(batch, length, -1)
+        words: torch.Tensor = features.view(batch, length, -1)
+        return words
 
 
 class TaggerNet(nn.Module):
