@@ -19,6 +19,7 @@ from . import (
     queries,
     recommend,
     serve,
+    tag,
     train,
 )
 
@@ -51,7 +52,7 @@ def _root(
 
 
 for _module in (
-    demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph, crossmodal,
+    demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph, crossmodal, tag,
 ):
     _module.register(app)
 
