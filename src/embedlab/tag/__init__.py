@@ -8,9 +8,14 @@ tags, CoNLL files (:func:`read_conll`, :func:`write_conll`) and CoNLL's span F1
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .brown import BrownCorpus, name_bio, read_brown, universal_tag
 from .conll import read_conll, write_conll
 from .spans import SpanScores, span_scores, spans
+
+if TYPE_CHECKING:
+    from .tagger import SequenceTagger as SequenceTagger
 
 __all__ = [
     "BrownCorpus",
