@@ -325,19 +325,24 @@ class SequenceTagger:
         """Mean loss, token accuracy and the predicted tag ids, in the data's order."""
         net = self.net
         net.eval()
-        predicted: list[list[int]] = []
+        # Sentences of similar length share a batch (less padding); answers keep the input order.
+        order = sorted(range(len(data)), key=lambda i: len(data[i][0]))
+        predicted: list[list[int]] = [[] for _ in data]
         loss_sum, correct, tokens = 0.0, 0, 0
-        for start in range(0, len(data), batch_size):
-            words, chars, lengths, targets = self._collate(data[start : start + batch_size])
-            scores = net(words.to(self.device), chars.to(self.device), lengths).cpu()
-            best = scores.argmax(2)
-            predicted += [best[i, : int(n)].tolist() for i, n in enumerate(lengths)]
-            if (targets >= 0).any():
-                n = int((targets >= 0).sum())
-                loss_sum += float(functional.cross_entropy(
-                    scores.flatten(0, 1), targets.flatten(), ignore_index=-100)) * n
-                correct += int(((best == targets) & (targets >= 0)).sum())
-                tokens += n
+        with torch_threads(1 if self.device.type == "cpu" else None):
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                words, chars, lengths, targets = self._collate([data[i] for i in rows])
+                scores = net(words.to(self.device), chars.to(self.device), lengths).cpu()
+                best = scores.argmax(2)
+                for i, n, row in zip(range(len(rows)), lengths.tolist(), rows, strict=True):
+                    predicted[row] = best[i, :n].tolist()
+                if (targets >= 0).any():
+                    n = int((targets >= 0).sum())
+                    loss_sum += float(functional.cross_entropy(
+                        scores.flatten(0, 1), targets.flatten(), ignore_index=-100)) * n
+                    correct += int(((best == targets) & (targets >= 0)).sum())
+                    tokens += n
         return (loss_sum / tokens if tokens else 0.0, correct / tokens if tokens else 0.0, predicted)
 
     # ------------------------------------------------------------------ use
