@@ -7,6 +7,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ..nn.embedding import Embedding
+from .crf import CRF
 
 
 class CharCNN(nn.Module):
@@ -34,7 +35,7 @@ class CharCNN(nn.Module):
 
 class TaggerNet(nn.Module):
     def __init__(self, words: Embedding, chars: int, char_dim: int, char_filters: int,
-                 hidden: int, tags: int, dropout: float) -> None:
+                 hidden: int, tags: int, dropout: float, crf: bool = False) -> None:
         super().__init__()
         self.words = words
         self.chars = CharCNN(chars, char_dim, char_filters)
@@ -42,6 +43,7 @@ class TaggerNet(nn.Module):
         self.lstm = nn.LSTM(words.embedding_dim + char_filters, hidden, batch_first=True,
                             bidirectional=True)
         self.output = nn.Linear(2 * hidden, tags)
+        self.crf = CRF(tags) if crf else None
 
     def forward(self, words: torch.Tensor, chars: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Scores ``(batch, longest, tags)``; rows past a sentence's length are padding."""

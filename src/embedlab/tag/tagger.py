@@ -76,6 +76,8 @@ class SequenceTagger:
         min_count: Training occurrences a word needs to get its own row.
         lowercase: Look words up lower-cased (the character CNN still sees the case).
         learning_rate: Adam's learning rate.
+        crf: Choose the whole tag sequence with a CRF (learned tag-to-tag transitions,
+            Viterbi decoding) instead of each tag on its own by softmax.
 
     Example:
         >>> tagger = SequenceTagger(embedding_dim=8, char_filters=8, hidden=8)
@@ -95,6 +97,7 @@ class SequenceTagger:
         "min_count": [Interval(int, 1, None)],
         "lowercase": [Boolean()],
         "learning_rate": [Interval(float, 0, None, closed="right")],
+        "crf": [Boolean()],
     }
 
     def __init__(
@@ -109,6 +112,7 @@ class SequenceTagger:
         min_count: int = 2,
         lowercase: bool = True,
         learning_rate: float = 2e-3,
+        crf: bool = False,
     ) -> None:
         self.embedding_dim = embedding_dim
         self.char_dim = char_dim
@@ -120,6 +124,7 @@ class SequenceTagger:
         self.min_count = min_count
         self.lowercase = lowercase
         self.learning_rate = learning_rate
+        self.crf = crf
         self.vocab: Vocab | None = None
         self.chars: dict[str, int] = {}
         self.tags: list[str] = []
@@ -151,7 +156,7 @@ class SequenceTagger:
                 words = Embedding(len(self.vocab), self.dim, padding_idx=0)
                 words.weight.requires_grad_(not self.freeze)
             return TaggerNet(words, len(self.chars) + 2, self.char_dim, self.char_filters,
-                             self.hidden, len(self.tags), self.dropout)
+                             self.hidden, len(self.tags), self.dropout, crf=self.crf)
 
     @property
     def net(self) -> TaggerNet:
@@ -287,8 +292,7 @@ class SequenceTagger:
                 for words, chars, lengths, targets in batches:
                     words, chars, targets = (t.to(self.device) for t in (words, chars, targets))
                     scores = net(words, chars, lengths)
-                    loss = functional.cross_entropy(scores.flatten(0, 1), targets.flatten(),
-                                                    ignore_index=-100)
+                    loss = self._loss(scores, targets)
                     optimiser.zero_grad()
                     torch.autograd.backward(loss)
                     torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -319,6 +323,24 @@ class SequenceTagger:
         net.eval()
         return history
 
+    def _loss(self, scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean loss per token: the CRF's negative log-likelihood, or cross-entropy."""
+        crf = self.net.crf
+        if crf is not None:
+            return crf.loss(scores, targets.to(scores.device))
+        return functional.cross_entropy(scores.flatten(0, 1), targets.to(scores.device).flatten(),
+                                        ignore_index=-100)
+
+    def _decode(self, scores: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Tag ids ``(batch, longest)``: Viterbi's best paths with a CRF, else each argmax."""
+        crf = self.net.crf
+        if crf is None:
+            return scores.argmax(2)
+        best = torch.zeros(scores.shape[:2], dtype=torch.long)
+        for i, path in enumerate(crf.decode(scores, lengths)):
+            best[i, : len(path)] = torch.tensor(path, dtype=torch.long)
+        return best
+
     @torch.no_grad()
     def _score(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
                batch_size: int = 128) -> tuple[float, float, list[list[int]]]:
@@ -333,14 +355,13 @@ class SequenceTagger:
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
                 words, chars, lengths, targets = self._collate([data[i] for i in rows])
-                scores = net(words.to(self.device), chars.to(self.device), lengths).cpu()
-                best = scores.argmax(2)
+                scores = net(words.to(self.device), chars.to(self.device), lengths)
+                best = self._decode(scores, lengths).cpu()
                 for i, n, row in zip(range(len(rows)), lengths.tolist(), rows, strict=True):
                     predicted[row] = best[i, :n].tolist()
                 if (targets >= 0).any():
                     n = int((targets >= 0).sum())
-                    loss_sum += float(functional.cross_entropy(
-                        scores.flatten(0, 1), targets.flatten(), ignore_index=-100)) * n
+                    loss_sum += float(self._loss(scores, targets)) * n
                     correct += int(((best == targets) & (targets >= 0)).sum())
                     tokens += n
         return (loss_sum / tokens if tokens else 0.0, correct / tokens if tokens else 0.0, predicted)
@@ -382,7 +403,7 @@ class SequenceTagger:
             "format": _FORMAT, "embedding_dim": self.dim, "char_dim": self.char_dim,
             "char_filters": self.char_filters, "hidden": self.hidden, "dropout": self.dropout,
             "freeze": self.freeze, "min_count": self.min_count, "lowercase": self.lowercase,
-            "learning_rate": self.learning_rate, "chars": self.chars, "tags": self.tags,
+            "learning_rate": self.learning_rate, "crf": self.crf, "chars": self.chars, "tags": self.tags,
         }
         return write_model_dir(directory, config, net.state_dict(), self.vocab)
 
@@ -396,6 +417,7 @@ class SequenceTagger:
                 char_filters=config["char_filters"], hidden=config["hidden"],
                 dropout=config["dropout"], freeze=config["freeze"], min_count=config["min_count"],
                 lowercase=config["lowercase"], learning_rate=config["learning_rate"],
+                crf=bool(config.get("crf", False)),
             )
             tagger.vocab = vocab
             tagger.chars = {str(k): int(v) for k, v in config["chars"].items()}
