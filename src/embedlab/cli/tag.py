@@ -60,6 +60,7 @@ def train(
     freeze: bool = typer.Option(False, help="Keep the pretrained word vectors fixed."),
     hidden: int = typer.Option(100, help="LSTM units per direction."),
     char_filters: int = typer.Option(50, help="Filters of the character CNN."),
+    crf: bool = typer.Option(False, help="A CRF with Viterbi decoding instead of a softmax per word."),
     batch_size: int = typer.Option(32, help="Sentences per training step."),
     validation: Path | None = typer.Option(
         None, help="A CoNLL file to report validation figures on and stop early."
@@ -82,7 +83,7 @@ def train(
 
         vectors = load_vectors(pretrained)
     tagger = SequenceTagger(pretrained=vectors, freeze=freeze, hidden=hidden,
-                            char_filters=char_filters)
+                            char_filters=char_filters, crf=crf)
     held = None
     if validation is not None:
         from ..tag import read_conll
