@@ -105,6 +105,12 @@ def _static_model(kwargs: dict[str, Any]) -> None:
     StaticModel(tokenizer, embedlab.Vectors(["a"], np.ones((1, 2))), **kwargs)
 
 
+def _tagger(kwargs: dict[str, Any]) -> None:
+    from embedlab.tag import SequenceTagger
+
+    SequenceTagger(**kwargs).fit([["a", "dog"]], [["DET", "NOUN"]], epochs=1, progress=False)
+
+
 def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], None], set[str]]]:
     """(owner, class, how to reach its check with some arguments, arguments checked elsewhere)."""
 
@@ -140,6 +146,8 @@ def _classes() -> list[tuple[str, Callable[[], Any], Callable[[dict[str, Any]], 
           for name in ("MatrixFactorization", "BayesianMatrixFactorization", "ImplicitALS")],
         ("TextClassifier", nn("TextClassifier"), _classifier, set()),
         ("DualEncoder", crossmodal, _dual_encoder, set()),
+        ("SequenceTagger", lambda: __import__("embedlab.tag", fromlist=["SequenceTagger"]).SequenceTagger,
+         _tagger, set()),
         # A layer is built when constructed; padding_idx is checked against num_embeddings
         # (tests/nn/test_nn.py), and _weight/_freeze are torch's private arguments.
         ("Embedding", nn("Embedding"), _embedding, {"padding_idx", "_weight", "_freeze"}),

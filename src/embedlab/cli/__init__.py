@@ -20,6 +20,7 @@ from . import (
     recommend,
     sentences,
     serve,
+    tag,
     train,
 )
 
@@ -53,7 +54,7 @@ def _root(
 
 for _module in (
     demo, datasets, formats, queries, classify, plot, serve, train, recommend, graph, crossmodal,
-    sentences,
+    sentences, tag,
 ):
     _module.register(app)
 

