@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
+from ._params import check_vector_inputs
 from ._queries import Query, VectorQueries
 from .errors import DataError, UnknownKeyError, check_param
 
@@ -71,6 +72,7 @@ class Vectors(VectorQueries):
         *,
         allow_nonfinite: bool = False,
     ) -> None:
+        check_vector_inputs(keys, matrix)  # before numpy turns None into NaN or drops imaginary parts
         raw = list(keys)
         key_list: list[str] = (
             raw if set(map(type, raw)) <= {str} else [_as_key(k) for k in raw]  # type: ignore[assignment]

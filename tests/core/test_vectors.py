@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -261,3 +263,15 @@ def test_pairwise_numbers_by_hand(v: Vectors) -> None:
     np.testing.assert_allclose(v.get_mean_vector(["king", "apple"], post_normalize=True),
                                np.array([1, 1, np.sqrt(2)]) / 2, atol=1e-7)
     assert v.n_similarity(["king", "queen"], ["man", "woman", "nope"]) == 0.0  # (2,0,0).(0,0,0)
+
+
+@pytest.mark.parametrize("keys,matrix,what", [
+    (None, np.ones((1, 2)), "The 'keys' parameter of Vectors must be a sequence of keys"),
+    (["a"], None, "The 'matrix' parameter of Vectors must be a 2-D array of real numbers"),
+    (["a"], np.ones((1, 2), np.complex64), "must hold real numbers. Got complex values"),
+    (["a"], np.array([["1", "2"]]), "must hold real numbers. Got string values"),
+    (["a"], np.zeros((1, 0)), "must have at least one column"),
+])
+def test_what_cannot_be_vectors_is_refused_by_the_constructor(keys, matrix, what) -> None:
+    with pytest.raises(InvalidParameterError, match=re.escape(what)):
+        Vectors(keys, matrix)
