@@ -60,7 +60,31 @@ def load(
     progress: bool = True,
     verify: bool = False,
 ) -> Vectors:
-    """Read vectors from ``path`` in any supported format (see :func:`embedlab.formats.load`)."""
+    """Read vectors from ``path`` in any supported format (see :func:`embedlab.formats.load`).
+
+    Args:
+        path: The file or native folder to read.
+        format: ``"auto"`` (judged from the content) or one of
+            :data:`embedlab.formats.FORMATS`.
+        limit: Keep only the first ``limit`` vectors (files are usually sorted by frequency).
+        mmap: Memory-map the matrix of a native folder instead of reading it.
+        encoding: Decodes the keys, as ``bytes.decode`` does.
+        unicode_errors: How undecodable keys are handled, as in ``bytes.decode``.
+        allow_nonfinite: Accept NaN and infinite values (rejected by default).
+        on_duplicate: A key seen twice is an ``"error"``, or keeps its ``"first"`` or
+            ``"last"`` vector.
+        progress: Show a progress bar while reading.
+        verify: For native folders, read the whole folder to check it against the checksums
+            saved with it; without it only what is cheap is checked.
+
+    Returns:
+        The vectors read, as :class:`~embedlab.Vectors`.
+
+    Raises:
+        InvalidParameterError: An option is not one of its allowed values.
+        FormatError: The input is malformed; the message names the file, the line or byte
+            offset, what was expected and what was found.
+    """
     from .formats import load as _load
 
     return _load(path, format=format, limit=limit, mmap=mmap, encoding=encoding,
@@ -77,7 +101,22 @@ def save(
     newline: bool | None = None,
     metadata_columns: Sequence[str] | None = None,
 ) -> None:
-    """Write ``vectors`` to ``path`` atomically (see :func:`embedlab.formats.save`)."""
+    """Write ``vectors`` to ``path`` atomically (see :func:`embedlab.formats.save`).
+
+    Args:
+        vectors: The vectors to write.
+        path: Where to write them; an interrupted save leaves the old file intact.
+        format: One of :data:`embedlab.formats.FORMATS` (default ``"native"``).
+        precision: word2vec, fasttext-vec and glove only: digits after the point (default 9
+            significant digits, which read back the exact float32).
+        newline: word2vec-binary only: end records with a newline (default True).
+        metadata_columns: projector only: the metadata columns to write.
+
+    Raises:
+        InvalidParameterError: ``vectors`` is not :class:`~embedlab.Vectors`, ``format`` is
+            unknown, or an option is given for a format it does not apply to.
+        WriteError: The file could not be written.
+    """
     from .formats import save as _save
 
     _save(vectors, path, format=format, precision=precision, newline=newline,

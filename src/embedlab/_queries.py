@@ -167,6 +167,23 @@ class VectorQueries:
         terms are left out of the answer (gensim's ``most_similar`` does the same). As in
         gensim, ``topn=None`` returns the cosine of every key (the first ``restrict_vocab``)
         as one float32 array, the query keys included, and ``topn=0`` returns ``[]``.
+
+        Args:
+            positive: Terms (keys or raw vectors) that pull towards them: one or a sequence.
+            negative: Terms that push away from them: one or a sequence.
+            topn: How many keys to return; ``None`` for the cosine of every key.
+            restrict_vocab: Only rank the first ``restrict_vocab`` keys (``None``: all).
+
+        Returns:
+            Up to ``topn`` ``(key, cosine)`` pairs, best first (``[]`` when the query has no
+            direction), or with ``topn=None`` a float32 array of every cosine.
+
+        Raises:
+            InvalidParameterError: ``topn`` is not an int >= 0 or None, ``restrict_vocab`` is
+                not an int >= 1 or None, or no term is given.
+            UnknownKeyError: A key term is not in the table.
+            DataError: A raw vector has the wrong dimension, or a term's vector holds NaN or
+                infinite values.
         """
         _check_topn(topn, "most_similar")
         if topn == 0:  # as gensim: nothing asked, nothing looked up
@@ -207,6 +224,23 @@ class VectorQueries:
 
         Cosines are shifted to [0, 1] first and the denominator gets 1e-6, as in gensim;
         ``topn=None`` returns every score, ``topn=0`` returns ``[]``.
+
+        Args:
+            positive: Terms (keys or raw vectors) in the numerator: one or a sequence.
+            negative: Terms in the denominator: one or a sequence.
+            topn: How many keys to return; ``None`` for the score of every key.
+            restrict_vocab: Only rank the first ``restrict_vocab`` keys (``None``: all).
+
+        Returns:
+            Up to ``topn`` ``(key, score)`` pairs, best first (``[]`` when a term has no
+            direction), or with ``topn=None`` a float32 array of every score.
+
+        Raises:
+            InvalidParameterError: ``topn`` is not an int >= 0 or None, ``restrict_vocab`` is
+                not an int >= 1 or None, or no term is given.
+            UnknownKeyError: A key term is not in the table.
+            DataError: A raw vector has the wrong dimension, or a term's vector holds NaN or
+                infinite values.
         """
         _check_topn(topn, "most_similar_cosmul")
         if topn == 0:  # as gensim: nothing asked, nothing looked up
@@ -229,7 +263,23 @@ class VectorQueries:
     def most_similar_batch(
         self, keys: Sequence[Query], topn: int = 10, restrict_vocab: int | None = None
     ) -> list[list[tuple[str, float]]]:
-        """``most_similar(positive=[k])`` for many keys at once, as one matrix product."""
+        """``most_similar(positive=[k])`` for many keys at once, as one matrix product.
+
+        Args:
+            keys: The query terms (keys or raw vectors).
+            topn: How many neighbours to return for each term.
+            restrict_vocab: Only rank the first ``restrict_vocab`` keys (``None``: all).
+
+        Returns:
+            One list of up to ``topn`` ``(key, cosine)`` pairs per term, best first.
+
+        Raises:
+            InvalidParameterError: ``topn`` is not an int >= 0, or ``restrict_vocab`` is not
+                an int >= 1 or None.
+            UnknownKeyError: A key is not in the table.
+            DataError: A raw vector has the wrong dimension, or a term's vector holds NaN or
+                infinite values.
+        """
         _check_topn(topn, "most_similar_batch", allow_none=False)
         if not keys:
             return []
@@ -243,6 +293,21 @@ class VectorQueries:
         """``a`` is to ``b`` as ``c`` is to ... ? (``b - a + c``; king - man + woman = queen).
 
         With ``topn=1`` the answer is the key; otherwise a list of ``(key, score)``.
+
+        Args:
+            a: The first key of the known pair.
+            b: The second key of the known pair.
+            c: The first key of the asked pair.
+            topn: How many answers to give.
+
+        Returns:
+            The best key with ``topn=1``; otherwise up to ``topn`` ``(key, score)`` pairs.
+
+        Raises:
+            DataError: With ``topn=1``, no key answers (a query key has a zero vector, or no
+                other key has a finite score); or a key's vector holds NaN or infinite values.
+            UnknownKeyError: ``a``, ``b`` or ``c`` is not in the table.
+            InvalidParameterError: ``topn`` is not an int >= 0.
         """
         found = self.most_similar(positive=[b, c], negative=[a], topn=topn)
         if topn != 1:
@@ -253,7 +318,18 @@ class VectorQueries:
         return found[0][0]
 
     def doesnt_match(self, words: Sequence[str]) -> str:
-        """The key that fits least with the others (furthest from their mean direction)."""
+        """The key that fits least with the others (furthest from their mean direction).
+
+        Args:
+            words: At least two keys.
+
+        Returns:
+            The key of ``words`` furthest from the mean direction of them all.
+
+        Raises:
+            InvalidParameterError: Fewer than two words are given.
+            UnknownKeyError: A word is not in the table.
+        """
         words = list(words)
         if len(words) < 2:
             raise InvalidParameterError("doesnt_match needs at least two words")
@@ -264,7 +340,19 @@ class VectorQueries:
 
     # ------------------------------------------------------------------ pairwise numbers
     def similarity(self, a: Query, b: Query) -> float:
-        """Cosine similarity of two keys (or vectors); 0 when one is a zero vector (gensim)."""
+        """Cosine similarity of two keys (or vectors); 0 when one is a zero vector (gensim).
+
+        Args:
+            a: A key or raw vector.
+            b: A key or raw vector.
+
+        Returns:
+            The cosine of ``a`` and ``b``.
+
+        Raises:
+            UnknownKeyError: A key is not in the table.
+            DataError: A raw vector has the wrong dimension.
+        """
         return float(self._similarity32(a, b))
 
     def _similarity32(self, a: Query, b: Query) -> np.float32:
@@ -275,12 +363,36 @@ class VectorQueries:
         return cosine
 
     def distance(self, w1: Query, w2: Query) -> float:
-        """Cosine distance, ``1 - similarity(w1, w2)`` (0 for a key and itself)."""
+        """Cosine distance, ``1 - similarity(w1, w2)`` (0 for a key and itself).
+
+        Args:
+            w1: A key or raw vector.
+            w2: A key or raw vector.
+
+        Returns:
+            ``1 - similarity(w1, w2)``.
+
+        Raises:
+            UnknownKeyError: A key is not in the table.
+            DataError: A raw vector has the wrong dimension.
+        """
         return float(np.float32(1) - self._similarity32(w1, w2))
 
     def distances(self, word_or_vector: Query, other_words: Sequence[str] = ()) -> np.ndarray:
         """Cosine distances (float32) from a key or vector to each of ``other_words``, or to
-        every key when none are given (itself included). A zero vector gives NaN."""
+        every key when none are given (itself included). A zero vector gives NaN.
+
+        Args:
+            word_or_vector: A key or raw vector.
+            other_words: The keys to measure to; empty for every key.
+
+        Returns:
+            A float32 array of distances, one per key of ``other_words`` (or of the table).
+
+        Raises:
+            UnknownKeyError: A key is not in the table.
+            DataError: A raw vector has the wrong dimension.
+        """
         vector = self._vector_of(word_or_vector)
         if other_words:
             others = np.asarray(self.matrix[[self.index_of(w) for w in other_words]])
@@ -294,20 +406,53 @@ class VectorQueries:
         return np.asarray(1 - cosines, dtype=np.float32)
 
     def closer_than(self, key1: str, key2: str) -> list[str]:
-        """Every key closer to ``key1`` than ``key2`` is, in row order (``key1`` left out)."""
+        """Every key closer to ``key1`` than ``key2`` is, in row order (``key1`` left out).
+
+        Args:
+            key1: The key measured from.
+            key2: The key whose distance is the bound.
+
+        Returns:
+            The keys strictly closer to ``key1`` than ``key2``, in row order.
+
+        Raises:
+            UnknownKeyError: ``key1`` or ``key2`` is not in the table.
+        """
         own, other = self.index_of(key1), self.index_of(key2)
         distances = self.distances(key1)
         closer = np.flatnonzero(distances < distances[other])  # NaN is never closer
         return [self._keys[r] for r in closer.tolist() if r != own]
 
     def rank(self, key1: str, key2: str) -> int:
-        """Where ``key2`` comes among ``key1``'s neighbours: 1 + the keys closer than it."""
+        """Where ``key2`` comes among ``key1``'s neighbours: 1 + the keys closer than it.
+
+        Args:
+            key1: The key whose neighbours are ranked.
+            key2: The key whose rank is asked.
+
+        Returns:
+            The 1-based rank of ``key2``.
+
+        Raises:
+            UnknownKeyError: ``key1`` or ``key2`` is not in the table.
+        """
         return len(self.closer_than(key1, key2)) + 1
 
     def n_similarity(self, ws1: Sequence[Query], ws2: Sequence[Query]) -> float:
         """Cosine of the means of two sets of keys (raw vectors averaged, as in gensim).
 
         Keys with no vector are skipped, as gensim does; 0 when nothing is left of a set.
+
+        Args:
+            ws1: The first set of keys (or raw vectors).
+            ws2: The second set of keys (or raw vectors).
+
+        Returns:
+            The cosine of the two mean vectors.
+
+        Raises:
+            InvalidParameterError: A set is empty.
+            DataError: A raw vector has the wrong dimension.
         """
         if not (len(ws1) and len(ws2)):
             raise InvalidParameterError("n_similarity needs at least one key in each list")
@@ -330,6 +475,21 @@ class VectorQueries:
         by the total absolute weight of the terms used; ``post_normalize`` scales the result
         to unit length. A key with no vector is skipped unless ``ignore_missing=False``
         (then :class:`~embedlab.errors.UnknownKeyError`). Returns float32.
+
+        Args:
+            keys: Keys and raw vectors to average.
+            weights: One weight per term (``None``: all 1).
+            pre_normalize: Scale each key's vector to unit length first.
+            post_normalize: Scale the mean to unit length.
+            ignore_missing: Skip keys with no vector instead of raising.
+
+        Returns:
+            The float32 mean vector (zero when no term was used).
+
+        Raises:
+            InvalidParameterError: ``keys`` is empty, or there is not one weight per key.
+            UnknownKeyError: A key has no vector and ``ignore_missing`` is false.
+            DataError: A raw vector has the wrong dimension.
         """
         if len(keys) == 0:
             raise InvalidParameterError("get_mean_vector needs at least one key")

@@ -37,7 +37,14 @@ _CHUNK_WORDS = 65_536  # words per kernel call: bounds the n-gram id arrays on h
 
 
 def fasttext_hash(data: bytes) -> int:
-    """fastText's FNV-1a variant over ``data`` (bytes above 0x7f sign-extended first)."""
+    """fastText's FNV-1a variant over ``data`` (bytes above 0x7f sign-extended first).
+
+    Args:
+        data: The bytes to hash.
+
+    Returns:
+        The 32-bit hash, as a non-negative int.
+    """
     h = FNV_OFFSET
     for byte in data:
         signed = byte | 0xFFFFFF00 if byte >= 0x80 else byte
@@ -47,7 +54,14 @@ def fasttext_hash(data: bytes) -> int:
 
 def encode_word(word: str | bytes) -> bytes:
     """The bytes fastText hashes for ``word`` (bytes pass through; undecodable bytes kept by
-    ``surrogateescape`` come back as they were in the file)."""
+    ``surrogateescape`` come back as they were in the file).
+
+    Args:
+        word: The word, as text or bytes.
+
+    Returns:
+        The word's bytes (UTF-8 for text).
+    """
     if isinstance(word, bytes):
         return word
     try:
@@ -58,7 +72,16 @@ def encode_word(word: str | bytes) -> bytes:
 
 def ngram_spans(wrapped: bytes, minn: int, maxn: int) -> list[tuple[int, int]]:
     """``(start, end)`` byte spans of the n-grams of an already wrapped ``<word>``, in the
-    order of fastText's ``Dictionary::computeSubwords``."""
+    order of fastText's ``Dictionary::computeSubwords``.
+
+    Args:
+        wrapped: The word's bytes between ``<`` and ``>``.
+        minn: The shortest n-gram, in characters.
+        maxn: The longest n-gram, in characters.
+
+    Returns:
+        The ``(start, end)`` byte spans, in fastText's order.
+    """
     spans = []
     size = len(wrapped)
     for i in range(size):
@@ -78,8 +101,17 @@ def ngram_spans(wrapped: bytes, minn: int, maxn: int) -> list[tuple[int, int]]:
 def ngrams(word: str, minn: int, maxn: int) -> list[str]:
     """The character n-grams of ``<word>`` that fastText hashes, in fastText's order.
 
-    >>> ngrams("where", 3, 4)
-    ['<wh', '<whe', 'whe', 'wher', 'her', 'here', 'ere', 'ere>', 're>']
+    Args:
+        word: The word (not wrapped).
+        minn: The shortest n-gram, in characters.
+        maxn: The longest n-gram, in characters.
+
+    Returns:
+        The n-grams as text (none for ``</s>``).
+
+    Example:
+        >>> ngrams("where", 3, 4)
+        ['<wh', '<whe', 'whe', 'wher', 'her', 'here', 'ere', 'ere>', 're>']
     """
     if word == EOS:
         return []
@@ -90,7 +122,17 @@ def ngrams(word: str, minn: int, maxn: int) -> list[str]:
 
 
 def ngram_buckets_reference(word: str | bytes, minn: int, maxn: int, bucket: int) -> list[int]:
-    """``hash % bucket`` of each n-gram of ``word`` (before the ``nwords`` offset), in Python."""
+    """``hash % bucket`` of each n-gram of ``word`` (before the ``nwords`` offset), in Python.
+
+    Args:
+        word: The word, as text or bytes.
+        minn: The shortest n-gram, in characters.
+        maxn: The longest n-gram, in characters (0: no n-grams).
+        bucket: The number of hash buckets (0: no n-grams).
+
+    Returns:
+        The bucket of each n-gram, in fastText's order.
+    """
     raw = encode_word(word)
     if bucket <= 0 or maxn <= 0 or raw == EOS.encode():
         return []
@@ -102,7 +144,18 @@ def ngram_buckets_batch(
     words: Sequence[str | bytes], minn: int, maxn: int, bucket: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The kernel path of :func:`ngram_buckets_reference` for many words: ``(ids, offsets)``,
-    word ``i``'s bucket ids being ``ids[offsets[i]:offsets[i+1]]``."""
+    word ``i``'s bucket ids being ``ids[offsets[i]:offsets[i+1]]``.
+
+    Args:
+        words: The words, as text or bytes.
+        minn: The shortest n-gram, in characters.
+        maxn: The longest n-gram, in characters (0: no n-grams).
+        bucket: The number of hash buckets (0: no n-grams).
+
+    Returns:
+        ``(ids, offsets)``: the int64 bucket ids of every word, one after the other, and the
+        ``len(words) + 1`` int64 offsets into them.
+    """
     if bucket <= 0 or maxn <= 0 or not words:
         return np.zeros(0, np.int64), np.zeros(len(words) + 1, np.int64)
     from ._subword_kernels import hash_ngrams
@@ -130,7 +183,15 @@ def _differing(texts: Sequence[str], raws: Sequence[bytes] | None) -> dict[str, 
 
 
 def mean_rows_reference(matrix: np.ndarray, rows: Sequence[int] | np.ndarray) -> np.ndarray:
-    """fastText's averaging: add the rows one by one in float32, then scale by float32(1/n)."""
+    """fastText's averaging: add the rows one by one in float32, then scale by float32(1/n).
+
+    Args:
+        matrix: The input matrix.
+        rows: The rows to average.
+
+    Returns:
+        The float32 mean (the zero vector for no rows).
+    """
     total = np.zeros(matrix.shape[1], dtype=np.float32)
     for row in rows:
         total += matrix[row]
@@ -146,27 +207,30 @@ class FastTextSubwords:
     what it needs: ``ngram_ids(word)`` (input-matrix rows of the word's n-grams) and
     ``rows_of(word)``.
 
-    Parameters
-    ----------
-    input_matrix:
-        ``len(words)`` word rows followed by the bucket rows (``bucket`` of them, or
-        ``len(pruneidx)`` for a pruned quantised model).
-    words:
-        The vocabulary, in row order.
-    minn, maxn, bucket:
-        fastText's n-gram lengths and number of hash buckets. ``maxn=0`` or ``bucket=0``
-        means no n-grams (supervised models, word-only files).
-    pruneidx:
-        Pruned models only (``.ftz`` quantised with a cutoff): bucket -> kept row; n-grams
-        whose bucket is not a key are dropped, as fastText drops them.
-    labels, label_counts, output_matrix, args, ntokens:
-        The rest of a fastText model, kept so that a model read from a file can be written
-        back whole (supervised labels, the output layer, the training arguments).
-    raw_words, raw_labels:
-        The bytes of each word (label) in the file, when some are not valid UTF-8: hashed and
-        written back instead of the decoded text.
-    version:
-        The file version the model was read from (11 or 12), written back unchanged.
+    Args:
+        input_matrix: ``len(words)`` word rows followed by the bucket rows (``bucket`` of them,
+            or ``len(pruneidx)`` for a pruned quantised model).
+        words: The vocabulary, in row order.
+        minn: fastText's shortest n-gram length.
+        maxn: fastText's longest n-gram length; ``maxn=0`` means no n-grams.
+        bucket: fastText's number of hash buckets; ``bucket=0`` means no n-grams (supervised
+            models, word-only files).
+        pruneidx: Pruned models only (``.ftz`` quantised with a cutoff): bucket -> kept row;
+            n-grams whose bucket is not a key are dropped, as fastText drops them.
+        labels: Supervised labels. This and the next four are the rest of a fastText model,
+            kept so that a model read from a file can be written back whole.
+        output_matrix: The output layer.
+        args: The training arguments.
+        label_counts: How often each label was seen.
+        ntokens: The number of tokens trained on.
+        raw_words: The bytes of each word in the file, when some are not valid UTF-8: hashed
+            and written back instead of the decoded text.
+        raw_labels: The same for the labels.
+        version: The file version the model was read from (11 or 12), written back unchanged.
+
+    Raises:
+        InvalidParameterError: ``minn``, ``maxn`` or ``bucket`` is not an int >= 0, or
+            ``input_matrix`` is not 2-D with a row per word then the bucket rows.
     """
 
     def __init__(
@@ -228,6 +292,7 @@ class FastTextSubwords:
 
     @property
     def dim(self) -> int:
+        """Number of dimensions of every vector."""
         return int(self.input_matrix.shape[1])
 
     @property
@@ -263,13 +328,27 @@ class FastTextSubwords:
         return self._prune_rows[pos[kept]] + self.nwords, before[offsets]
 
     def encode(self, word: str | bytes) -> bytes:
-        """The bytes fastText hashes for ``word`` (the file's bytes for an invalid-UTF-8 word)."""
+        """The bytes fastText hashes for ``word`` (the file's bytes for an invalid-UTF-8 word).
+
+        Args:
+            word: The word, as text or bytes.
+
+        Returns:
+            The bytes to hash.
+        """
         if isinstance(word, str) and word in self.raw_words:
             return self.raw_words[word]
         return encode_word(word)
 
     def ngram_ids(self, word: str | bytes) -> np.ndarray:
-        """Rows of the input matrix for ``word``'s n-grams (its own row not included)."""
+        """Rows of the input matrix for ``word``'s n-grams (its own row not included).
+
+        Args:
+            word: The word, as text or bytes.
+
+        Returns:
+            The int64 rows (empty without n-grams).
+        """
         if not self.uses_ngrams:
             return np.zeros(0, np.int64)
         ids = np.asarray(
@@ -280,7 +359,15 @@ class FastTextSubwords:
         return rows
 
     def ngram_ids_batch(self, words: Sequence[str | bytes]) -> tuple[np.ndarray, np.ndarray]:
-        """``ngram_ids`` for many words through the kernel: ``(rows, offsets)``."""
+        """``ngram_ids`` for many words through the kernel: ``(rows, offsets)``.
+
+        Args:
+            words: The words, as text or bytes.
+
+        Returns:
+            ``(rows, offsets)``: the int64 rows of every word, one after the other, and the
+            ``len(words) + 1`` int64 offsets into them.
+        """
         if not self.uses_ngrams:
             return np.zeros(0, np.int64), np.zeros(len(words) + 1, np.int64)
         if self.raw_words:
@@ -289,7 +376,14 @@ class FastTextSubwords:
         return self._to_rows(ids, offsets)
 
     def rows_of(self, word: str) -> np.ndarray:
-        """Every row fastText averages for ``word``: its own (if known) then its n-grams."""
+        """Every row fastText averages for ``word``: its own (if known) then its n-grams.
+
+        Args:
+            word: The word.
+
+        Returns:
+            The int64 rows.
+        """
         own = self.index.get(word)
         grams = self.ngram_ids(word)
         return grams if own is None else np.concatenate([[own], grams]).astype(np.int64)
@@ -300,14 +394,28 @@ class FastTextSubwords:
         without n-grams), as fastText gives.
 
         A words-only table (no n-grams, not a supervised model: plain vectors saved as
-        ``.bin``) gives ``None`` for unknown words instead, so they stay unknown."""
+        ``.bin``) gives ``None`` for unknown words instead, so they stay unknown.
+
+        Args:
+            key: The word.
+
+        Returns:
+            The float32 vector, or ``None`` (see above).
+        """
         rows = self.rows_of(key)
         if len(rows) == 0 and not (self.uses_ngrams or self.args.get("model") == 3):
             return None
         return mean_rows_reference(self.input_matrix, rows)
 
     def has_vector(self, key: str) -> bool:
-        """Whether ``key`` has any row to build a vector from (its own, or an n-gram's)."""
+        """Whether ``key`` has any row to build a vector from (its own, or an n-gram's).
+
+        Args:
+            key: The word.
+
+        Returns:
+            ``True`` when ``key`` has a row of its own or an n-gram row.
+        """
         return key in self.index or len(self.ngram_ids(key)) > 0
 
     def word_vectors(
@@ -317,6 +425,13 @@ class FastTextSubwords:
 
         ``raw`` gives the bytes to hash when they differ from ``words`` (a file read with
         ``unicode_errors="replace"``: fastText hashes the bytes in the file).
+
+        Args:
+            words: The words (default: the vocabulary).
+            raw: The bytes to hash for each word, when they differ from ``words``.
+
+        Returns:
+            A ``len(words) x dim`` float32 matrix.
         """
         from ._subword_kernels import mean_word_rows
 

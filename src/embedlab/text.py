@@ -23,21 +23,51 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
 def tokenize(text: str) -> list[str]:
-    """The default tokenizer: lower-cased Unicode words, inner apostrophes kept."""
+    """The default tokenizer: lower-cased Unicode words, inner apostrophes kept.
+
+    Args:
+        text: The text to split.
+
+    Returns:
+        The lower-cased words of ``text``, in order.
+
+    Raises:
+        InvalidParameterError: ``text`` is not a string.
+    """
     if not isinstance(text, str):
         check_param(False, "text", "tokenize", "a string", text)
     return _WORD.findall(text.lower())
 
 
 def whitespace_tokenize(text: str) -> list[str]:
-    """Split on whitespace only, keeping case and punctuation (what word2vec's C tool does)."""
+    """Split on whitespace only, keeping case and punctuation (what word2vec's C tool does).
+
+    Args:
+        text: The text to split.
+
+    Returns:
+        The whitespace-separated tokens of ``text``, in order.
+
+    Raises:
+        InvalidParameterError: ``text`` is not a string.
+    """
     if not isinstance(text, str):
         check_param(False, "text", "whitespace_tokenize", "a string", text)
     return text.split()
 
 
 def corpus_files(path: PathLike) -> list[Path]:
-    """The files of a corpus: ``path`` itself, or every regular file below a directory (sorted)."""
+    """The files of a corpus: ``path`` itself, or every regular file below a directory (sorted).
+
+    Args:
+        path: A corpus file, or a directory of corpus files (hidden files are skipped).
+
+    Returns:
+        ``[path]`` for a file; the sorted regular files below ``path`` for a directory.
+
+    Raises:
+        DataError: ``path`` does not exist, or is a directory that holds no files.
+    """
     root = Path(path)
     if root.is_dir():
         files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -55,6 +85,15 @@ class Corpus:
     ``source`` is a file (plain, gzip, bz2 or xz, detected by content), a directory of such
     files, or any iterable of strings. Nothing is held in memory: every ``iter()`` reads again,
     so trainers can make several passes.
+
+    Args:
+        source: A file, a directory of files, or an iterable of strings.
+        tokenizer: Splits each line into tokens (default :func:`tokenize`).
+        encoding: The text encoding of the files.
+
+    Raises:
+        InvalidParameterError: ``source`` is neither a path nor an iterable of strings,
+            ``tokenizer`` is not callable, or ``encoding`` names no known text encoding.
     """
 
     def __init__(
@@ -77,7 +116,16 @@ class Corpus:
         self.encoding = encoding
 
     def lines(self) -> Iterator[str]:
-        """The raw lines, without their line endings."""
+        """The raw lines, without their line endings.
+
+        Returns:
+            An iterator over the lines of every file (or of the iterable), in order.
+
+        Raises:
+            DataError: The source path does not exist or holds no files, or the iterable
+                yields something other than a string.
+            FormatError: A file cannot be read, or a line is binary or mis-encoded.
+        """
         if isinstance(self.source, str | os.PathLike):
             for file in corpus_files(self.source):
                 yield from _read_lines(file, self.encoding)
@@ -120,7 +168,20 @@ def _read_lines(path: Path, encoding: str) -> Iterator[str]:
 
 def decode_line(raw: bytes, encoding: str, path: Path, number: int) -> str:
     """Line ``number`` of ``path`` as text, without its line ending; a binary or mis-encoded
-    line raises :class:`FormatError` naming it (the corpus kernels send such lines here too)."""
+    line raises :class:`FormatError` naming it (the corpus kernels send such lines here too).
+
+    Args:
+        raw: The line's bytes, as read from the file.
+        encoding: The text encoding to decode with.
+        path: The file the line comes from (named in errors).
+        number: The line's 1-based number (named in errors).
+
+    Returns:
+        The decoded line, without its line ending.
+
+    Raises:
+        FormatError: The line holds a NUL byte, or is not valid text in ``encoding``.
+    """
     if b"\x00" in raw:
         raise FormatError("found a NUL byte: this looks like a binary file, not text", path, number)
     try:

@@ -33,7 +33,14 @@ class SubwordModel(Protocol):
     """Something that can build a vector for a key that is not in the table (fastText n-grams)."""
 
     def vector(self, key: str) -> np.ndarray | None:
-        """The vector for ``key``, or ``None`` when nothing can be built for it."""
+        """The vector for ``key``, or ``None`` when nothing can be built for it.
+
+        Args:
+            key: The key outside the table.
+
+        Returns:
+            The built vector, or ``None``.
+        """
         ...
 
 
@@ -44,22 +51,24 @@ def _as_key(key: object) -> str:
 class Vectors(VectorQueries):
     """Keys and their vectors.
 
-    Parameters
-    ----------
-    keys:
-        The keys, in row order. Non-string keys (item or node ids) are stored as ``str(key)``
-        and looked up the same way, so ``v[42]`` and ``v["42"]`` are the same row.
-    matrix:
-        A 2-D array with one row per key; stored as float32 (a memory map stays a memory map).
-    counts:
-        Optional frequency of each key (from the corpus the vectors were learnt on).
-    metadata:
-        Optional columns about the keys, each a sequence with one value per key
-        (``{"genre": [...], "title": [...]}``); plots and the explorer can colour by them.
-    subwords:
-        Optional model that builds vectors for keys outside the table (fastText).
-    allow_nonfinite:
-        NaN and infinite values are rejected unless this is true.
+    Args:
+        keys: The keys, in row order. Non-string keys (item or node ids) are stored as
+            ``str(key)`` and looked up the same way, so ``v[42]`` and ``v["42"]`` are the same
+            row.
+        matrix: A 2-D array with one row per key; stored as float32 (a memory map stays a
+            memory map).
+        counts: Optional frequency of each key (from the corpus the vectors were learnt on).
+        metadata: Optional columns about the keys, each a sequence with one value per key
+            (``{"genre": [...], "title": [...]}``); plots and the explorer can colour by them.
+        subwords: Optional model that builds vectors for keys outside the table (fastText).
+        allow_nonfinite: NaN and infinite values are rejected unless this is true.
+
+    Raises:
+        InvalidParameterError: ``keys`` is ``None`` or a single string, or ``matrix`` is
+            ``None``, holds complex, string or object values, or has zero columns.
+        DataError: ``matrix`` is not 2-D or has not one row per key, holds NaN or infinite
+            values (without ``allow_nonfinite``), a key is repeated, or ``counts`` or a
+            metadata column has not one value per key.
     """
 
     def __init__(
@@ -191,7 +200,14 @@ class Vectors(VectorQueries):
     def has_vector(self, key: object) -> bool:
         """Whether ``self[key]`` gives a vector built from data: the key is in the table, or
         the subword model has rows for it (a fastText word with no n-gram gets the zero vector
-        but no vector of its own)."""
+        but no vector of its own).
+
+        Args:
+            key: The key to look for (non-string keys are looked up as ``str(key)``).
+
+        Returns:
+            ``True`` when a vector built from data exists for ``key``.
+        """
         k = _as_key(key)
         if k in self._index:
             return True
@@ -232,7 +248,17 @@ class Vectors(VectorQueries):
         return f'<table class="embedlab-vectors"><caption>Vectors</caption>{body}</table>'
 
     def index_of(self, key: object) -> int:
-        """Row of ``key``; raises :class:`UnknownKeyError` with close keys as suggestions."""
+        """Row of ``key``; raises :class:`UnknownKeyError` with close keys as suggestions.
+
+        Args:
+            key: The key to look up (non-string keys are looked up as ``str(key)``).
+
+        Returns:
+            The row index of ``key`` in :attr:`matrix`.
+
+        Raises:
+            UnknownKeyError: ``key`` is not in the table.
+        """
         k = _as_key(key)
         try:
             return self._index[k]
@@ -243,6 +269,15 @@ class Vectors(VectorQueries):
         """The vector of one key, or a stacked matrix for a list of keys.
 
         A key outside the table gets a vector from the subword model when there is one.
+
+        Args:
+            key: One key, or a list or tuple of keys.
+
+        Returns:
+            The key's vector, or a ``len(key) x dim`` matrix for a list of keys.
+
+        Raises:
+            UnknownKeyError: A key is not in the table and no vector can be built for it.
         """
         if isinstance(key, list | tuple):
             return np.stack([self[k] for k in key]) if key else np.empty((0, self.dim), np.float32)
@@ -257,14 +292,30 @@ class Vectors(VectorQueries):
         raise UnknownKeyError(k, self.suggest(k))
 
     def get(self, key: object, default: np.ndarray | None = None) -> np.ndarray | None:
-        """Like ``self[key]`` but returns ``default`` for unknown keys."""
+        """Like ``self[key]`` but returns ``default`` for unknown keys.
+
+        Args:
+            key: One key, or a list or tuple of keys.
+            default: What to return when a key is unknown.
+
+        Returns:
+            ``self[key]``, or ``default`` when a key is unknown.
+        """
         try:
             return self[key]
         except UnknownKeyError:
             return default
 
     def suggest(self, key: str, n: int = 3) -> list[str]:
-        """Up to ``n`` keys spelt like ``key`` (for error messages); fast on large tables."""
+        """Up to ``n`` keys spelt like ``key`` (for error messages); fast on large tables.
+
+        Args:
+            key: The (usually unknown) key.
+            n: The most suggestions to return.
+
+        Returns:
+            Keys of the table close to ``key``, best first (possibly empty).
+        """
         if not key or not self._keys:
             return []
         if self._by_initial is None:
@@ -308,16 +359,48 @@ class Vectors(VectorQueries):
         return cast(np.ndarray, np.linalg.norm(self._matrix, axis=1))
 
     def with_matrix(self, matrix: np.ndarray) -> Vectors:
-        """A new ``Vectors`` with the same keys, counts and metadata and another matrix."""
+        """A new ``Vectors`` with the same keys, counts and metadata and another matrix.
+
+        Args:
+            matrix: The new matrix, one row per key.
+
+        Returns:
+            The new ``Vectors``.
+
+        Raises:
+            InvalidParameterError: ``matrix`` is ``None`` or holds non-real values.
+            DataError: ``matrix`` is not 2-D, has not one row per key, or holds NaN or
+                infinite values.
+        """
         return Vectors(self._keys, matrix, self.counts, self.metadata, self.subwords)
 
     def subset(self, keys: Iterable[object]) -> Vectors:
-        """A new ``Vectors`` holding only ``keys``, in the order given."""
+        """A new ``Vectors`` holding only ``keys``, in the order given.
+
+        Args:
+            keys: The keys to keep.
+
+        Returns:
+            The new ``Vectors``, with the counts and metadata of those keys.
+
+        Raises:
+            UnknownKeyError: A key is not in the table.
+        """
         rows = [self.index_of(k) for k in keys]
         return self._take(rows)
 
     def top(self, n: int) -> Vectors:
-        """The first ``n`` keys (the most frequent ones, for files sorted by frequency)."""
+        """The first ``n`` keys (the most frequent ones, for files sorted by frequency).
+
+        Args:
+            n: How many keys to keep (all of them when ``n >= len(self)``).
+
+        Returns:
+            A new ``Vectors`` holding the first ``n`` keys.
+
+        Raises:
+            InvalidParameterError: ``n`` is not an int >= 0.
+        """
         check_param(isinstance(n, int) and n >= 0, "n", "Vectors.top", "an int >= 0", n)
         return self._take(list(range(min(n, len(self)))))
 
@@ -329,7 +412,14 @@ class Vectors(VectorQueries):
         )
 
     def to_torch(self, device: str | None = None) -> torch.Tensor:
-        """The matrix as a float32 torch tensor (a copy) on ``device``."""
+        """The matrix as a float32 torch tensor (a copy) on ``device``.
+
+        Args:
+            device: The torch device (``None``: torch's default).
+
+        Returns:
+            A ``len(self) x dim`` float32 tensor.
+        """
         import torch
 
         return torch.tensor(np.asarray(self._matrix), dtype=torch.float32, device=device)
@@ -342,6 +432,18 @@ class Vectors(VectorQueries):
         ``module_or_weight`` is a ``torch.nn.Embedding`` (embedlab's or torch's) or its weight
         tensor; ``vocab`` a :class:`~embedlab.Vocab` (its counts come along) or the tokens in
         id order. The rows are copied, so the layer can go on training.
+
+        Args:
+            module_or_weight: A ``torch.nn.Embedding`` or its weight tensor.
+            vocab: A :class:`~embedlab.Vocab`, a keras ``TextVectorization``, or the tokens in
+                id order.
+
+        Returns:
+            The layer's rows keyed by the vocabulary's tokens.
+
+        Raises:
+            DataError: ``module_or_weight`` is not an embedding or a tensor, ``vocab`` is not
+                a vocabulary, or the numbers of tokens and rows differ.
         """
         weight = getattr(module_or_weight, "weight", module_or_weight)
         if not hasattr(weight, "detach"):
@@ -359,6 +461,18 @@ class Vectors(VectorQueries):
         model's ids (its ``''`` and ``'[UNK]'`` become ``<pad>`` and ``<unk>``, see
         :meth:`Vocab.from_keras`), or the tokens in id order. Keras itself is not imported:
         the layer gives its weights as numpy arrays.
+
+        Args:
+            layer: A built ``keras.layers.Embedding``.
+            vocab: A :class:`~embedlab.Vocab`, a keras ``TextVectorization``, or the tokens in
+                id order.
+
+        Returns:
+            The layer's rows keyed by the vocabulary's tokens.
+
+        Raises:
+            DataError: ``layer`` has no 2-D weights yet, ``vocab`` is not a vocabulary, or the
+                numbers of tokens and rows differ.
         """
         weights = layer.get_weights() if hasattr(layer, "get_weights") else None
         if not weights or np.ndim(weights[0]) != 2:

@@ -89,6 +89,23 @@ class Vocab:
         ``max_size`` caps the whole vocabulary, specials included, so that it can be passed
         straight to ``Embedding(num_embeddings=...)``. ``specials`` come first, in order; pass
         ``specials=(), pad_token=None, unk_token=None`` for a vocabulary without them.
+
+        Args:
+            token_lists: An iterable of token lists (one per sentence or document).
+            min_count: Keep tokens seen at least this many times.
+            max_size: The most tokens to keep, specials included (``None``: no cap).
+            specials: Tokens given the first ids, in order.
+            pad_token: The padding token (one of ``specials``), or None for none.
+            unk_token: The unknown-word token (one of ``specials``), or None for none.
+
+        Returns:
+            The new vocabulary: specials first, then tokens by descending count.
+
+        Raises:
+            InvalidParameterError: ``min_count`` is not an int >= 1, ``max_size`` is smaller
+                than the number of specials, ``token_lists`` is not iterable, or ``pad_token``
+                or ``unk_token`` is not one of the tokens.
+            DataError: ``token_lists`` is a string or yields strings instead of token lists.
         """
         check_param(isinstance(min_count, int) and min_count >= 1, "min_count", "Vocab.build", "an int >= 1", min_count)
         check_param(
@@ -123,7 +140,23 @@ class Vocab:
     def from_corpus(
         cls, path: PathLike, tokenizer: Tokenizer = tokenize, encoding: str = "utf-8", **options: object
     ) -> Vocab:
-        """Build from a corpus file or directory (see :class:`embedlab.text.Corpus`)."""
+        """Build from a corpus file or directory (see :class:`embedlab.text.Corpus`).
+
+        Args:
+            path: A corpus file or directory.
+            tokenizer: Splits each line into tokens.
+            encoding: The text encoding of the files.
+            **options: Passed to :meth:`build` (``min_count``, ``max_size`` ...).
+
+        Returns:
+            The vocabulary of the corpus.
+
+        Raises:
+            InvalidParameterError: A parameter of :class:`~embedlab.text.Corpus` or
+                :meth:`build` is invalid.
+            DataError: The corpus path does not exist or holds no files.
+            FormatError: A corpus file cannot be read or decoded.
+        """
         return cls.build(Corpus(path, tokenizer=tokenizer, encoding=encoding), **options)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ lookups
@@ -154,14 +187,26 @@ class Vocab:
 
     @property
     def pad_id(self) -> int | None:
+        """The id of the padding token, or ``None`` when there is none."""
         return None if self.pad_token is None else self._index[self.pad_token]
 
     @property
     def unk_id(self) -> int | None:
+        """The id of the unknown-word token, or ``None`` when there is none."""
         return None if self.unk_token is None else self._index[self.unk_token]
 
     def token_to_id(self, token: str) -> int:
-        """The id of ``token``; raises :class:`UnknownKeyError` if it has none."""
+        """The id of ``token``; raises :class:`UnknownKeyError` if it has none.
+
+        Args:
+            token: The token to look up.
+
+        Returns:
+            The id of ``token``.
+
+        Raises:
+            UnknownKeyError: ``token`` is not in the vocabulary (close tokens are suggested).
+        """
         try:
             return self._index[token]
         except KeyError:
@@ -172,13 +217,39 @@ class Vocab:
             ) from None
 
     def id_to_token(self, index: int) -> str:
+        """The token of id ``index``.
+
+        Args:
+            index: An id, ``0 .. len(vocab) - 1``.
+
+        Returns:
+            The token with that id.
+
+        Raises:
+            DataError: ``index`` is outside the vocabulary.
+        """
         if not 0 <= index < len(self._tokens):
             raise DataError(f"id {index} is outside the vocabulary (0 .. {len(self) - 1})")
         return self._tokens[index]
 
     # ------------------------------------------------------------------ encoding
     def encode(self, tokens: Iterable[str], unknown: Unknown = "unk") -> list[int]:
-        """Ids of ``tokens``. Unknown tokens become ``<unk>``, are skipped, or raise."""
+        """Ids of ``tokens``. Unknown tokens become ``<unk>``, are skipped, or raise.
+
+        Args:
+            tokens: The tokens to encode (a list, not a string).
+            unknown: What an unknown token does: ``"unk"`` (becomes ``<unk>``), ``"skip"`` or
+                ``"error"``.
+
+        Returns:
+            The ids, in order.
+
+        Raises:
+            DataError: ``tokens`` is a string.
+            InvalidParameterError: ``unknown`` is not one of its values, or is ``"unk"`` for a
+                vocabulary without ``unk_token``.
+            UnknownKeyError: ``unknown="error"`` and a token is not in the vocabulary.
+        """
         if isinstance(tokens, str):
             raise DataError("encode takes a list of tokens, not a string; use encode_text for text")
         if unknown == "unk" and self.unk_token is None:
@@ -201,17 +272,55 @@ class Vocab:
         return ids
 
     def encode_text(self, text: str, tokenizer: Tokenizer = tokenize, unknown: Unknown = "unk") -> list[int]:
-        """Tokenize ``text`` and encode it."""
+        """Tokenize ``text`` and encode it.
+
+        Args:
+            text: The text to encode.
+            tokenizer: Splits ``text`` into tokens.
+            unknown: What an unknown token does (see :meth:`encode`).
+
+        Returns:
+            The ids of the tokens of ``text``.
+
+        Raises:
+            InvalidParameterError: ``unknown`` is invalid (see :meth:`encode`).
+            UnknownKeyError: ``unknown="error"`` and a token is not in the vocabulary.
+        """
         return self.encode(tokenizer(text), unknown=unknown)
 
     def decode(self, ids: Iterable[int], skip_specials: bool = False) -> list[str]:
-        """Tokens of ``ids``; with ``skip_specials`` padding and other specials are dropped."""
+        """Tokens of ``ids``; with ``skip_specials`` padding and other specials are dropped.
+
+        Args:
+            ids: The ids to decode.
+            skip_specials: Drop the padding and unknown-word tokens.
+
+        Returns:
+            The tokens, in order.
+
+        Raises:
+            DataError: An id is outside the vocabulary.
+        """
         specials = {self.pad_token, self.unk_token} if skip_specials else set()
         out = [self.id_to_token(int(i)) for i in ids]
         return [t for t in out if t not in specials]
 
     def pad(self, ids: Sequence[int], length: int, side: Side = "post", truncate: Side = "post") -> list[int]:
-        """Make ``ids`` exactly ``length`` long: cut from ``truncate``, pad with ``<pad>`` on ``side``."""
+        """Make ``ids`` exactly ``length`` long: cut from ``truncate``, pad with ``<pad>`` on ``side``.
+
+        Args:
+            ids: The ids to cut or pad.
+            length: The length wanted (>= 1).
+            side: Where padding goes: ``"pre"`` or ``"post"``.
+            truncate: Where ids are cut from: ``"pre"`` or ``"post"``.
+
+        Returns:
+            ``length`` ids.
+
+        Raises:
+            InvalidParameterError: The vocabulary has no ``pad_token``, or ``length``,
+                ``side`` or ``truncate`` is invalid.
+        """
         if self.pad_id is None:
             raise InvalidParameterError("this vocabulary has no pad_token, so it cannot pad")
         return pad(ids, length, self.pad_id, side=side, truncate=truncate)
@@ -225,7 +334,24 @@ class Vocab:
         truncate: Side = "post",
         unknown: Unknown = "unk",
     ) -> np.ndarray:
-        """A ``len(texts) x length`` int64 array: each text tokenized, encoded, cut and padded."""
+        """A ``len(texts) x length`` int64 array: each text tokenized, encoded, cut and padded.
+
+        Args:
+            texts: Texts, or lists of tokens (used as given).
+            length: The length of every row.
+            tokenizer: Splits each text into tokens.
+            side: Where padding goes: ``"pre"`` or ``"post"``.
+            truncate: Where ids are cut from: ``"pre"`` or ``"post"``.
+            unknown: What an unknown token does (see :meth:`encode`).
+
+        Returns:
+            A ``len(texts) x length`` int64 array of ids.
+
+        Raises:
+            InvalidParameterError: The vocabulary has no ``pad_token``, or a parameter is
+                invalid (see :meth:`encode` and :meth:`pad`).
+            UnknownKeyError: ``unknown="error"`` and a token is not in the vocabulary.
+        """
         rows = [
             self.pad(
                 self.encode(tokenizer(t) if isinstance(t, str) else t, unknown=unknown),
@@ -237,6 +363,11 @@ class Vocab:
 
     # ------------------------------------------------------------------ files
     def to_dict(self) -> dict[str, object]:
+        """The vocabulary as a JSON-serialisable dict (what :meth:`save` writes).
+
+        Returns:
+            A dict with ``format``, ``tokens``, ``counts``, ``pad_token`` and ``unk_token``.
+        """
         return {
             "format": _FORMAT,
             "tokens": self._tokens,
@@ -247,6 +378,18 @@ class Vocab:
 
     @classmethod
     def from_dict(cls, data: dict[str, object], source: object = "<dict>") -> Vocab:
+        """The vocabulary held in a dict made by :meth:`to_dict`.
+
+        Args:
+            data: The dict.
+            source: Where the dict came from (named in errors).
+
+        Returns:
+            The vocabulary.
+
+        Raises:
+            FormatError: ``data`` is not an embedlab vocabulary, or holds an invalid one.
+        """
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             raise FormatError(f"not an embedlab vocabulary (expected format {_FORMAT!r})", source)
         try:
@@ -260,12 +403,31 @@ class Vocab:
             raise FormatError(f"invalid vocabulary: {exc}", source) from None
 
     def save(self, path: PathLike) -> None:
-        """Write as JSON, atomically (an interrupted save keeps the old file)."""
+        """Write as JSON, atomically (an interrupted save keeps the old file).
+
+        Args:
+            path: The file to write.
+
+        Raises:
+            WriteError: The file could not be written.
+        """
         with atomic_write(path, "w") as handle:
             json.dump(self.to_dict(), handle, ensure_ascii=False)
 
     @classmethod
     def load(cls, path: PathLike) -> Vocab:
+        """Read a vocabulary written by :meth:`save`.
+
+        Args:
+            path: The JSON file to read.
+
+        Returns:
+            The vocabulary.
+
+        Raises:
+            FormatError: The file cannot be read, is not valid JSON, or holds no valid
+                embedlab vocabulary.
+        """
         try:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
@@ -284,6 +446,17 @@ class Vocab:
         ``<pad>`` and ``<unk>`` here (at the same ids), so vectors line up with the model's
         ids. A plain list (``layer.get_vocabulary()``, saved earlier) is taken as well.
         Keras itself is not imported.
+
+        Args:
+            text_vectorization: A keras ``TextVectorization`` or ``StringLookup`` layer, or
+                its ``get_vocabulary()`` list.
+
+        Returns:
+            The vocabulary, with the layer's ids.
+
+        Raises:
+            DataError: ``text_vectorization`` is neither such a layer nor a list of tokens, or
+                holds a duplicate or non-string token.
         """
         layer = text_vectorization
         tokens = layer.get_vocabulary() if hasattr(layer, "get_vocabulary") else layer
@@ -308,6 +481,17 @@ class Vocab:
         must too (the default ``<pad>``, ``<unk>`` do). ``options`` go to the layer
         (``standardize``, ``split`` ...): note that Keras splits text its own way, not with
         :func:`embedlab.tokenize`. Keras needs TensorFlow for this layer, whatever its backend.
+
+        Args:
+            output_sequence_length: Pad or cut every output to this length (``None``: no).
+            **options: Passed to ``keras.layers.TextVectorization``.
+
+        Returns:
+            The keras ``TextVectorization`` layer.
+
+        Raises:
+            DataError: The padding and unknown-word tokens are not at ids 0 and 1.
+            MissingExtraError: Keras, or the TensorFlow its layer needs, is not installed.
         """
         from .errors import MissingExtraError, require
 
@@ -336,7 +520,22 @@ class Vocab:
 
 
 def pad(ids: Sequence[int], length: int, pad_id: int, side: Side = "post", truncate: Side = "post") -> list[int]:
-    """Cut or pad ``ids`` to ``length``; ``side``/``truncate`` say at which end ("pre"/"post")."""
+    """Cut or pad ``ids`` to ``length``; ``side``/``truncate`` say at which end ("pre"/"post").
+
+    Args:
+        ids: The ids to cut or pad.
+        length: The length wanted (>= 1).
+        pad_id: The id that fills.
+        side: Where padding goes: ``"pre"`` or ``"post"``.
+        truncate: Where ids are cut from: ``"pre"`` or ``"post"``.
+
+    Returns:
+        ``length`` ids.
+
+    Raises:
+        InvalidParameterError: ``length`` is not an int >= 1, or ``side`` or ``truncate`` is
+            not ``"pre"`` or ``"post"``.
+    """
     check_param(isinstance(length, int) and length >= 1, "length", "pad", "an int >= 1", length)
     check_param(side in ("pre", "post"), "side", "pad", "'pre' or 'post'", side)
     check_param(truncate in ("pre", "post"), "truncate", "pad", "'pre' or 'post'", truncate)

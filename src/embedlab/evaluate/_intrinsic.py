@@ -51,10 +51,12 @@ class AnalogyScores:
 
     @property
     def correct(self) -> int:
+        """Correct answers, all sections together."""
         return sum(c for c, _ in self.sections.values())
 
     @property
     def asked(self) -> int:
+        """Questions asked (all words known), all sections together."""
         return sum(n for _, n in self.sections.values())
 
     @property
@@ -63,6 +65,14 @@ class AnalogyScores:
         return self.correct / self.asked if self.asked else 0.0
 
     def section_accuracy(self, name: str) -> float:
+        """Correct answers over questions asked in one section.
+
+        Args:
+            name: The section name, as in the questions.
+
+        Returns:
+            The section's accuracy (0.0 when none of its questions was asked).
+        """
         correct, asked = self.sections[name]
         return correct / asked if asked else 0.0
 
@@ -73,7 +83,11 @@ class AnalogyScores:
         return float(self.oov) / total * 100 if total else 0.0
 
     def rows(self) -> list[tuple[str, int, int, float]]:
-        """``(section, correct, asked, accuracy)`` per section, then the total."""
+        """``(section, correct, asked, accuracy)`` per section, then the total.
+
+        Returns:
+            One row per section in file order, then ``("Total accuracy", ...)``.
+        """
         table = [(name, c, n, c / n if n else 0.0) for name, (c, n) in self.sections.items()]
         return [*table, (TOTAL, self.correct, self.asked, self.accuracy)]
 
@@ -125,7 +139,18 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def pearson(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
-    """Pearson's correlation coefficient, computed in the order scipy's ``pearsonr`` uses."""
+    """Pearson's correlation coefficient, computed in the order scipy's ``pearsonr`` uses.
+
+    Args:
+        x: The first sequence of numbers.
+        y: The second sequence, as long as ``x``.
+
+    Returns:
+        The coefficient in [-1, 1]; NaN when an input is constant.
+
+    Raises:
+        DataError: The sequences differ in length or hold fewer than two values.
+    """
     a = np.asarray(x, dtype=np.float64)
     b = np.asarray(y, dtype=np.float64)
     if len(a) != len(b) or len(a) < 2:
@@ -141,7 +166,18 @@ def pearson(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) ->
 
 
 def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
-    """Spearman's rank correlation: Pearson on average ranks (``np.corrcoef``, as scipy)."""
+    """Spearman's rank correlation: Pearson on average ranks (``np.corrcoef``, as scipy).
+
+    Args:
+        x: The first sequence of numbers.
+        y: The second sequence, as long as ``x``.
+
+    Returns:
+        The coefficient in [-1, 1]; NaN when an input's ranks are all equal.
+
+    Raises:
+        DataError: The sequences differ in length or hold fewer than two values.
+    """
     a = np.asarray(x, dtype=np.float64)
     b = np.asarray(y, dtype=np.float64)
     if len(a) != len(b) or len(a) < 2:
@@ -179,6 +215,12 @@ def _lines(path: PathLike) -> Iterator[tuple[int, str]]:
 def read_word_pairs(path: PathLike) -> list[tuple[str, str, float]]:
     """Read ``word<TAB>word<TAB>score`` lines (WordSim-353, SimLex-999); ``#`` starts a comment.
 
+    Args:
+        path: The file (compressed or not).
+
+    Returns:
+        The ``(word, word, score)`` triples, in file order.
+
     Raises:
         FormatError: a line is not two words and a number, separated by tabs.
         DataError: the file cannot be read.
@@ -199,6 +241,12 @@ def read_word_pairs(path: PathLike) -> list[tuple[str, str, float]]:
 
 def read_analogies(path: PathLike) -> dict[str, list[tuple[str, str, str, str]]]:
     """Read the Google analogy format: ``: section`` lines, then ``a b c d`` questions.
+
+    Args:
+        path: The file (compressed or not).
+
+    Returns:
+        Each section name, in file order, mapped to its ``(a, b, c, d)`` questions.
 
     Raises:
         FormatError: a question is not four words, or comes before the first section.
@@ -236,9 +284,21 @@ def word_pairs(
     path of a file of them (read by :func:`read_word_pairs`), as gensim's
     ``evaluate_word_pairs`` takes.
 
+    Args:
+        vectors: The vectors to score.
+        pairs: ``(word, word, score)`` triples, or the path of a file of them.
+        restrict_vocab: How many of the first keys count as known (an int >= 1).
+        case_insensitive: Compare words upper-cased (the earliest spelling of a key wins).
+
+    Returns:
+        The Pearson and Spearman correlations, with the pairs scored and skipped.
+
     Raises:
-        InvalidParameterError: ``pairs`` is neither a path nor an iterable of pairs.
-        DataError: a pair is not ``(word, word, score)``, or no pair has both words known.
+        InvalidParameterError: ``pairs`` is neither a path nor an iterable of pairs, or
+            ``restrict_vocab`` is not an int >= 1.
+        DataError: a pair is not ``(word, word, score)``, or no pair has both words known;
+            or the file cannot be read.
+        FormatError: a line of the file is not two words and a number.
     """
     _check(restrict_vocab, "word_pairs")
     if _is_path(pairs):
@@ -304,10 +364,24 @@ def analogies(
     (default 1,024), candidates scanned in blocks so memory stays small; a progress bar shows
     on a terminal or in a notebook unless ``progress=False``.
 
+    Args:
+        vectors: The vectors to score.
+        questions: Section names mapped to ``(a, b, c, expected)`` questions, or the path of
+            a file in the Google analogy format.
+        restrict_vocab: How many of the first keys count as known (an int >= 1).
+        case_insensitive: Compare words upper-cased (the earliest spelling of a key wins).
+        method: ``"3cosadd"`` or ``"3cosmul"``.
+        batch_size: Questions answered per matrix product (``None``: 1,024).
+        progress: Show a progress bar.
+
+    Returns:
+        The correct and asked counts per section, and the questions skipped.
+
     Raises:
         InvalidParameterError: ``questions`` is neither a path nor a mapping, or a parameter
             is out of range.
-        DataError: a question is not four words.
+        DataError: a question is not four words, or the file cannot be read.
+        FormatError: a line of the file is neither a section nor four words.
     """
     owner = "analogies"
     if _is_path(questions):

@@ -28,7 +28,15 @@ class Report:
     analogies: dict[str, AnalogyScores] = field(default_factory=dict)  # by method
 
     def rows(self, sections: bool = False) -> list[tuple[str, str, str, str, str]]:
-        """``(benchmark, metric, score, answered, skipped)`` as text, a table's rows."""
+        """``(benchmark, metric, score, answered, skipped)`` as text, a table's rows.
+
+        Args:
+            sections: Also give a row per analogy section.
+
+        Returns:
+            The rows: Spearman and Pearson per word-pair benchmark, then the analogy accuracy
+            per method.
+        """
         out: list[tuple[str, str, str, str, str]] = []
         for name, scores in self.pairs.items():
             if scores is None:

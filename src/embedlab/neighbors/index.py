@@ -47,10 +47,30 @@ AUTO_FAISS_ABOVE = 200_000
 class NeighborIndex:
     """Find the ``k`` rows of ``vectors`` most similar to query vectors or keys.
 
-    Options (keywords): ``max_block_mb`` (exact: memory for one block of scores, default 2: it stays in cache),
-    ``block_size`` (exact: rows per block, overrides ``max_block_mb``); for faiss
-    ``index="hnsw"|"ivf"``, ``hnsw_m=16``, ``ef_construction=100``, ``ef_search=64``,
+    Options (keywords): ``max_block_mb`` (exact: memory for one block of scores, default 2:
+    it stays in cache), ``block_size`` (exact: rows per block, overrides ``max_block_mb``);
+    for faiss ``index="hnsw"|"ivf"``, ``hnsw_m=16``, ``ef_construction=100``, ``ef_search=64``,
     ``nlist=1024``, ``nprobe=32``.
+
+    Args:
+        vectors: The table to search.
+        method: ``"exact"``, ``"faiss"`` (approximate) or ``"auto"`` (faiss above 200,000
+            keys when faiss is installed, else exact).
+        metric: ``"cosine"``, ``"dot"`` or ``"euclidean"`` (exact only).
+        block_size: Exact: rows per block, overrides ``max_block_mb``.
+        max_block_mb: Exact: memory for one block of scores (default 2: it stays in cache).
+        index: faiss: ``"hnsw"`` or ``"ivf"``.
+        hnsw_m: faiss HNSW: links per node.
+        ef_construction: faiss HNSW: search depth while building.
+        ef_search: faiss HNSW: search depth while searching.
+        nlist: faiss IVF: number of lists.
+        nprobe: faiss IVF: lists visited per query.
+
+    Raises:
+        InvalidParameterError: An option is not one of its allowed values, or
+            ``metric="euclidean"`` is asked of faiss.
+        DataError: ``vectors`` is empty.
+        MissingExtraError: faiss is asked for and not installed.
     """
 
     def __init__(
@@ -140,6 +160,21 @@ class NeighborIndex:
 
         ``queries`` is a matrix of query vectors or a list of keys. ``vectors.keys[row]`` turns
         a row into its key; :meth:`search_keys` does it for you.
+
+        Args:
+            queries: A matrix of query vectors, or a list of keys.
+            k: How many matches per query (cut to the number of rows).
+
+        Returns:
+            ``(rows, scores)``: ``len(queries) x k`` int64 rows and float32 scores, best
+            first; row ``-1`` and score ``-inf`` where there is no match (a zero query under
+            cosine).
+
+        Raises:
+            InvalidParameterError: ``k`` is not an int >= 1.
+            DataError: Query vectors have the wrong number of columns, or hold NaN or
+                infinite values.
+            UnknownKeyError: A query key is not in the table.
         """
         check_param(isinstance(k, int) and k >= 1, "k", "NeighborIndex.search", "an int >= 1", k)
         q, no_direction = self._queries(queries)
@@ -154,14 +189,41 @@ class NeighborIndex:
         return rows, scores
 
     def search_keys(self, queries: Queries, k: int = 10) -> list[list[tuple[str, float]]]:
-        """Like :meth:`search`, answering ``(key, score)`` pairs per query."""
+        """Like :meth:`search`, answering ``(key, score)`` pairs per query.
+
+        Args:
+            queries: A matrix of query vectors, or a list of keys.
+            k: How many matches per query.
+
+        Returns:
+            One list of up to ``k`` ``(key, score)`` pairs per query, best first.
+
+        Raises:
+            InvalidParameterError: ``k`` is not an int >= 1.
+            DataError: Query vectors have the wrong number of columns, or hold NaN or
+                infinite values.
+            UnknownKeyError: A query key is not in the table.
+        """
         rows, scores = self.search(queries, k)
         keys = self.vectors.keys
         return [[(keys[r], float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
                 for rr, ss in zip(rows, scores, strict=True)]
 
     def neighbors(self, key: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` keys closest to ``key``, itself left out."""
+        """The ``k`` keys closest to ``key``, itself left out.
+
+        Args:
+            key: The key whose neighbours are asked.
+            k: How many neighbours.
+
+        Returns:
+            Up to ``k`` ``(key, score)`` pairs, best first.
+
+        Raises:
+            UnknownKeyError: ``key`` is not in the table.
+            InvalidParameterError: ``k`` is not an int >= 0.
+            DataError: The vector of ``key`` holds NaN or infinite values.
+        """
         own = self.vectors.index_of(key)
         rows, scores = self.search([key], k + 1)
         keys = self.vectors.keys
@@ -173,7 +235,14 @@ class NeighborIndex:
     def rows_per_block(self, queries: int) -> int:
         """Rows scored at once: the score block (queries x rows, float32) fits the budget, and
         a block has at least 4,096 rows (smaller ones cost more in per-block overhead than they
-        gain in cache; many queries go a slice at a time, see ``_exact_slice``)."""
+        gain in cache; many queries go a slice at a time, see ``_exact_slice``).
+
+        Args:
+            queries: The number of queries scored together.
+
+        Returns:
+            The number of table rows per block (``block_size`` when it was given).
+        """
         if self.block_size is not None:
             return self.block_size
         budget = int(self.max_block_mb * 2**20 / 4 / max(queries, 1))
@@ -267,7 +336,15 @@ def _build_faiss(table: np.ndarray, kind: str, hnsw_m: int, ef_construction: int
 
 def resolve_method(method: Method, rows: int) -> Literal["exact", "faiss"]:
     """What ``method`` means for a table of ``rows`` keys: ``"auto"`` is faiss above
-    200,000 keys when faiss is installed, else exact."""
+    200,000 keys when faiss is installed, else exact.
+
+    Args:
+        method: ``"exact"``, ``"faiss"`` or ``"auto"``.
+        rows: The number of keys in the table.
+
+    Returns:
+        ``"exact"`` or ``"faiss"``.
+    """
     if method == "auto":
         return "faiss" if rows > AUTO_FAISS_ABOVE and _has_faiss() else "exact"
     return "faiss" if method == "faiss" else "exact"
@@ -295,7 +372,31 @@ def build_index(
     nlist: int = 1024,
     nprobe: int = 32,
 ) -> NeighborIndex:
-    """A :class:`NeighborIndex` over ``vectors`` (see the class for the options)."""
+    """A :class:`NeighborIndex` over ``vectors`` (see the class for the options).
+
+    Args:
+        vectors: The table to search.
+        method: ``"exact"``, ``"faiss"`` (approximate) or ``"auto"`` (faiss above 200,000
+            keys when faiss is installed, else exact).
+        metric: ``"cosine"``, ``"dot"`` or ``"euclidean"`` (exact only).
+        block_size: Exact: rows per block, overrides ``max_block_mb``.
+        max_block_mb: Exact: memory for one block of scores (default 2: it stays in cache).
+        index: faiss: ``"hnsw"`` or ``"ivf"``.
+        hnsw_m: faiss HNSW: links per node.
+        ef_construction: faiss HNSW: search depth while building.
+        ef_search: faiss HNSW: search depth while searching.
+        nlist: faiss IVF: number of lists.
+        nprobe: faiss IVF: lists visited per query.
+
+    Returns:
+        The new index.
+
+    Raises:
+        InvalidParameterError: An option is not one of its allowed values, or
+            ``metric="euclidean"`` is asked of faiss.
+        DataError: ``vectors`` is empty.
+        MissingExtraError: faiss is asked for and not installed.
+    """
     return NeighborIndex(vectors, method=method, metric=metric, block_size=block_size,
                          max_block_mb=max_block_mb, index=index, hnsw_m=hnsw_m,
                          ef_construction=ef_construction, ef_search=ef_search, nlist=nlist,
@@ -312,6 +413,20 @@ def recall_at_k(
 
     Give two indexes and the queries (``recall_at_k(ann, exact, queries, k=10)``), or the two
     row matrices that their ``search`` returned.
+
+    Args:
+        approximate: The approximate index, or the rows its ``search`` returned.
+        exact: The exact index, or the rows its ``search`` returned.
+        queries: The queries to run on two indexes (not used with row matrices).
+        k: How many matches per query, for two indexes.
+
+    Returns:
+        The share of the exact rows found by the approximate search, in [0, 1].
+
+    Raises:
+        InvalidParameterError: One index and one row matrix are given, or two indexes
+            without ``queries``.
+        DataError: The two row matrices cover different numbers of queries.
     """
     if isinstance(approximate, NeighborIndex) or isinstance(exact, NeighborIndex):
         if not (isinstance(approximate, NeighborIndex) and isinstance(exact, NeighborIndex)):

@@ -59,6 +59,15 @@ class TopK:
     module's rule; blocks must come in increasing row order (that is what keeps the lower row
     first among equal scores). A large block is shared among ``threads`` threads (default:
     the cores), each taking a slice of the queries; the kernel runs without the GIL.
+
+    Args:
+        queries: The number of queries (rows of every block of scores).
+        k: How many rows to keep per query.
+        threads: The most threads a large block is shared among (``None``: the cores).
+
+    Raises:
+        InvalidParameterError: ``queries`` is not an int >= 0, ``k`` not an int >= 1, or
+            ``threads`` not an int >= 1 or None.
     """
 
     def __init__(self, queries: int, k: int, threads: int | None = None) -> None:
@@ -76,7 +85,18 @@ class TopK:
 
     def fold(self, scores: np.ndarray, first_row: int, scale: np.ndarray | None = None) -> None:
         """Take in ``scores`` (``queries x n``; column ``i`` is row ``first_row + i``), each
-        column times ``scale[i]`` when given (cosine: the rows' inverse lengths)."""
+        column times ``scale[i]`` when given (cosine: the rows' inverse lengths).
+
+        Args:
+            scores: A ``queries x n`` block of scores.
+            first_row: The table row of the block's first column.
+            scale: One factor per column, or ``None``.
+
+        Raises:
+            DataError: ``scores`` is not ``queries x n``, or ``scale`` has not one factor per
+                column.
+            InvalidParameterError: The block starts before the end of the previous one.
+        """
         block = np.ascontiguousarray(scores, dtype=np.float32)
         if block.ndim != 2 or block.shape[0] != len(self.rows):
             raise DataError(f"a block of scores must be {len(self.rows)} x n (one row per "
@@ -124,6 +144,18 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     ``scores`` is one row of scores (1-D: the answers are 1-D) or a matrix (one row per
     query). ``k`` above the number of columns is cut to it. The module's rule applies: ties to
     the lower index, NaN and ``-inf`` never returned (index ``-1``, score ``-inf`` instead).
+
+    Args:
+        scores: One row of scores, or a matrix with one row per query.
+        k: How many entries to keep per row (>= 0).
+
+    Returns:
+        ``(indices, values)``: int64 indices and float32 scores, ``k`` per row (1-D for 1-D
+        ``scores``), best first.
+
+    Raises:
+        InvalidParameterError: ``k`` is not an int >= 0.
+        DataError: ``scores`` is neither one row nor a matrix.
     """
     check_param(isinstance(k, int | np.integer) and k >= 0, "k", "top_k", "an int >= 0", k)
     matrix = np.asarray(scores, dtype=np.float32)
@@ -153,6 +185,20 @@ def exact_top_k(
     BLAS scores the block, and :class:`TopK` folds it into each query's best ``k`` while it is
     in cache. After the first blocks hardly any score beats a query's k-th best, so that pass
     is a vectorised comparison. ``k`` must not exceed the row count.
+
+    Args:
+        queries: A ``queries x dim`` matrix.
+        table: A ``rows x dim`` matrix (may be a memory map).
+        k: How many rows to keep per query (1 .. rows).
+        block: How many table rows to score at once.
+        inverse_norms: One factor per table row multiplying its scores, or ``None``.
+
+    Returns:
+        ``(rows, scores)``: ``queries x k`` int64 rows and float32 scores, best first.
+
+    Raises:
+        InvalidParameterError: ``k`` is not an int >= 1.
+        DataError: ``inverse_norms`` has not one factor per table row.
     """
     import torch
 
