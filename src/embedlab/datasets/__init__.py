@@ -109,7 +109,11 @@ def __getattr__(name: str) -> Any:
 
 
 def list() -> builtins.list[Dataset]:  # noqa: A001 - the issue names it datasets.list()
-    """Every named dataset, sorted by name."""
+    """Every named dataset, sorted by name.
+
+    Returns:
+        The catalogue entries, one :class:`Dataset` per name.
+    """
     return entries()
 
 
@@ -124,6 +128,15 @@ def path(name: str, force: bool = False, progress: bool = True, verify: bool = F
     (``news-articles``: a plain-text corpus, one article per line); for a dataset that a
     system package installs, that package's folder. ``force`` fetches again; ``verify``
     hashes every cached file even when its stamp says it is unchanged.
+
+    Args:
+        name: The dataset's name (``datasets.list()`` shows them).
+        force: Fetch the files again even when they are cached.
+        progress: Show a progress bar while fetching.
+        verify: Hash every cached file.
+
+    Returns:
+        The dataset's folder, or its main file.
 
     Raises:
         DatasetError: the name is unknown, the fetch or a checksum failed, the system package
@@ -175,6 +188,12 @@ def load(name: str) -> Any:
     """Load ``name`` into memory (fetching it once first); the module docstring lists what
     each dataset gives.
 
+    Args:
+        name: The dataset's name (``datasets.list()`` shows them).
+
+    Returns:
+        The dataset in memory: vectors, pairs, a graph ... as the module docstring says.
+
     Raises:
         DatasetError: as :func:`path`, or the loader's module cannot be imported.
     """
@@ -198,7 +217,17 @@ def load(name: str) -> Any:
 
 def is_cached(name: str) -> bool:
     """Whether every file of ``name`` is in the cache (not checked here); for a dataset of a
-    system package, whether it is installed; always true for a built-in one."""
+    system package, whether it is installed; always true for a built-in one.
+
+    Args:
+        name: The dataset's name.
+
+    Returns:
+        Whether the dataset can be used without fetching it.
+
+    Raises:
+        DatasetError: The name is unknown.
+    """
     entry = info(name)
     if not entry.fetched:
         return not entry.location or Path(entry.location).is_dir()
@@ -206,7 +235,14 @@ def is_cached(name: str) -> bool:
 
 
 def clear(name: str) -> None:
-    """Delete the cached copy of ``name`` (the next use fetches it again)."""
+    """Delete the cached copy of ``name`` (the next use fetches it again).
+
+    Args:
+        name: The dataset's name.
+
+    Raises:
+        DatasetError: The name is unknown.
+    """
     shutil.rmtree(_folder(info(name)), ignore_errors=True)
 
 
@@ -215,6 +251,13 @@ def resolve(source: str | os.PathLike[str], kind: str | None = None) -> Path | D
 
     This is how commands take "a file or a dataset name": ``embedlab neighbors glove-6b-50d
     king`` reads a file called ``glove-6b-50d`` when there is one, the dataset otherwise.
+
+    Args:
+        source: A path, or a dataset's name.
+        kind: The kind of data the dataset must hold (``"vectors"``, ...); None accepts any.
+
+    Returns:
+        The path when it exists, else the dataset's catalogue entry.
 
     Raises:
         DatasetError: ``source`` is neither an existing path nor a dataset name (the message

@@ -54,6 +54,13 @@ def format_for(path: PathLike, subwords: bool = False) -> str:
     ``.txt``/``.vec``: word2vec text; ``.bin``: word2vec binary, or ``fasttext-bin`` with
     ``subwords=True`` (a fastText model); ``.tsv``: projector; anything else: native.
 
+    Args:
+        path: The file or folder to be written; only its suffix is looked at.
+        subwords: Whether the vectors carry subwords (then ``.bin`` means a fastText model).
+
+    Returns:
+        The name of a format, one of :data:`FORMATS`.
+
     >>> format_for("vectors.vec"), format_for("model.bin", subwords=True), format_for("out")
     ('word2vec', 'fasttext-bin', 'native')
     """
@@ -88,6 +95,25 @@ def load(
 
     Malformed input raises :class:`~embedlab.FormatError` naming the file, the line or byte
     offset, what was expected and what was found.
+
+    Args:
+        path: The file or folder to read.
+        format: ``"auto"`` or one of :data:`FORMATS`.
+        limit: How many vectors to keep, from the start; None keeps them all.
+        mmap: Memory-map the matrix of a native folder.
+        encoding: The encoding of the keys.
+        unicode_errors: What to do with undecodable keys, as ``bytes.decode``'s ``errors``.
+        allow_nonfinite: Accept NaN and infinite values.
+        on_duplicate: ``"error"``, ``"first"`` or ``"last"``.
+        progress: Show a progress bar while reading a large file.
+        verify: Check a native folder in full against its saved checksums.
+
+    Returns:
+        The vectors read, with ``source`` set to ``path``.
+
+    Raises:
+        InvalidParameterError: ``format`` is unknown, or another option is out of range.
+        FormatError: The file is missing, unreadable, or does not follow its format.
 
     >>> v = load("glove.6B.50d.txt")  # doctest: +SKIP
     """
@@ -216,6 +242,20 @@ def save(
     ``precision`` (word2vec, fasttext-vec, glove: digits after the point; default 9
     significant digits, which read back the exact float32), ``newline`` (word2vec-binary: end
     records with a newline, default True), ``metadata_columns`` (projector).
+
+    Args:
+        vectors: The vectors to write.
+        path: The file or folder to write.
+        format: One of :data:`FORMATS`.
+        precision: Digits after the point (text formats); None writes 9 significant digits.
+        newline: End word2vec-binary records with a newline; None means True.
+        metadata_columns: The column names of a projector's metadata file.
+
+    Raises:
+        InvalidParameterError: ``vectors`` is not :class:`~embedlab.Vectors`, ``format`` is
+            unknown, or an option is given for a format it does not apply to.
+        FormatError: The writer of ``format`` is not available in this build.
+        WriteError: ``path`` cannot be written.
     """
     given = {"precision": precision, "newline": newline, "metadata_columns": metadata_columns}
     options: dict[str, Any] = {name: value for name, value in given.items() if value is not None}

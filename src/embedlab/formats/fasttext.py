@@ -51,7 +51,14 @@ _DEFAULT_ARGS: dict[str, Any] = {
 
 def is_fasttext_bin(head: bytes) -> bool:
     """True when ``head`` starts with fastText's magic number (any version, so that an unknown
-    version gets a clear error from the reader). The oldest format has no magic to see."""
+    version gets a clear error from the reader). The oldest format has no magic to see.
+
+    Args:
+        head: The first bytes of a file (8 are enough).
+
+    Returns:
+        Whether the file is a fastText model.
+    """
     return len(head) >= 8 and struct.unpack("<i", head[:4])[0] == MAGIC
 
 
@@ -88,6 +95,11 @@ class FastTextModel:
         return 0 if old and self.supervised else int(self.args["maxn"])
 
     def subwords(self) -> FastTextSubwords:
+        """The model's subword model, for the vectors of known and unknown words.
+
+        Returns:
+            A :class:`FastTextSubwords` holding the matrices, labels and arguments.
+        """
         a = self.args
         return FastTextSubwords(
             self.input_matrix, self.words, a["minn"], self.maxn, a["bucket"],
@@ -101,7 +113,19 @@ class FastTextModel:
 def read_fasttext_model(
     path: PathLike | Input, encoding: str = "utf-8", unicode_errors: str = "strict"
 ) -> FastTextModel:
-    """Read a whole fastText model: arguments, dictionary, input and output matrices."""
+    """Read a whole fastText model: arguments, dictionary, input and output matrices.
+
+    Args:
+        path: The ``.bin``/``.ftz`` file, or an already opened :class:`Input`.
+        encoding: The encoding of the words.
+        unicode_errors: What to do with undecodable words, as ``bytes.decode``'s ``errors``.
+
+    Returns:
+        The model, its quantised matrices decoded.
+
+    Raises:
+        FormatError: The file cannot be read, or is not a fastText model it supports.
+    """
     source = as_input(path)
     try:
         with source.stream() as handle:
@@ -293,6 +317,16 @@ def decode_pq(codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids
 
     Sub-quantiser ``m`` keeps its 256 centroids one after another from ``m * 256 * dsub``
     (the last one is ``lastdsub`` wide), as fastText's ``ProductQuantizer`` lays them out.
+
+    Args:
+        codes: The codes, one row per vector and one uint8 per sub-quantiser.
+        nsubq: The number of sub-quantisers.
+        dsub: The width of each sub-quantiser but the last.
+        lastdsub: The width of the last sub-quantiser.
+        centroids: The centroids of all sub-quantisers, one after another.
+
+    Returns:
+        The decoded rows, float32, ``rows x ((nsubq - 1) * dsub + lastdsub)``.
     """
     rows = codes.shape[0]
     dim = (nsubq - 1) * dsub + lastdsub
@@ -341,6 +375,21 @@ def read_fasttext_bin(
     ``.label_counts``, ``.output_matrix``, ``.args``). ``limit`` keeps the first ``limit``
     words in the table; the others still get their full fastText vector through the subword
     model.
+
+    Args:
+        path: The ``.bin``/``.ftz`` file, or an already opened :class:`Input`.
+        limit: How many words to keep in the table; None keeps them all.
+        encoding: The encoding of the words.
+        unicode_errors: What to do with undecodable words, as ``bytes.decode``'s ``errors``.
+        allow_nonfinite: Accept NaN and infinite values.
+
+    Returns:
+        The word vectors, with the subword model on ``vectors.subwords``.
+
+    Raises:
+        InvalidParameterError: ``limit`` is not None or an int >= 0.
+        FormatError: The file cannot be read, is not a supported fastText model, or holds
+            vectors that are not valid (NaN without ``allow_nonfinite``, ...).
     """
     check_param(limit is None or (isinstance(limit, int) and limit >= 0), "limit",
                 "read_fasttext_bin", "None or an int >= 0", limit)
@@ -368,6 +417,13 @@ def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
     * Otherwise (plain vectors, or a pruned ``.ftz`` whose buckets fastText only accepts
       quantised) the file holds the words alone: ``bucket=0``, ``minn=maxn=0``. fastText then
       returns the same vectors for the keys and zeros for unknown words.
+
+    Args:
+        vectors: The vectors to write.
+        path: The file to write.
+
+    Raises:
+        DataError: A key holds a NUL byte.
     """
     keys = vectors.keys
     for key in keys:

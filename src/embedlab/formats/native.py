@@ -43,7 +43,14 @@ _CHUNK_ROWS = 1 << 16  # rows per step when checking values (bounded extra memor
 
 def is_native(path: Path) -> bool:
     """Whether ``path`` is a native folder: its meta.json says so, or (damaged) it has a
-    meta.json and a vectors.npy, so that reading it says what is wrong with which member."""
+    meta.json and a vectors.npy, so that reading it says what is wrong with which member.
+
+    Args:
+        path: The folder to look at.
+
+    Returns:
+        Whether ``path`` is (or was meant to be) a native folder.
+    """
     meta = path / "meta.json"
     if not (path.is_dir() and meta.is_file()):
         return False
@@ -81,7 +88,16 @@ def _metadata_digest(metadata: dict[str, list[Any]]) -> str:
 
 
 def write_native(vectors: Vectors, path: PathLike) -> None:
-    """Write ``vectors`` as a native folder at ``path`` (replacing one that is there)."""
+    """Write ``vectors`` as a native folder at ``path`` (replacing one that is there).
+
+    Args:
+        vectors: The vectors to write.
+        path: The folder to write.
+
+    Raises:
+        FormatError: Something other than a native folder is at ``path``, or the metadata
+            cannot be saved as JSON.
+    """
     target = Path(path)
     if target.exists() and not is_native(target):
         raise FormatError(
@@ -126,6 +142,19 @@ def read_native(
     ``verify=True`` reads everything to check it: the matrix against the checksum saved with it,
     its values (NaN and infinities are errors unless ``allow_nonfinite``), the keys' uniqueness.
     A damaged or altered folder raises :class:`~embedlab.FormatError` naming the member file.
+
+    Args:
+        path: The native folder.
+        mmap: Leave the matrix on disk, memory-mapped.
+        limit: How many vectors to keep, from the start; None keeps them all.
+        verify: Read everything to check it against the checksums saved with it.
+        allow_nonfinite: Accept NaN and infinite values.
+
+    Returns:
+        The vectors read.
+
+    Raises:
+        FormatError: The folder is missing, unreadable, damaged or altered.
     """
     root = Path(path)
     try:

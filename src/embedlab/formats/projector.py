@@ -42,6 +42,18 @@ def write_projector(
     the standalone projector as the folder ``directory``; returns their paths.
 
     The folder is replaced whole, so it must be new, empty or hold only these four files.
+
+    Args:
+        vectors: The vectors to write.
+        directory: The folder to write the files into.
+        metadata_columns: The metadata columns to export; None exports them all.
+
+    Returns:
+        The path of each file written, by kind: ``tensor``, ``metadata``, ``config``, ``json``.
+
+    Raises:
+        FormatError: A column is not in the metadata, ``directory`` is a file, or it holds
+            files other than the projector's.
     """
     out = Path(directory)
     columns = list(metadata_columns if metadata_columns is not None else vectors.metadata)
@@ -95,6 +107,19 @@ def read_projector(
 
     The metadata file beside the tensor file is found without being named; the two are read
     from one save of their folder. NaN and infinite values are errors unless ``allow_nonfinite``.
+
+    Args:
+        tensor_path: The ``tensors.tsv`` file.
+        metadata_path: The metadata file; None uses ``metadata.tsv`` beside the tensor file
+            when there is one (without metadata the keys are row numbers).
+        allow_nonfinite: Accept NaN and infinite values.
+
+    Returns:
+        The vectors read, with the metadata's other columns as metadata.
+
+    Raises:
+        FormatError: A file does not hold tab-separated numbers, or the metadata and the
+            tensor disagree on the number of rows.
     """
     tensor = Path(tensor_path)
     metadata = None if metadata_path is None else Path(metadata_path)

@@ -29,7 +29,18 @@ _NUMERIC = frozenset(b"0123456789.+-eE \t\r\nnaifNAIFty")
 
 def detect(path: PathLike | Input) -> str:
     """The format of ``path``: one of ``word2vec``, ``word2vec-binary``, ``glove``,
-    ``fasttext-bin``, ``native``, ``projector``."""
+    ``fasttext-bin``, ``native``, ``projector``.
+
+    Args:
+        path: A file or folder, or an already opened :class:`Input` (its head is looked at).
+
+    Returns:
+        The name of the format.
+
+    Raises:
+        FormatError: The file is empty, corrupt, or in no known format; or the folder holds
+            neither a native folder nor projector files.
+    """
     if isinstance(path, Input):
         return detect_bytes(path.head, path.path)
     target = Path(path)
@@ -51,7 +62,18 @@ def detect(path: PathLike | Input) -> str:
 
 
 def detect_bytes(head: bytes, path: object = None) -> str:
-    """The format of a file that starts with ``head`` (64 KiB are plenty)."""
+    """The format of a file that starts with ``head`` (64 KiB are plenty).
+
+    Args:
+        head: The first bytes of the file.
+        path: The file's name, for error messages only.
+
+    Returns:
+        The name of the format.
+
+    Raises:
+        FormatError: ``head`` is empty or in no known format.
+    """
     if not head.strip():
         raise FormatError("the file is empty: expected vectors", path)
     if _is_fasttext(head):

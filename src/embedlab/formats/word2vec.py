@@ -35,13 +35,36 @@ from ._text import check_key, read_text, write_text
 
 
 def read_word2vec(path: PathLike | Input, **options: object) -> Vectors:
-    """Read word2vec text (or a fastText ``.vec``); options as :func:`embedlab.formats.load`."""
+    """Read word2vec text (or a fastText ``.vec``); options as :func:`embedlab.formats.load`.
+
+    Args:
+        path: The file to read, or an already opened :class:`Input`.
+        **options: ``limit``, ``encoding``, ``unicode_errors``, ``allow_nonfinite``,
+            ``on_duplicate`` and ``progress``, as :func:`embedlab.formats.load` takes them.
+
+    Returns:
+        The vectors read.
+
+    Raises:
+        InvalidParameterError: An option is out of range.
+        FormatError: The file does not follow the format.
+    """
     return read_text(path, header=True, **options)  # type: ignore[arg-type]
 
 
 def write_word2vec(vectors: Vectors, path: PathLike, precision: int | None = None) -> None:
     """Write word2vec text atomically (9 significant digits: the float32 values read back
-    exactly; ``precision=n`` writes ``n`` digits after the point instead)."""
+    exactly; ``precision=n`` writes ``n`` digits after the point instead).
+
+    Args:
+        vectors: The vectors to write.
+        path: The file to write.
+        precision: Digits after the point; None writes 9 significant digits.
+
+    Raises:
+        InvalidParameterError: ``precision`` is negative, or a key cannot be written in this
+            format (empty, holding a line break, or a space where the format forbids it).
+    """
     write_text(vectors, path, header=True, precision=precision)
 
 
@@ -54,7 +77,24 @@ def read_word2vec_binary(
     on_duplicate: OnDuplicate = "error",
     progress: bool = True,
 ) -> Vectors:
-    """Read word2vec binary. Errors name the record and its byte offset."""
+    """Read word2vec binary. Errors name the record and its byte offset.
+
+    Args:
+        path: The file to read, or an already opened :class:`Input`.
+        limit: How many vectors to keep, from the start; None keeps them all.
+        encoding: The encoding of the keys.
+        unicode_errors: What to do with undecodable keys, as ``bytes.decode``'s ``errors``.
+        allow_nonfinite: Accept NaN and infinite values.
+        on_duplicate: ``"error"``, ``"first"`` or ``"last"``.
+        progress: Show a progress bar while reading a large file.
+
+    Returns:
+        The vectors read.
+
+    Raises:
+        InvalidParameterError: An option is out of range.
+        FormatError: The file does not follow the format.
+    """
     source = as_input(path)
     path = source.path
     with source.stream() as handle:
@@ -202,7 +242,17 @@ def _decode(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, encoding: str
 
 def write_word2vec_binary(vectors: Vectors, path: PathLike, newline: bool = True) -> None:
     """Write word2vec binary atomically; ``newline`` ends each record with ``\\n`` as the C tool
-    and gensim do."""
+    and gensim do.
+
+    Args:
+        vectors: The vectors to write.
+        path: The file to write.
+        newline: End each record with a newline.
+
+    Raises:
+        InvalidParameterError: A key cannot be written (empty, or holding a space or a line
+            break).
+    """
     for key in vectors.keys:
         check_key(key, allow_spaces=False)
     end = b"\n" if newline else b""

@@ -46,6 +46,21 @@ class Graph:
         labels: Sequence[str] | None = None,
         name: str = "",
     ) -> None:
+        """Wrap CSR arrays as they are (the builders below make them).
+
+        Args:
+            indptr: Where each node's arcs start in ``indices``, ``n + 1`` entries.
+            indices: The target node of each arc, sorted within each node.
+            weights: The weight of each arc.
+            ids: The node ids, one per node, unique.
+            directed: Whether the arcs are edges of a directed graph.
+            labels: One class label per node, or None.
+            name: A name shown by ``repr``.
+
+        Raises:
+            DataError: The arrays are inconsistent, the ids are not unique, or there is not
+                one label per node.
+        """
         self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
         self.indices = np.ascontiguousarray(indices, dtype=np.int32)
         self.weights = np.ascontiguousarray(weights, dtype=np.float64)
@@ -85,10 +100,25 @@ class Graph:
         return bool(self.weights.size) and bool(np.any(self.weights != self.weights[0]))
 
     def degrees(self) -> np.ndarray:
-        """Out-degree of every node (arcs leaving it)."""
+        """Out-degree of every node (arcs leaving it).
+
+        Returns:
+            The degrees, int64, one per node.
+        """
         return np.diff(self.indptr)
 
     def index_of(self, node: object) -> int:
+        """The index of ``node``.
+
+        Args:
+            node: A node id (compared as ``str``).
+
+        Returns:
+            The node's index, in ``ids``.
+
+        Raises:
+            UnknownKeyError: The graph has no such node (close ids are suggested).
+        """
         try:
             return self._index[str(node)]
         except KeyError:
@@ -98,18 +128,44 @@ class Graph:
             raise UnknownKeyError(node, close, what="node") from None
 
     def neighbors(self, node: object) -> list[str]:
-        """Ids of the nodes ``node`` has an arc to."""
+        """Ids of the nodes ``node`` has an arc to.
+
+        Args:
+            node: A node id.
+
+        Returns:
+            The ids of its neighbours.
+
+        Raises:
+            UnknownKeyError: The graph has no such node.
+        """
         i = self.index_of(node)
         return [self.ids[j] for j in self.indices[self.indptr[i] : self.indptr[i + 1]]]
 
     def has_edge(self, u: object, v: object) -> bool:
+        """Whether there is an arc from ``u`` to ``v`` (either way when undirected).
+
+        Args:
+            u: A node id.
+            v: A node id.
+
+        Returns:
+            Whether the edge is in the graph.
+
+        Raises:
+            UnknownKeyError: The graph has no such node.
+        """
         i, j = self.index_of(u), self.index_of(v)
         row = self.indices[self.indptr[i] : self.indptr[i + 1]]
         k = int(np.searchsorted(row, j))
         return k < row.size and int(row[k]) == j
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Edges as index arrays ``(sources, targets, weights)``; undirected ones once (u < v)."""
+        """Edges as index arrays ``(sources, targets, weights)``; undirected ones once (u < v).
+
+        Returns:
+            The source indices, the target indices and the weights, one entry per edge.
+        """
         sources = np.repeat(np.arange(self.n_nodes, dtype=np.int32), self.degrees())
         targets, weights = self.indices, self.weights
         if not self.directed:
@@ -124,14 +180,29 @@ class Graph:
         return f"<Graph{name}: {self.n_nodes} nodes, {self.n_edges} {kind} {weighted} edges>"
 
     def to_scipy(self) -> Any:
-        """The weighted adjacency as a ``scipy.sparse.csr_matrix`` (both arcs when undirected)."""
+        """The weighted adjacency as a ``scipy.sparse.csr_matrix`` (both arcs when undirected).
+
+        Returns:
+            The ``n_nodes x n_nodes`` sparse matrix.
+
+        Raises:
+            MissingExtraError: scipy (the ``graph`` extra) is not installed.
+        """
         sparse = require("scipy.sparse", "graph")
         return sparse.csr_matrix(
             (self.weights, self.indices, self.indptr), shape=(self.n_nodes, self.n_nodes)
         )
 
     def without_edges(self, sources: np.ndarray, targets: np.ndarray) -> Graph:
-        """A copy with the given edges (index arrays) removed; nodes and labels are kept."""
+        """A copy with the given edges (index arrays) removed; nodes and labels are kept.
+
+        Args:
+            sources: The source node indices of the edges to remove.
+            targets: The target node indices, alongside.
+
+        Returns:
+            The new graph.
+        """
         s, t, w = self.edges()
         n = np.int64(self.n_nodes)
         drop = np.asarray(sources, np.int64) * n + np.asarray(targets, np.int64)
@@ -162,6 +233,26 @@ class Graph:
 
         ``nodes`` fixes the node order and may add isolated nodes; otherwise nodes are numbered
         in order of first appearance.
+
+        Args:
+            sources: The source node of each edge.
+            targets: The target node of each edge.
+            weights: The weight of each edge (finite, >= 0); None gives every edge weight 1.
+            directed: Whether the edges are directed.
+            nodes: The node ids in order; None numbers them as they appear.
+        self_loops: ``"error"`` refuses an edge from a node to itself, ``"drop"`` drops it.
+            labels: One class label per node, or None.
+            name: A name shown by ``repr``.
+
+        Returns:
+            The graph.
+
+        Raises:
+            InvalidParameterError: ``self_loops`` is not ``"error"`` or ``"drop"``.
+            DataError: The sequences differ in length, a weight is negative or not finite,
+                there is a self-loop with ``self_loops="error"``, ``nodes`` repeats an id, or
+                the labels are not one per node.
+            UnknownKeyError: An endpoint is not in ``nodes``.
         """
         check_param(self_loops in ("error", "drop"), "self_loops", "Graph", "'error' or 'drop'",
                     self_loops)
@@ -222,7 +313,22 @@ class Graph:
         delimiter: str | None = None,
     ) -> Graph:
         """Read ``u v [w]`` lines (whitespace-separated unless ``delimiter``); ``#`` starts a
-        comment; a line with a single id declares a node, isolated or not. gzip/bz2/xz work."""
+        comment; a line with a single id declares a node, isolated or not. gzip/bz2/xz work.
+
+        Args:
+            path: The edge-list file.
+            directed: Whether the edges are directed.
+        self_loops: ``"error"`` refuses an edge from a node to itself, ``"drop"`` drops it.
+            delimiter: The field separator; None splits on whitespace.
+
+        Returns:
+            The graph, named after the file.
+
+        Raises:
+            FormatError: A line has more than three fields, a weight that is not a finite
+                number >= 0, or a self-loop with ``self_loops="error"``.
+            DataError: The file holds no edges and no nodes.
+        """
         sources: list[str] = []
         targets: list[str] = []
         weights: list[float] = []
@@ -274,7 +380,22 @@ class Graph:
     ) -> Graph:
         """Take nodes (in the graph's order), edges and the ``weight`` attribute (default 1;
         ``weight=None`` ignores weights); ``label`` names a node attribute to keep as labels.
-        Parallel edges of a multigraph add up."""
+        Parallel edges of a multigraph add up.
+
+        Args:
+            graph: A networkx graph (directed or not, multigraphs too).
+            weight: The edge attribute holding the weight; None ignores weights.
+            label: The node attribute to keep as labels; None keeps none.
+        self_loops: ``"error"`` refuses an edge from a node to itself, ``"drop"`` drops it.
+            name: A name shown by ``repr``.
+
+        Returns:
+            The graph.
+
+        Raises:
+            DataError: Two nodes have the same string form, a weight is negative or not
+                finite, or there is a self-loop with ``self_loops="error"``.
+        """
         nodes = list(graph.nodes)
         names = [str(node) for node in nodes]
         if len(set(names)) != len(names):
@@ -307,7 +428,24 @@ class Graph:
         self_loops: SelfLoops = "error", labels: Sequence[str] | None = None, name: str = "",
     ) -> Graph:
         """An adjacency matrix (any scipy sparse format, or a dense array): entry ``[u, v]`` is the
-        weight of ``u -> v``. ``directed=None`` means: directed unless the matrix is symmetric."""
+        weight of ``u -> v``. ``directed=None`` means: directed unless the matrix is symmetric.
+
+        Args:
+            matrix: A square scipy sparse matrix or dense array.
+            ids: The node ids, one per row; None numbers the nodes from 0.
+            directed: Whether the graph is directed; None decides from the symmetry.
+        self_loops: ``"error"`` refuses an edge from a node to itself, ``"drop"`` drops it.
+            labels: One class label per node, or None.
+            name: A name shown by ``repr``.
+
+        Returns:
+            The graph.
+
+        Raises:
+            MissingExtraError: scipy (the ``graph`` extra) is not installed.
+            DataError: The matrix is not square, the ids are not one per row, a weight is
+                negative or not finite, or there is a self-loop with ``self_loops="error"``.
+        """
         sparse = require("scipy.sparse", "graph")
         coo = sparse.coo_matrix(matrix)
         if coo.shape[0] != coo.shape[1]:
@@ -365,7 +503,20 @@ def _check_weights(w: np.ndarray, where: Any) -> None:
 
 def as_graph(source: Any, *, directed: bool = False, self_loops: SelfLoops = "error") -> Graph:
     """A :class:`Graph` from a ``Graph``, a networkx graph, a scipy sparse matrix or an
-    edge-list path (``directed`` applies to edge lists only; the others say it themselves)."""
+    edge-list path (``directed`` applies to edge lists only; the others say it themselves).
+
+    Args:
+        source: A ``Graph``, a networkx graph, a scipy sparse matrix or an edge-list path.
+        directed: Whether the edges of an edge list are directed.
+        self_loops: ``"error"`` refuses an edge from a node to itself, ``"drop"`` drops it.
+
+    Returns:
+        The graph (``source`` itself when it is one).
+
+    Raises:
+        DataError: ``source`` is none of these, or (as the builders) holds bad data.
+        FormatError: An edge-list file is malformed.
+    """
     if isinstance(source, Graph):
         return source
     if isinstance(source, str | os.PathLike):

@@ -76,6 +76,22 @@ def node_classification(
     ``labels``: a mapping from node id to label, one label per vector (in order), a labelled
     :class:`Graph`, or ``None`` to use the vectors' ``label`` metadata. Nodes labelled ``""``
     are left out. The folds are shuffled with ``seed``.
+
+    Args:
+        vectors: The node vectors.
+        labels: The node labels, as said above; None uses the ``label`` metadata.
+        folds: The number of stratified folds, at least 2.
+        seed: The seed of the folds' shuffle.
+        max_iter: The most iterations of each logistic regression.
+
+    Returns:
+        The micro and macro F1, averaged over the folds and per fold.
+
+    Raises:
+        InvalidParameterError: ``folds`` is not an int >= 2.
+        MissingExtraError: scikit-learn (the ``graph`` extra) is not installed.
+        DataError: There are no labels, fewer than two classes, a class with fewer nodes than
+            ``folds``, labels that do not match the vectors, or no labelled node with a vector.
     """
     check_param(isinstance(folds, int) and folds >= 2, "folds", "node_classification",
                 "an int >= 2", folds)
@@ -124,7 +140,21 @@ class EdgeSplit:
 def split_edges(graph: Graph, test_fraction: float = 0.1, seed: int = 0) -> EdgeSplit:
     """Hold out ``test_fraction`` of the edges, never one that a random spanning forest needs
     (so no node loses all its edges and no component falls apart), and sample as many
-    non-edges for testing, and again as many for training, all distinct."""
+    non-edges for testing, and again as many for training, all distinct.
+
+    Args:
+        graph: The graph to split.
+        test_fraction: The share of the edges to hold out, between 0 and 1.
+        seed: The seed of the split and of the sampled non-edges.
+
+    Returns:
+        The training graph and the training and test pairs.
+
+    Raises:
+        InvalidParameterError: ``test_fraction`` is not between 0 and 1.
+        DataError: The edges cannot be held out without disconnecting the graph, or the graph
+            has too few non-edges to sample.
+    """
     check_param(isinstance(test_fraction, float | int) and 0 < test_fraction < 1,
                 "test_fraction", "split_edges", "a number between 0 and 1", test_fraction)
     rng = np.random.default_rng(seed)
@@ -210,7 +240,19 @@ class LinkPredictionScores:
 
 
 def hadamard(vectors: Vectors, ids: Sequence[str], pairs: np.ndarray) -> np.ndarray:
-    """Element-wise products of the two endpoints' vectors, one row per pair."""
+    """Element-wise products of the two endpoints' vectors, one row per pair.
+
+    Args:
+        vectors: The node vectors.
+        ids: The node ids, by node index.
+        pairs: Node-index pairs, shape (k, 2).
+
+    Returns:
+        The features, float64, shape (k, dim).
+
+    Raises:
+        UnknownKeyError: A node has no vector.
+    """
     matrix = np.asarray(vectors.matrix, dtype=np.float64)
     rows = np.asarray([vectors.index_of(node) for node in ids], dtype=np.int64)
     features: np.ndarray = matrix[rows[pairs[:, 0]]] * matrix[rows[pairs[:, 1]]]
@@ -221,6 +263,18 @@ def score_links(vectors: Vectors, split: EdgeSplit, seed: int = 0) -> LinkPredic
     """Train the Hadamard + logistic-regression link classifier and report its test ROC AUC.
 
     ``vectors`` must have been learnt on ``split.train_graph``.
+
+    Args:
+        vectors: The node vectors learnt on ``split.train_graph``.
+        split: The split from :func:`split_edges`.
+        seed: The seed of the logistic regression.
+
+    Returns:
+        The test ROC AUC and the numbers of test and training edges.
+
+    Raises:
+        MissingExtraError: scikit-learn (the ``graph`` extra) is not installed.
+        UnknownKeyError: A node has no vector.
     """
     require("sklearn", "graph")
     from sklearn.linear_model import LogisticRegression
@@ -245,7 +299,22 @@ def link_prediction(
     seed: int = 0,
 ) -> LinkPredictionScores:
     """Hold out edges, learn vectors on the rest with ``embed`` (a :class:`Node2Vec`, or any
-    function from a graph to vectors), and score the held-out edges by ROC AUC."""
+    function from a graph to vectors), and score the held-out edges by ROC AUC.
+
+    Args:
+        embed: A model with a ``fit(graph)`` method, or a function from a graph to vectors.
+        graph: The graph.
+        test_fraction: The share of the edges to hold out, between 0 and 1.
+        seed: The seed of the split and of the classifier.
+
+    Returns:
+        The test ROC AUC and the numbers of test and training edges.
+
+    Raises:
+        InvalidParameterError: ``test_fraction`` is not between 0 and 1.
+        DataError: The edges cannot be held out (see :func:`split_edges`).
+        MissingExtraError: scikit-learn (the ``graph`` extra) is not installed.
+    """
     split = split_edges(graph, test_fraction, seed)
     fit = embed.fit if hasattr(embed, "fit") else embed
     return score_links(fit(split.train_graph), split, seed)

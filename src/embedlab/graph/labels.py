@@ -11,9 +11,15 @@ from ..errors import DataError, FormatError
 def read_labels(path: PathLike) -> dict[str, str]:
     """``node label`` per line (tab or spaces between them; ``#`` starts a comment).
 
-    Returns a mapping from node id to label, in file order; a later line for the same node
-    wins. Raises :class:`~embedlab.DataError` when the file is missing or is a folder, and
-    :class:`~embedlab.FormatError` naming the line when a line has not exactly two fields.
+    Args:
+        path: The labels file.
+
+    Returns:
+        A mapping from node id to label, in file order; a later line for the same node wins.
+
+    Raises:
+        DataError: The file is missing or is a folder.
+        FormatError: A line has not exactly two fields (the error names the line).
 
     >>> read_labels("karate-labels.txt")  # doctest: +SKIP
     {'1': 'Mr. Hi', '2': 'Mr. Hi', ...}

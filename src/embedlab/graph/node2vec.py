@@ -26,25 +26,27 @@ from .walks import Walks, random_walks
 class Node2Vec:
     """Learn one vector per node: walks, then skip-gram with negative sampling.
 
-    Parameters
-    ----------
-    p, q:
-        node2vec's return and in-out parameters (both > 0); ``p = q = 1`` is DeepWalk.
-    walk_length, walks_per_node:
-        Each node starts ``walks_per_node`` walks of up to ``walk_length`` nodes (a walk that
-        reaches a node with no out-edges stops there).
-    vector_size, window, negative, sample, epochs, learning_rate:
-        Passed to :class:`embedlab.train.Word2Vec` (skip-gram, ``min_count=1``). ``sample``
-        defaults to 0 (no frequent-word subsampling): on the karate club and the connectome
-        it scored higher than word2vec's 1e-3 (see docs/graph.md).
-    workers:
-        Threads for the walks (whose result never depends on it) and, unless ``deterministic``,
-        for training.
-    seed:
-        Fixes the walks and the training.
-    deterministic:
-        Train word2vec on one thread, so a given seed gives bit-identical vectors run to run
-        (Hogwild training on several threads does not). Walks are parallel either way.
+    Args:
+        p: node2vec's return parameter (> 0); ``p = q = 1`` is DeepWalk.
+        q: node2vec's in-out parameter (> 0).
+        walk_length: The most nodes in a walk (a walk that reaches a node with no out-edges
+            stops there).
+        walks_per_node: How many walks each node starts.
+        vector_size: Passed to :class:`embedlab.train.Word2Vec` (skip-gram, ``min_count=1``),
+            as are ``window``, ``negative``, ``sample``, ``epochs`` and ``learning_rate``.
+        window: The context window of the skip-gram.
+        negative: Negative samples per positive one.
+        sample: Frequent-word subsampling threshold; defaults to 0 (none): on the karate club
+            and the connectome it scored higher than word2vec's 1e-3 (see docs/graph.md).
+        epochs: Passes over the walks.
+        learning_rate: The starting learning rate.
+        workers: Threads for the walks (whose result never depends on it) and, unless
+            ``deterministic``, for training.
+        seed: Fixes the walks and the training.
+        deterministic: Train word2vec on one thread, so a given seed gives bit-identical
+            vectors run to run (Hogwild training on several threads does not). Walks are
+            parallel either way.
+        progress: Show a progress bar while training.
     """
 
     def __init__(
@@ -104,7 +106,20 @@ class Node2Vec:
         validate_params(self, self._owner)
 
     def walks(self, graph: Any) -> Walks:
-        """The walks ``fit`` trains on (node indices; iterate for lists of node ids)."""
+        """The walks ``fit`` trains on (node indices; iterate for lists of node ids).
+
+        Args:
+            graph: A :class:`Graph`, a networkx graph, a scipy sparse adjacency matrix or the
+                path of an (undirected) edge list.
+
+        Returns:
+            The walks.
+
+        Raises:
+            InvalidParameterError: A parameter is out of range.
+            FormatError: ``graph`` is a path to no file, or a malformed edge list.
+            DataError: The graph has no nodes, or cannot be made from ``graph``.
+        """
         self._validate()
         graph = _check_graph(graph)
         return random_walks(graph, self.p, self.q, self.walk_length, self.walks_per_node,
@@ -116,6 +131,17 @@ class Node2Vec:
 
         ``graph``: a :class:`Graph`, a networkx graph, a scipy sparse adjacency matrix or the
         path of an (undirected) edge list.
+
+        Args:
+            graph: The graph to learn node vectors for, as said above.
+
+        Returns:
+            One vector per node, keyed by node id, in the graph's node order.
+
+        Raises:
+            InvalidParameterError: A parameter is out of range.
+            FormatError: ``graph`` is a path to no file, or a malformed edge list.
+            DataError: The graph has no nodes, or cannot be made from ``graph``.
         """
         from ..train import Word2Vec, _ranks
 
@@ -168,6 +194,22 @@ class DeepWalk(Node2Vec):
         deterministic: bool = True,
         progress: bool = True,
     ) -> None:
+        """Set the parameters, as :class:`Node2Vec` takes them (``p = q = 1``).
+
+        Args:
+            walk_length: The most nodes in a walk.
+            walks_per_node: How many walks each node starts.
+            vector_size: The dimension of the vectors.
+            window: The context window of the skip-gram.
+            negative: Negative samples per positive one.
+            sample: Frequent-word subsampling threshold (0: none).
+            epochs: Passes over the walks.
+            learning_rate: The starting learning rate.
+            workers: Threads for the walks and, unless ``deterministic``, for training.
+            seed: Fixes the walks and the training.
+            deterministic: Train on one thread, for bit-identical vectors run to run.
+            progress: Show a progress bar while training.
+        """
         super().__init__(
             p=1.0, q=1.0, walk_length=walk_length, walks_per_node=walks_per_node,
             vector_size=vector_size, window=window, negative=negative, sample=sample,

@@ -64,7 +64,16 @@ _WALK_CONSTRAINTS: dict[str, list[ConstraintSpec]] = {
 
 
 def start_nodes(n_nodes: int, walks_per_node: int, seed: int) -> np.ndarray:
-    """Walk ``i`` starts at ``starts[i]``: every node once per round, rounds shuffled apart."""
+    """Walk ``i`` starts at ``starts[i]``: every node once per round, rounds shuffled apart.
+
+    Args:
+        n_nodes: The number of nodes.
+        walks_per_node: The number of rounds.
+        seed: The seed of the shuffles.
+
+    Returns:
+        The start nodes, int32, ``n_nodes * walks_per_node`` of them.
+    """
     rng = np.random.default_rng(seed)
     return np.concatenate(
         [rng.permutation(n_nodes).astype(np.int32) for _ in range(walks_per_node)]
@@ -88,6 +97,23 @@ def random_walks(
     Walks are identical for a given seed whatever ``workers`` is (``None``: all cores).
     ``rank``/``ranks``: only rank ``rank``'s share of the walks, for training on several
     processes (see the module's text); its shares together are the walks of ``ranks=1``.
+
+    Args:
+        graph: The graph to walk.
+        p: The return parameter (node2vec): higher makes stepping back less likely.
+        q: The in-out parameter (node2vec): higher keeps walks near their start.
+        walk_length: The most nodes in a walk.
+        walks_per_node: How many walks start at each node.
+        seed: The seed of the walks.
+        workers: The threads to walk on; None uses all cores.
+        rank: Which share of the walks to make, from 0.
+        ranks: How many shares the walks are split into.
+
+    Returns:
+        The walks (this rank's share of them).
+
+    Raises:
+        InvalidParameterError: A parameter is out of range, or ``rank >= ranks``.
     """
     validate_arguments("random_walks", _WALK_CONSTRAINTS, {
         "p": p, "q": q, "walk_length": walk_length, "walks_per_node": walks_per_node,

@@ -29,6 +29,28 @@ class FastText(Word2Vec):
 
     Parameters are :class:`Word2Vec`'s plus ``minn``, ``maxn`` (n-gram lengths; ``maxn=0``
     turns subwords off) and ``bucket`` (hash rows). Hierarchical softmax is not offered.
+
+    Args:
+        mode: ``"skipgram"`` or ``"cbow"``.
+        vector_size: The dimension of the vectors.
+        window: The most words on each side of a word that count as its context.
+        negative: Negative samples per prediction.
+        minn: The shortest character n-gram.
+        maxn: The longest character n-gram (0 turns subwords off; at least ``minn``).
+        bucket: The number of hash rows the n-grams share.
+        ns_exponent: The exponent of the counts in the negative-sampling distribution.
+        min_count: Words seen fewer times are left out of the vocabulary.
+        max_vocab_size: Keep at most this many words (the most frequent); None keeps all.
+        sample: The frequent-word subsampling threshold (0: none).
+        learning_rate: The learning rate at the start, decreasing linearly.
+        min_learning_rate: The learning rate at the end.
+        epochs: Passes over the corpus.
+        workers: Training threads.
+        seed: Fixes the initial vectors and the sampling.
+        progress: Show a progress bar.
+        callbacks: Called after each epoch with the model, the epoch and its mean loss.
+        checkpoint: The file that ``checkpoint_every`` writes.
+        checkpoint_every: Write a checkpoint every this many epochs; None writes none.
     """
 
     _owner = "FastText"

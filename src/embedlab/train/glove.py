@@ -39,6 +39,21 @@ class GloVe:
     Co-occurrences are counted in bounded memory: at most about ``max_memory_entries``
     (key, weight) entries are held before sorted runs spill to a temporary directory.
     ``workers=1`` with a fixed ``seed`` gives identical vectors run to run.
+
+    Args:
+        vector_size: The dimension of the vectors.
+        window: The most words on each side of a word that count as its context.
+        x_max: Co-occurrence counts from this one up weigh fully in the loss.
+        weighting_exponent: The exponent of the weighting below ``x_max``.
+        epochs: Passes over the co-occurrences.
+        learning_rate: AdaGrad's initial learning rate.
+        min_count: Words seen fewer times are left out of the vocabulary.
+        max_vocab_size: Keep at most this many words (the most frequent); None keeps all.
+        workers: Training threads.
+        seed: Fixes the initial vectors and the order of the updates.
+        progress: Show a progress bar.
+        callbacks: Called after each epoch with the model, the epoch and its mean cost.
+        max_memory_entries: About how many co-occurrence entries are held in memory.
     """
 
     _owner = "GloVe"
@@ -97,7 +112,21 @@ class GloVe:
         validate_params(self, self._owner)
 
     def count(self, corpus: _corpus.CorpusLike) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Vocabulary, counts and the co-occurrence entries (rows, cols, values) of ``corpus``."""
+        """Vocabulary, counts and the co-occurrence entries (rows, cols, values) of ``corpus``.
+
+        Args:
+            corpus: Sentences as lists of tokens, a :class:`~embedlab.text.Corpus`, or the
+                path of a text file.
+
+        Returns:
+            The words (most frequent first), their counts, and the co-occurrence entries'
+            rows, columns and values (both directions).
+
+        Raises:
+            InvalidParameterError: A parameter is out of range.
+            DataError: The corpus is empty, no word reaches ``min_count``, or no two
+                vocabulary words ever share a window.
+        """
         self._validate()
         started = time.perf_counter()
         token_lists = _corpus._TokenLists(corpus)
@@ -130,7 +159,21 @@ class GloVe:
         return words, word_counts, rows, cols, values
 
     def fit(self, corpus: _corpus.CorpusLike) -> Vectors:
-        """Count co-occurrences in ``corpus``, fit the vectors and return ``w + c``."""
+        """Count co-occurrences in ``corpus``, fit the vectors and return ``w + c``.
+
+        Args:
+            corpus: Sentences as lists of tokens, a :class:`~embedlab.text.Corpus`, or the
+                path of a text file.
+
+        Returns:
+            The word vectors (``w + c``), most frequent word first, with counts.
+
+        Raises:
+            InvalidParameterError: A parameter is out of range, or training diverged (NaN in
+                the vectors; lower ``learning_rate``).
+            DataError: The corpus is empty, no word reaches ``min_count``, or no two
+                vocabulary words ever share a window.
+        """
         words, word_counts, rows, cols, values = self.count(corpus)
         self.cooccurrences = len(values)
         from .._progress import progress_bar

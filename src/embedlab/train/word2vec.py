@@ -86,6 +86,27 @@ class Word2Vec:
     gives bit-identical vectors run to run. ``checkpoint_every=k`` writes the model to
     ``checkpoint`` every ``k`` epochs (atomically); ``resume=path`` continues from such a
     file and ends with the vectors of an uninterrupted run.
+
+    Args:
+        mode: ``"skipgram"`` or ``"cbow"``.
+        vector_size: The dimension of the vectors.
+        window: The most words on each side of a word that count as its context.
+        negative: Negative samples per prediction (0: none, then ``hs`` must be True).
+        hs: Train with hierarchical softmax too.
+        ns_exponent: The exponent of the counts in the negative-sampling distribution.
+        min_count: Words seen fewer times are left out of the vocabulary.
+        max_vocab_size: Keep at most this many words (the most frequent); None keeps all.
+        sample: The frequent-word subsampling threshold (0: none).
+        learning_rate: The learning rate at the start, decreasing linearly.
+        min_learning_rate: The learning rate at the end.
+        epochs: Passes over the corpus.
+        workers: Training threads.
+        seed: Fixes the initial vectors and the sampling.
+        progress: Show a progress bar.
+        callbacks: Called after each epoch with the model, the epoch and its mean loss.
+        device: ``"cpu"``, or a CUDA device to train with torch.
+        checkpoint: The file that ``checkpoint_every`` writes.
+        checkpoint_every: Write a checkpoint every this many epochs; None writes none.
     """
 
     _owner = "Word2Vec"
@@ -193,7 +214,25 @@ class Word2Vec:
         return Vectors(s.words, s.w_in.copy(), counts=s.counts)
 
     def fit(self, corpus: _corpus.CorpusLike, resume: PathLike | None = None) -> Vectors:
-        """Build the vocabulary of ``corpus``, train from scratch (or ``resume``) and return vectors."""
+        """Build the vocabulary of ``corpus``, train from scratch (or ``resume``) and return
+        vectors.
+
+        Args:
+            corpus: Sentences as lists of tokens, a :class:`~embedlab.text.Corpus`, or the
+                path of a text file.
+            resume: A checkpoint written by ``checkpoint=`` to continue from; None trains
+                from scratch.
+
+        Returns:
+            The word vectors, most frequent word first, with counts.
+
+        Raises:
+            InvalidParameterError: A parameter is out of range, or the checkpoint was written
+                with other parameters.
+            FormatError: ``resume`` is no file or a damaged checkpoint, or the corpus file
+                cannot be read.
+            DataError: The corpus is empty, or no word of it reaches ``min_count``.
+        """
         self._validate()
         started = time.perf_counter()
         if resume is not None and not Path(resume).is_file():
@@ -220,7 +259,21 @@ class Word2Vec:
         return self.vectors
 
     def train(self, corpus: _corpus.CorpusLike, epochs: int | None = None) -> Vectors:
-        """Continue training on ``corpus`` for ``epochs`` more epochs (the vocabulary stays)."""
+        """Continue training on ``corpus`` for ``epochs`` more epochs (the vocabulary stays).
+
+        Args:
+            corpus: Sentences as lists of tokens, a :class:`~embedlab.text.Corpus`, or the
+                path of a text file.
+            epochs: The epochs to train; None uses the model's ``epochs``.
+
+        Returns:
+            The word vectors.
+
+        Raises:
+            InvalidParameterError: The model has not been fitted, or a parameter is out of
+                range.
+            DataError: No word of the corpus is in the vocabulary.
+        """
         if self._state is None:
             raise InvalidParameterError(f"this {self._owner} has not been trained yet; call fit() first")
         self._validate()
@@ -347,7 +400,15 @@ class Word2Vec:
         return {name: getattr(self, name) for name in names}
 
     def save_checkpoint(self, path: PathLike) -> None:
-        """Write the whole training state to ``path`` (``.npz``), atomically."""
+        """Write the whole training state to ``path`` (``.npz``), atomically.
+
+        Args:
+            path: The checkpoint file to write.
+
+        Raises:
+            InvalidParameterError: The model has not been trained yet.
+            WriteError: ``path`` cannot be written.
+        """
         s = self._state
         if s is None:
             raise InvalidParameterError(f"this {self._owner} has nothing to checkpoint yet")
