@@ -511,7 +511,6 @@ class DualEncoder:
         Raises:
             DataError: The model is not trained yet, or ``directory`` exists and is not a saved
                 model.
-            WriteError: The folder cannot be written.
         """
         from ..nn.saving import write_model_dir
 

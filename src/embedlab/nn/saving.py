@@ -38,7 +38,6 @@ def write_model_dir(
     Raises:
         DataError: ``directory`` exists and is not a saved model, or ``config`` holds labels
             that JSON cannot hold.
-        WriteError: The folder cannot be written.
     """
     from safetensors.torch import save as save_tensors
 
