@@ -231,8 +231,8 @@ class TextClassifier:
             The table.
 
         Raises:
-            InvalidParameterError: A setting of the classifier is out of range (the network
-                is built on first use).
+            InvalidParameterError: ``layout`` is unknown, ``line_length`` is below 40, or a
+                setting of the classifier is out of range (the network is built on first use).
         """
         emb = self.net.embedding
         dense_in, dense_out = self.net.hidden, self.net.output
