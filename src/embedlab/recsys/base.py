@@ -75,7 +75,8 @@ class FittedModel:
 
         Args:
             users: A user id or a list of them.
-            items: An item id or title, or a list of them (paired with ``users``).
+            items: An item id or title, or a list of them: one of each, one against a list,
+                or two lists of one length.
 
         Returns:
             One float32 score per (user, item) pair.
