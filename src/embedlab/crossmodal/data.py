@@ -39,14 +39,32 @@ class ImageSet:
         return int(self.labels.shape[0])
 
     def take(self, n: int, seed: int = 0) -> ImageSet:
-        """A random sample of ``n`` images (all of them if there are fewer)."""
+        """A random sample of ``n`` images (all of them if there are fewer).
+
+        Args:
+            n: How many images to keep.
+            seed: Seed of the sample.
+
+        Returns:
+            A new :class:`ImageSet` with the sampled images in their original order.
+        """
         rng = np.random.default_rng(seed)
         rows = np.sort(rng.permutation(len(self))[: min(n, len(self))])
         return ImageSet(self.images[rows], self.labels[rows], self.class_names, self.name)
 
 
 def read_idx(path: Path) -> np.ndarray:
-    """Read an IDX file (the MNIST container: magic, dimensions, unsigned bytes)."""
+    """Read an IDX file (the MNIST container: magic, dimensions, unsigned bytes).
+
+    Args:
+        path: The file, gzip-compressed when its name ends in ``.gz``.
+
+    Returns:
+        The uint8 array, shaped as the header says.
+
+    Raises:
+        FormatError: The magic is wrong, the header is truncated or the body has the wrong size.
+    """
     with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as handle:
         data = handle.read()
     if len(data) < 4 or data[0:2] != b"\x00\x00" or data[2] != 0x08:
@@ -67,7 +85,19 @@ def read_idx(path: Path) -> np.ndarray:
 
 def read_fashion_mnist(folder: Path, split: str) -> ImageSet:
     """One split (``"train"``: 60,000 images, ``"test"``: 10,000) of the IDX files in
-    ``folder``."""
+    ``folder``.
+
+    Args:
+        folder: The folder of the ``*-ubyte.gz`` files.
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        The images (float32 in [0, 1]) with their labels and class names.
+
+    Raises:
+        DatasetError: The images file is missing (Fashion-MNIST is not installed).
+        FormatError: A file is not a valid IDX file.
+    """
     prefix = "train" if split == "train" else "t10k"
     images_file = folder / f"{prefix}-images-idx3-ubyte.gz"
     if not images_file.exists():
@@ -81,7 +111,17 @@ def read_fashion_mnist(folder: Path, split: str) -> ImageSet:
 
 
 def read_digits(split: str) -> ImageSet:
-    """scikit-learn's digits; a fixed 80/20 split (seed 0) stands in for an official one."""
+    """scikit-learn's digits; a fixed 80/20 split (seed 0) stands in for an official one.
+
+    Args:
+        split: ``"train"`` (the 80%) or ``"test"`` (the 20%).
+
+    Returns:
+        The 8 x 8 images (float32 in [0, 1]) with their labels and class names.
+
+    Raises:
+        MissingExtraError: scikit-learn (the ``[viz]`` extra) is not installed.
+    """
     sk_datasets = require("sklearn.datasets", "viz")
     digits = sk_datasets.load_digits()
     order = np.random.default_rng(0).permutation(len(digits.target))
@@ -92,12 +132,30 @@ def read_digits(split: str) -> ImageSet:
 
 
 def fashion_mnist_splits(folder: Path) -> tuple[ImageSet, ImageSet]:
-    """``(train, test)`` of Fashion-MNIST (``datasets.load("fashion-mnist")``)."""
+    """``(train, test)`` of Fashion-MNIST (``datasets.load("fashion-mnist")``).
+
+    Args:
+        folder: The folder of the ``*-ubyte.gz`` files.
+
+    Returns:
+        The training set (60,000 images) and the test set (10,000).
+
+    Raises:
+        DatasetError: Fashion-MNIST is not installed.
+        FormatError: A file is not a valid IDX file.
+    """
     return read_fashion_mnist(folder, "train"), read_fashion_mnist(folder, "test")
 
 
 def digits_splits() -> tuple[ImageSet, ImageSet]:
-    """``(train, test)`` of the digits (``datasets.load("digits")``)."""
+    """``(train, test)`` of the digits (``datasets.load("digits")``).
+
+    Returns:
+        The training set (80%) and the test set (20%).
+
+    Raises:
+        MissingExtraError: scikit-learn (the ``[viz]`` extra) is not installed.
+    """
     return read_digits("train"), read_digits("test")
 
 
@@ -111,10 +169,19 @@ def load_images(name: str = "auto", split: str = "train") -> ImageSet:
     ``split`` is ``"train"`` or ``"test"``. Digits has no official split: a fixed 80/20 split
     (seed 0) stands in for one.
 
+    Args:
+        name: ``"fashion-mnist"``, ``"digits"`` or ``"auto"``.
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        The images of that split.
+
     Raises:
         InvalidParameterError: ``split`` is neither ``"train"`` nor ``"test"``.
         DatasetError: ``name`` is no image set of the registry, or Fashion-MNIST is not
             installed.
+        FormatError: A Fashion-MNIST file is not a valid IDX file.
+        MissingExtraError: ``"digits"`` is loaded without scikit-learn (the ``[viz]`` extra).
     """
     if split not in ("train", "test"):
         raise InvalidParameterError(

@@ -49,6 +49,14 @@ def recall_at_k(scores: np.ndarray, relevant: np.ndarray, ks: Sequence[int]) -> 
 
     ``relevant`` is a boolean matrix of the same shape as ``scores``. Equal scores rank the
     lower column first; a NaN score is never among the top ``k``.
+
+    Args:
+        scores: Query x item scores (higher is better).
+        relevant: Boolean matrix of the same shape: which items are relevant to each query.
+        ks: The cut-offs to report.
+
+    Returns:
+        Each ``k`` of ``ks`` mapped to the share of queries (in [0, 1]) with a hit in the top ``k``.
     """
     rows, _ = top_k(scores, max(ks, default=0))
     hits = np.take_along_axis(relevant, np.maximum(rows, 0), axis=1) & (rows >= 0)
@@ -70,6 +78,22 @@ def evaluate(
     Image-to-text queries are the test images, over every class x held-out template prompt.
     The linear probe is a logistic regression on the image encoder's features (trained on up to
     ``probe_size`` training images): the accuracy a supervised head reaches on the same features.
+
+    Args:
+        model: The fitted dual encoder.
+        test: The images evaluated on.
+        train: Training images for the linear probe, or None to skip the probe.
+        ks: The recall cut-offs.
+        held_out_templates: Prompt templates (``"... {}"``) not seen in training.
+        probe_size: Most training images the linear probe is fitted on.
+        seed: Seed of the probe's sample of training images.
+
+    Returns:
+        The :class:`CrossModalReport` of zero-shot accuracy, recall@k and the probe's accuracy.
+
+    Raises:
+        MissingExtraError: ``train`` is given and scikit-learn (the ``[viz]`` extra) is not
+            installed.
     """
     names = list(test.class_names)
     images = model.encode_images(test.images)

@@ -31,6 +31,13 @@ class ImageEncoder(nn.Module):
     """Three 3x3 convolutions with ReLU and pooling, then a global average: ``channels[-1]`` features.
 
     Adaptive pooling at the end makes it work on any image size (28x28 Fashion-MNIST, 8x8 digits).
+
+    Args:
+        channels: The width of each convolution; the last is the number of features.
+
+    Shape:
+        - Input: ``(N, 1, H, W)``, greyscale images of any size.
+        - Output: ``(N, C)`` where ``C = channels[-1]``.
     """
 
     def __init__(self, channels: Sequence[int]) -> None:
@@ -46,12 +53,29 @@ class ImageEncoder(nn.Module):
         self.body = nn.Sequential(*layers)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """The features of ``images``.
+
+        Args:
+            images: A batch of greyscale images, ``(N, 1, H, W)``.
+
+        Returns:
+            The ``(N, channels[-1])`` features.
+        """
         encoded: torch.Tensor = self.body(images)
         return encoded
 
 
 class TextEncoder(nn.Module):
-    """Token embeddings averaged over the real (non-padding) tokens, then a ReLU layer."""
+    """Token embeddings averaged over the real (non-padding) tokens, then a ReLU layer.
+
+    Args:
+        vocab_size: Number of token ids (id 0 is padding).
+        embedding_dim: Length of the token embeddings and of the output.
+
+    Shape:
+        - Input: ``(N, L)``, token ids padded with 0.
+        - Output: ``(N, E)`` where ``E = embedding_dim``.
+    """
 
     def __init__(self, vocab_size: int, embedding_dim: int) -> None:
         super().__init__()
@@ -59,6 +83,14 @@ class TextEncoder(nn.Module):
         self.hidden = nn.Sequential(nn.Linear(embedding_dim, embedding_dim), nn.ReLU())
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """The encoding of each row of token ids.
+
+        Args:
+            ids: Token ids, ``(N, L)``, padded with 0.
+
+        Returns:
+            The ``(N, embedding_dim)`` encodings.
+        """
         mask = (ids != 0).unsqueeze(-1).float()
         summed = (self.embedding(ids) * mask).sum(dim=1)
         hidden: torch.Tensor = self.hidden(summed / mask.sum(dim=1).clamp(min=1.0))
@@ -94,6 +126,15 @@ def contrastive_loss(
     With ``groups`` (class labels), every pair in the same group counts as a match and the target
     spreads evenly over them: captions made from class names repeat within a batch, and treating
     a same-class caption as a negative would punish the right answer.
+
+    Args:
+        image_emb: Unit image embeddings, one row per pair.
+        text_emb: Unit text embeddings, row ``i`` matched with image ``i``.
+        scale: The logit scale (inverse temperature).
+        groups: Class label of each pair, or None when only row ``i`` matches row ``i``.
+
+    Returns:
+        The mean of the image-to-text and text-to-image cross-entropies (a scalar).
     """
     logits = scale * image_emb @ text_emb.T
     if groups is None:
@@ -223,6 +264,19 @@ class DualEncoder:
 
         ``labels`` (optional) marks captions that describe the same thing (the class): pairs
         with equal labels are all treated as matches by the loss.
+
+        Args:
+            images: Greyscale images, ``(n, height, width)``, uint8 (0-255) or float (0-1).
+            captions: One caption per image.
+            labels: The class of each pair, or None.
+
+        Returns:
+            The model itself, trained.
+
+        Raises:
+            InvalidParameterError: A setting of the model is out of range.
+            DataError: The images are malformed, the counts of images, captions and labels
+                differ, there are fewer than two pairs, or a caption is empty or not a string.
         """
         self._validate()
         image_t = self._images(images)
@@ -307,15 +361,45 @@ class DualEncoder:
         return torch.cat(parts).numpy() if parts else np.empty((0, self.vector_size), np.float32)
 
     def encode_images(self, images: np.ndarray) -> np.ndarray:
-        """Unit vectors of ``images`` in the joint space."""
+        """Unit vectors of ``images`` in the joint space.
+
+        Args:
+            images: Greyscale images, ``(n, height, width)``, uint8 or float.
+
+        Returns:
+            The ``n x vector_size`` unit vectors.
+
+        Raises:
+            DataError: The model is not trained yet, or the images are malformed.
+        """
         return self._batched(self._ready().embed_images, self._images(images))
 
     def image_features(self, images: np.ndarray) -> np.ndarray:
-        """The image encoder's features before the projection (what a linear probe sees)."""
+        """The image encoder's features before the projection (what a linear probe sees).
+
+        Args:
+            images: Greyscale images, ``(n, height, width)``, uint8 or float.
+
+        Returns:
+            The ``n x channels[-1]`` features.
+
+        Raises:
+            DataError: The model is not trained yet, or the images are malformed.
+        """
         return self._batched(self._ready().image, self._images(images))
 
     def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of ``texts`` in the joint space."""
+        """Unit vectors of ``texts`` in the joint space.
+
+        Args:
+            texts: The texts (a list, not one string).
+
+        Returns:
+            The ``len(texts) x vector_size`` unit vectors.
+
+        Raises:
+            DataError: The model is not trained yet, or a text is empty or not a string.
+        """
         towers = self._ready()
         return self._batched(towers.embed_texts, self._texts(texts))
 
@@ -323,20 +407,53 @@ class DualEncoder:
         self, images: np.ndarray, keys: Sequence[str] | None = None,
         metadata: dict[str, Sequence[Any]] | None = None,
     ) -> Vectors:
-        """``Vectors`` of images (keys default to ``image:0``, ``image:1`` ...)."""
+        """``Vectors`` of images (keys default to ``image:0``, ``image:1`` ...).
+
+        Args:
+            images: Greyscale images, ``(n, height, width)``, uint8 or float.
+            keys: One key per image, or None.
+            metadata: Extra columns (name -> one value per image), or None.
+
+        Returns:
+            The images' unit vectors under their keys.
+
+        Raises:
+            DataError: The model is not trained yet, or the images are malformed.
+        """
         matrix = self.encode_images(images)
         keys = list(keys) if keys is not None else [f"image:{i}" for i in range(len(matrix))]
         return Vectors(keys, matrix, metadata=metadata)
 
     def text_vectors(self, texts: Sequence[str]) -> Vectors:
-        """``Vectors`` of texts, keyed by the text itself (repeated texts kept once)."""
+        """``Vectors`` of texts, keyed by the text itself (repeated texts kept once).
+
+        Args:
+            texts: The texts.
+
+        Returns:
+            The texts' unit vectors, keyed by text.
+
+        Raises:
+            DataError: The model is not trained yet, or a text is empty or not a string.
+        """
         unique = list(dict.fromkeys(texts))
         return Vectors(unique, self.encode_texts(unique))
 
     def class_embeddings(
         self, class_names: Sequence[str], templates: Sequence[str] = TRAIN_TEMPLATES
     ) -> np.ndarray:
-        """One unit vector per class: the mean over the templates filled with its name."""
+        """One unit vector per class: the mean over the templates filled with its name.
+
+        Args:
+            class_names: The classes' names.
+            templates: Prompt templates, each with one ``{}`` for the name.
+
+        Returns:
+            The ``len(class_names) x vector_size`` unit vectors.
+
+        Raises:
+            DataError: The model is not trained yet.
+        """
         prompts = [t.format(name) for name in class_names for t in templates]
         emb = self.encode_texts(prompts).reshape(len(class_names), len(templates), -1).mean(axis=1)
         unit: np.ndarray = emb / np.linalg.norm(emb, axis=1, keepdims=True)
@@ -346,13 +463,39 @@ class DualEncoder:
         self, images: np.ndarray, class_names: Sequence[str],
         templates: Sequence[str] = TRAIN_TEMPLATES,
     ) -> np.ndarray:
-        """Class index of each image, chosen from text prompts alone."""
+        """Class index of each image, chosen from text prompts alone.
+
+        Args:
+            images: Greyscale images, ``(n, height, width)``, uint8 or float.
+            class_names: The classes' names.
+            templates: Prompt templates, each with one ``{}`` for the name.
+
+        Returns:
+            The index into ``class_names`` of each image's best-scoring class.
+
+        Raises:
+            DataError: The model is not trained yet, or the images are malformed.
+        """
         scores = self.encode_images(images) @ self.class_embeddings(class_names, templates).T
         return np.asarray(scores.argmax(axis=1))
 
     def search(self, text: str, images: np.ndarray, k: int = 10) -> list[tuple[int, float]]:
         """The ``k`` images closest to ``text``, as ``(index, cosine)``, best first (equal
-        cosines: the lower index first)."""
+        cosines: the lower index first).
+
+        Args:
+            text: The query.
+            images: Greyscale images searched, ``(n, height, width)``, uint8 or float.
+            k: How many images to return.
+
+        Returns:
+            Up to ``k`` pairs ``(index into images, cosine)``, best first.
+
+        Raises:
+            InvalidParameterError: ``k`` is not an int >= 1.
+            DataError: The model is not trained yet, the images are malformed or ``text`` is
+                empty.
+        """
         check_param(isinstance(k, int) and k >= 1, "k", "DualEncoder.search", "an int >= 1", k)
         scores = self.encode_images(images) @ self.encode_texts([text])[0]
         rows, values = top_k(scores, k)
@@ -360,7 +503,15 @@ class DualEncoder:
 
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> None:
-        """Weights (safetensors), config and vocabulary (JSON), the folder written atomically."""
+        """Weights (safetensors), config and vocabulary (JSON), the folder written atomically.
+
+        Args:
+            directory: The folder to write (a model saved there before is replaced).
+
+        Raises:
+            DataError: The model is not trained yet, or ``directory`` exists and is not a saved
+                model.
+        """
         from ..nn.saving import write_model_dir
 
         towers = self._ready()
@@ -369,7 +520,18 @@ class DualEncoder:
 
     @classmethod
     def load(cls, directory: str | Path, device: str = "cpu") -> DualEncoder:
-        """A model saved by :meth:`save`."""
+        """A model saved by :meth:`save`.
+
+        Args:
+            directory: The folder that :meth:`save` wrote.
+            device: The torch device the model runs on.
+
+        Returns:
+            The loaded model, ready to encode.
+
+        Raises:
+            FormatError: The folder is missing, incomplete, corrupt or holds another kind of model.
+        """
         from ..nn.saving import read_model_dir
 
         config, weights, vocab = read_model_dir(directory, _FORMAT)

@@ -22,6 +22,10 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
 
     Every rank must call it (it ends with a barrier, so no rank runs ahead of a checkpoint
     that is not yet on disk).
+
+    Args:
+        path: Where the checkpoint file goes (written atomically by rank 0).
+        state: What to save: tensors, numbers, a generator's ``get_state()``.
     """
     if context().is_main:
         with atomic_write(path, "wb") as handle:
@@ -30,7 +34,14 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any] | None:
-    """The state last saved at ``path``, or None when there is none yet (a fresh start)."""
+    """The state last saved at ``path``, or None when there is none yet (a fresh start).
+
+    Args:
+        path: The checkpoint file that :func:`save_checkpoint` writes.
+
+    Returns:
+        The saved state (tensors on the CPU), or None when ``path`` does not exist.
+    """
     target = Path(path)
     if not target.exists():
         return None

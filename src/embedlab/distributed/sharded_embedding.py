@@ -27,14 +27,30 @@ _INIT_CHUNK = 1 << 16
 
 
 def shard_bounds(num_embeddings: int, world_size: int) -> torch.Tensor:
-    """The ``world_size + 1`` row boundaries (int64): shards differ in size by at most one row."""
+    """The ``world_size + 1`` row boundaries (int64): shards differ in size by at most one row.
+
+    Args:
+        num_embeddings: Rows in the whole table.
+        world_size: Number of ranks sharing it.
+
+    Returns:
+        A 1-D int64 tensor: rank ``r`` holds rows ``bounds[r]:bounds[r+1]``.
+    """
     ranks = torch.arange(world_size + 1, dtype=torch.int64)
     base, extra = divmod(int(num_embeddings), world_size)
     return ranks * base + torch.clamp(ranks, max=extra)
 
 
 def owners(ids: torch.Tensor, bounds: torch.Tensor) -> torch.Tensor:
-    """The rank that holds each row of ``ids`` (int64, any shape), given :func:`shard_bounds`."""
+    """The rank that holds each row of ``ids`` (int64, any shape), given :func:`shard_bounds`.
+
+    Args:
+        ids: Global row numbers (int64, any shape).
+        bounds: The row boundaries from :func:`shard_bounds`.
+
+    Returns:
+        The owning rank of each id, with the shape of ``ids``.
+    """
     return torch.bucketize(ids, bounds[1:], right=True)
 
 
@@ -71,6 +87,21 @@ class ShardedEmbedding(nn.Module):
     it raises :class:`DistributedError` before anything is allocated. The initial rows are
     N(0, 1) like ``nn.Embedding``, drawn from ``seed`` in fixed chunks of rows, so the whole
     table is the same for any number of ranks.
+
+    Args:
+        num_embeddings: Rows in the whole table.
+        embedding_dim: Length of each row.
+        seed: Seed of the initial N(0, 1) rows.
+        max_bytes_per_rank: Memory budget of one rank's shard, or None for no limit.
+        ctx: The launch context; the current one (:func:`context`) when None.
+
+    Raises:
+        InvalidParameterError: A parameter is out of range.
+        DistributedError: This rank's shard is over ``max_bytes_per_rank``.
+
+    Shape:
+        - Input: ``(*)``, int64 global row numbers of any shape.
+        - Output: ``(*, H)`` where ``*`` is the input shape and ``H = embedding_dim``.
     """
 
     # Every parameter, declared once; checked when the table is built (see embedlab._params).
@@ -112,6 +143,17 @@ class ShardedEmbedding(nn.Module):
         self.weight = nn.Parameter(_initial_rows(self.start, stop, embedding_dim, seed))
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """The rows of ``ids``, fetched from the ranks that own them (a collective call).
+
+        Args:
+            ids: Global row numbers (any shape, int64).
+
+        Returns:
+            The rows, of shape ``(*ids.shape, embedding_dim)``.
+
+        Raises:
+            DistributedError: An id lies outside ``[0, num_embeddings)``.
+        """
         flat = ids.reshape(-1).to(torch.int64)
         if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= self.num_embeddings):
             raise DistributedError(
@@ -137,7 +179,11 @@ class ShardedEmbedding(nn.Module):
 
     @torch.no_grad()
     def full_weight(self) -> torch.Tensor:
-        """The whole table gathered from every rank (for tests and small tables only)."""
+        """The whole table gathered from every rank (for tests and small tables only).
+
+        Returns:
+            The ``num_embeddings x embedding_dim`` table (a copy).
+        """
         if not self.ctx.distributed:
             return self.weight.detach().clone()
         sizes = (self.bounds[1:] - self.bounds[:-1]).tolist()

@@ -26,6 +26,19 @@ def sharded_top_k(
     Every rank passes the same ``queries`` and its own ``shard`` of the table (``rows x dim``;
     a shard may be empty). Scores are dot products: normalise the rows and the queries first
     for cosine. Every rank gets the whole answer.
+
+    Args:
+        queries: The query matrix (``queries x dim``), the same on every rank.
+        shard: This rank's rows of the table (``rows x dim``; may be empty).
+        k: How many neighbours each query keeps.
+        ctx: The launch context; the current one (:func:`context`) when None.
+
+    Returns:
+        ``(rows, scores)``, both ``queries x min(k, table rows)``: the global row numbers
+        (int64, ``-1`` where a query has fewer candidates) and their scores (float32).
+
+    Raises:
+        DataError: ``queries`` is not a matrix.
     """
     ctx = ctx or context()
     q = np.ascontiguousarray(queries, dtype=np.float32)

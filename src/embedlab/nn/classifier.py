@@ -198,7 +198,18 @@ class TextClassifier:
         return self.net.embedding.coverage
 
     def count_params(self, trainable_only: bool = False) -> int:
-        """Number of weights (only those that training changes with ``trainable_only``)."""
+        """Number of weights (only those that training changes with ``trainable_only``).
+
+        Args:
+            trainable_only: Count only the weights that training changes.
+
+        Returns:
+            The number of weights.
+
+        Raises:
+            InvalidParameterError: A setting of the classifier is out of range (the network
+                is built on first use).
+        """
         return sum(
             p.numel() for p in self.net.parameters() if p.requires_grad or not trainable_only
         )
@@ -210,6 +221,18 @@ class TextClassifier:
         """The Keras-style table; printed with ``print_fn`` (None: only returned).
 
         ``layout="keras3"`` draws Keras 3's box table (see :func:`format_summary`).
+
+        Args:
+            print_fn: Called with the table; None to only return it.
+            layout: ``"keras2"`` or ``"keras3"``.
+            line_length: Width of the table in characters, or None for the layout's own.
+
+        Returns:
+            The table.
+
+        Raises:
+            InvalidParameterError: ``layout`` is unknown, ``line_length`` is below 40, or a
+                setting of the classifier is out of range (the network is built on first use).
         """
         emb = self.net.embedding
         dense_in, dense_out = self.net.hidden, self.net.output
@@ -320,6 +343,27 @@ class TextClassifier:
         validation loss and restores the best weights. The same ``seed`` gives the same model.
         ``threads`` caps torch's CPU threads during the fit (one is fastest for a model this
         small; None keeps torch's own setting).
+
+        Args:
+            texts: The training texts.
+            labels: One label per text (hashable: str, int ...); at least two classes.
+            validation: A held-out fraction in (0, 1), a ``(texts, labels)`` pair, or None.
+            epochs: Most passes over the training data; an int >= 1.
+            batch_size: Texts per minibatch; an int >= 1.
+            early_stopping: Patience in epochs (needs ``validation``), or None.
+            seed: Seed of the weights, the validation split and the shuffles.
+            progress: Draw a progress bar per epoch.
+            device: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+            threads: Torch's CPU threads during the fit, or None to keep torch's setting.
+
+        Returns:
+            The per-epoch :class:`History` (also kept as ``self.history``).
+
+        Raises:
+            InvalidParameterError: A parameter is out of range, ``early_stopping`` is given
+                without ``validation``, or ``device`` is CUDA where no GPU is available.
+            DataError: The texts or labels are malformed or differ in number, there are fewer
+                than two classes, or ``validation`` leaves no validation or no training data.
         """
         self._validate()
         owner = "TextClassifier.fit"
@@ -398,7 +442,19 @@ class TextClassifier:
         return self.vocab
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[Hashable]) -> dict[str, float]:
-        """Loss and accuracy on labelled texts: ``{"loss": ..., "accuracy": ...}``."""
+        """Loss and accuracy on labelled texts: ``{"loss": ..., "accuracy": ...}``.
+
+        Args:
+            texts: The texts.
+            labels: One label per text, each a class the model was trained on.
+
+        Returns:
+            ``{"loss": ..., "accuracy": ...}``.
+
+        Raises:
+            DataError: The classifier is not trained yet, the texts or labels are malformed or
+                differ in number, or a label is not one of ``self.classes``.
+        """
         self._fitted_vocab()
         texts, labels = self._pair(texts, labels, "evaluation")
         y = self._targets(labels)
@@ -406,7 +462,18 @@ class TextClassifier:
         return {"loss": loss, "accuracy": accuracy}
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """``len(texts) x n_classes`` probabilities, columns in the order of ``self.classes``."""
+        """``len(texts) x n_classes`` probabilities, columns in the order of ``self.classes``.
+
+        Args:
+            texts: The texts to classify.
+
+        Returns:
+            The probabilities; each row sums to 1.
+
+        Raises:
+            DataError: The classifier is not trained yet, or ``texts`` is not a non-empty list
+                of strings.
+        """
         self._fitted_vocab()
         logits = outputs(self.net, self._encode(self._check_texts(texts)), self.device)
         if logits.shape[1] == 1:
@@ -415,7 +482,18 @@ class TextClassifier:
         return torch.softmax(logits, dim=1).numpy()
 
     def predict(self, texts: Sequence[str]) -> list[Hashable]:
-        """The most probable class of each text."""
+        """The most probable class of each text.
+
+        Args:
+            texts: The texts to classify.
+
+        Returns:
+            One class (an element of ``self.classes``) per text.
+
+        Raises:
+            DataError: The classifier is not trained yet, or ``texts`` is not a non-empty list
+                of strings.
+        """
         self._fitted_vocab()
         logits = outputs(self.net, self._encode(self._check_texts(texts)), self.device)
         return [self.classes[int(i)] for i in self._predicted(logits)]
@@ -426,6 +504,16 @@ class TextClassifier:
 
         The folder is written whole and renamed into place: an interrupted save leaves the
         previous model (or nothing). A folder that is not a saved model is never replaced.
+
+        Args:
+            directory: The folder to write.
+
+        Returns:
+            The folder written.
+
+        Raises:
+            DataError: The classifier is not trained yet, ``directory`` exists and is not a
+                saved model, or the classes cannot be written to JSON.
         """
         vocab = self._fitted_vocab()
         tokenizer_name = next((n for n, f in _KNOWN_TOKENIZERS.items() if f is self.tokenizer), None)
@@ -445,6 +533,20 @@ class TextClassifier:
         """A classifier saved by :meth:`save`; it predicts exactly as the saved one did.
 
         A model trained with a tokenizer of your own needs it again: ``tokenizer=``.
+
+        Args:
+            directory: The folder that :meth:`save` wrote.
+            tokenizer: The tokenizer the model was trained with, when it is not embedlab's.
+            device: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+
+        Returns:
+            The loaded classifier.
+
+        Raises:
+            FormatError: The folder is missing, corrupt, holds another kind of model, or its
+                files do not fit together.
+            InvalidParameterError: The model needs its own ``tokenizer`` again, or ``device``
+                is not available.
         """
         config, weights, vocab = read_model_dir(directory, _FORMAT)
         if tokenizer is None:

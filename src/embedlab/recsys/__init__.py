@@ -27,7 +27,11 @@ from .split import kfold, leave_last_out, train_test_split
 
 
 def models() -> dict[str, type[FittedModel]]:
-    """Every model class by name (used to load saved models)."""
+    """Every model class by name (used to load saved models).
+
+    Returns:
+        Each recsys model class keyed by its class name.
+    """
     return {c.__name__: c for c in (MatrixFactorization, BayesianMatrixFactorization, ImplicitALS)}
 
 

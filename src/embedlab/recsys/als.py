@@ -59,6 +59,11 @@ class ImplicitALS(FittedModel):
     }
 
     def config(self) -> dict[str, Any]:
+        """The constructor arguments (saved beside the weights).
+
+        Returns:
+            The arguments by name.
+        """
         return {"vector_size": self.vector_size, "iterations": self.iterations, "regularization": self.regularization,
                 "alpha": self.alpha, "cg_steps": self.cg_steps, "seed": self.seed}
 
@@ -67,7 +72,19 @@ class ImplicitALS(FittedModel):
         return 1.0 + self.alpha * counts
 
     def fit(self, interactions: Interactions) -> ImplicitALS:
-        """Fit on interactions (counts, or explicit ratings read as 'interacted'); returns ``self``."""
+        """Fit on interactions (counts, or explicit ratings read as 'interacted'); returns ``self``.
+
+        Args:
+            interactions: The training interactions.
+
+        Returns:
+            The model itself, fitted.
+
+        Raises:
+            InvalidParameterError: A setting of the model is out of range, or ``interactions``
+                is not an :class:`Interactions`.
+            DataError: The interactions are empty.
+        """
         from ._factor_kernels import als_cg_rows
         from .bayes import _csr
 
@@ -91,7 +108,22 @@ class ImplicitALS(FittedModel):
         self, ratings: Mapping[Any, float], k: int = 10, regularization: float | None = None
     ) -> list[tuple[str, float]]:
         """Recommendations for a new user from ``{item: count}`` (any positive value works):
-        the exact weighted-least-squares user solve of ALS, against the fitted item vectors."""
+        the exact weighted-least-squares user solve of ALS, against the fitted item vectors.
+
+        Args:
+            ratings: The new user's ``{item title or id: count}``.
+            k: How many items to recommend.
+            regularization: The ridge penalty, or None for the model's ``regularization``.
+
+        Returns:
+            Up to ``k`` pairs ``(item title or id, score)``, best first, the given items left out.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+            InvalidParameterError: ``ratings`` is not a mapping.
+            DataError: ``ratings`` is empty or holds a count that is not a positive number.
+            UnknownKeyError: An item is not in the training data.
+        """
         data = self._fitted()
         counts = check_fold_in(ratings, data, self.name)
         rows = np.array([data.item_index(item) for item in ratings], np.int64)

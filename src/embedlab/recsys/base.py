@@ -71,7 +71,21 @@ class FittedModel:
 
     # ------------------------------------------------------------------ predictions
     def predict(self, users: Any, items: Any) -> np.ndarray:
-        """Predicted scores (ratings, clipped to the rating scale) for ids or id lists."""
+        """Predicted scores (ratings, clipped to the rating scale) for ids or id lists.
+
+        Args:
+            users: A user id or a list of them.
+            items: An item id or title, or a list of them: one of each, one against a list,
+                or two lists of one length.
+
+        Returns:
+            One float32 score per (user, item) pair.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+            DataError: ``users`` and ``items`` differ in length.
+            UnknownKeyError: A user or item is not in the training data.
+        """
         data = self._fitted()
         users_l, items_l = check_pairs(users, items)
         u = np.array([data.user_index(x) for x in users_l], np.int64)
@@ -79,7 +93,18 @@ class FittedModel:
         return self.predict_indices(u, i)
 
     def predict_indices(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-        """Predicted scores for index arrays (as in :class:`Interactions`)."""
+        """Predicted scores for index arrays (as in :class:`Interactions`).
+
+        Args:
+            users: User indices.
+            items: Item indices, paired with ``users``.
+
+        Returns:
+            One float32 score per pair (clipped to the rating scale for explicit ratings).
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+        """
         data = self._fitted()
         assert self.user_factors is not None and self.item_factors is not None
         assert self.user_bias is not None and self.item_bias is not None
@@ -92,7 +117,17 @@ class FittedModel:
         return scores.astype(np.float32)
 
     def evaluate(self, test: Interactions) -> dict[str, float]:
-        """RMSE and MAE of the predictions on ``test`` (a split of the same interactions)."""
+        """RMSE and MAE of the predictions on ``test`` (a split of the same interactions).
+
+        Args:
+            test: Held-out interactions indexed like the training data.
+
+        Returns:
+            ``{"rmse": ..., "mae": ...}``.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+        """
         from .metrics import mae, rmse
 
         predicted = self.predict_indices(test.users, test.items)
@@ -111,6 +146,17 @@ class FittedModel:
 
         Equal scores keep the lower item index first; a user with fewer than ``k`` items left
         to recommend gets -1 in the free places.
+
+        Args:
+            users: User indices.
+            k: Items per user.
+            exclude_seen: Leave out the items each user interacted with in training.
+
+        Returns:
+            A ``len(users) x k`` int array of item indices.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
         """
         self._fitted()
         assert self.user_factors is not None
@@ -127,6 +173,19 @@ class FittedModel:
 
         For rating models the score is the predicted rating, clipped to the rating scale
         (the order comes from the unclipped prediction).
+
+        Args:
+            user: The user id.
+            k: How many items; an int >= 1.
+            exclude_seen: Leave out the items the user interacted with in training.
+
+        Returns:
+            Up to ``k`` pairs ``(item title or id, score)``, best first.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+            InvalidParameterError: ``k`` is not an int >= 1.
+            UnknownKeyError: ``user`` is not in the training data.
         """
         data = self._fitted()
         check_param(isinstance(k, int) and k >= 1, "k", "recommend", "an int >= 1", k)
@@ -153,7 +212,20 @@ class FittedModel:
         return [(keys[i], float(v)) for i, v in zip(index[0], values[0], strict=True) if np.isfinite(v)]
 
     def similar_items(self, item: object, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` items whose factors are closest by cosine to ``item`` (by title or id)."""
+        """The ``k`` items whose factors are closest by cosine to ``item`` (by title or id).
+
+        Args:
+            item: The item, by title or id.
+            k: How many items; an int >= 1.
+
+        Returns:
+            Up to ``k`` pairs ``(item key, cosine)``, best first.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+            InvalidParameterError: ``k`` is not an int >= 1.
+            UnknownKeyError: ``item`` is not in the training data.
+        """
         data = self._fitted()
         check_param(isinstance(k, int) and k >= 1, "k", "similar_items", "an int >= 1", k)
         row = data.item_index(item)
@@ -186,6 +258,20 @@ class FittedModel:
 
         The user's vector is the ridge-regression answer to "which vector, dotted with the
         items' vectors, gives back these ratings (less the global mean and item biases)?".
+
+        Args:
+            ratings: The new user's ``{item title or id: rating}``.
+            k: How many items to recommend.
+            regularization: The ridge penalty, or None for the model's own.
+
+        Returns:
+            Up to ``k`` pairs ``(item title or id, score)``, best first, the rated items left out.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+            InvalidParameterError: ``ratings`` is not a mapping.
+            DataError: ``ratings`` is empty or holds a value that is not a valid rating.
+            UnknownKeyError: An item is not in the training data.
         """
         data = self._fitted()
         values = check_fold_in(ratings, data, self.name)
@@ -206,13 +292,25 @@ class FittedModel:
 
     # ------------------------------------------------------------------ files
     def config(self) -> dict[str, Any]:
-        """The constructor arguments (saved beside the weights)."""
+        """The constructor arguments (saved beside the weights).
+
+        Returns:
+            The arguments by name.
+        """
         return {}
 
     def save(self, path: PathLike) -> None:
         """Write a folder: ``model.safetensors`` (factors, biases, interactions) and ``model.json``
         (ids, titles, settings), the two replacing a model saved there before in one step (an
-        interrupted save leaves the previous model; a reader never gets one of each)."""
+        interrupted save leaves the previous model; a reader never gets one of each).
+
+        Args:
+            path: The folder to write.
+
+        Raises:
+            NotFittedError: The model is not fitted yet.
+            DataError: ``path`` is a file, or a folder holding files other than a saved model.
+        """
         from safetensors.numpy import save as save_arrays
 
         data = self._fitted()
@@ -246,7 +344,18 @@ class FittedModel:
 
 
 def load_model(path: PathLike) -> FittedModel:
-    """Read a model written by ``save`` (any of the recsys models)."""
+    """Read a model written by ``save`` (any of the recsys models).
+
+    Args:
+        path: The folder that ``save`` wrote.
+
+    Returns:
+        The fitted model, of the class that was saved.
+
+    Raises:
+        FormatError: The folder is missing or unreadable, or its files are not a saved
+            recommender (bad JSON, corrupt or missing weights, unknown model type).
+    """
     from safetensors.numpy import load as load_arrays
 
     from . import models

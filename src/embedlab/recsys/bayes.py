@@ -92,6 +92,11 @@ class BayesianMatrixFactorization(FittedModel):
     }
 
     def config(self) -> dict[str, Any]:
+        """The constructor arguments (saved beside the weights).
+
+        Returns:
+            The arguments by name.
+        """
         return {"vector_size": self.vector_size, "samples": self.samples, "burn_in": self.burn_in,
                 "alpha": self.alpha, "seed": self.seed}
 
@@ -99,7 +104,19 @@ class BayesianMatrixFactorization(FittedModel):
         return 1.0 / self.alpha
 
     def fit(self, interactions: Interactions) -> BayesianMatrixFactorization:
-        """Run the sampler on explicit ratings; returns ``self``."""
+        """Run the sampler on explicit ratings; returns ``self``.
+
+        Args:
+            interactions: The training interactions.
+
+        Returns:
+            The model itself, fitted.
+
+        Raises:
+            InvalidParameterError: A setting of the model is out of range, or ``interactions``
+                is not an :class:`Interactions`.
+            DataError: The interactions are empty or are not explicit ratings.
+        """
         from ._factor_kernels import gibbs_rows
 
         validate_params(self)

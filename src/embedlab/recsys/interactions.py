@@ -130,6 +130,24 @@ class Interactions:
         ``"explicit"`` when ratings are given. ``rating_scale`` is inferred from the data
         (its min and max) unless declared; declared, every rating must fall inside it.
         ``item_titles`` maps item id to a display name (used to key ``item_vectors``).
+
+        Args:
+            users: The user id of each interaction.
+            items: The item id of each interaction.
+            ratings: The rating (or count) of each interaction, or None for implicit weight 1.
+            timestamps: The time of each interaction, or None.
+            kind: ``"explicit"`` or ``"implicit"``; None to decide from ``ratings``.
+            rating_scale: The ``(low, high)`` rating scale, or None to infer it.
+            item_titles: Item id -> display name, or None.
+
+        Returns:
+            The interactions, with users and items indexed in order of first appearance.
+
+        Raises:
+            DataError: The sequences are empty or differ in length, explicit data has no
+                ratings, a rating or timestamp is not a finite number, an implicit count is
+                negative, or a rating lies outside the declared scale.
+            InvalidParameterError: ``kind`` or ``rating_scale`` is malformed.
         """
         n = len(users)
         if n == 0:
@@ -197,6 +215,22 @@ class Interactions:
         (``user_id:token``) work as they are. A directory is searched for one ``*.inter``
         file. Beside an ``X.inter`` file, an ``X.item`` file with a title column supplies item
         titles. The delimiter (tab, comma, semicolon) is detected unless given.
+
+        Args:
+            path: The file, or a folder holding one ``*.inter`` file.
+            kind: ``"explicit"`` or ``"implicit"``; None to decide from the columns.
+            rating_scale: The ``(low, high)`` rating scale, or None to infer it.
+            delimiter: The field separator, or None to detect it.
+
+        Returns:
+            The interactions of the file, with item titles when an ``.item`` file supplies them.
+
+        Raises:
+            FormatError: The file is missing or empty, a folder holds no or several ``*.inter``
+                files, a column is missing, a row is malformed or a rating is not a number.
+            DataError: The file has no rows, or its values fail the checks of
+                :meth:`from_arrays`.
+            InvalidParameterError: ``kind`` or ``rating_scale`` is malformed.
         """
         source = Path(path)
         if source.is_dir():
@@ -246,7 +280,26 @@ class Interactions:
         kind: Kind | None = None,
         rating_scale: tuple[float, float] | None = None,
     ) -> Interactions:
-        """Interactions from a pandas DataFrame; columns found by name unless given."""
+        """Interactions from a pandas DataFrame; columns found by name unless given.
+
+        Args:
+            frame: The DataFrame.
+            user: The user column, or None to find it by name.
+            item: The item column, or None to find it by name.
+            rating: The rating column, or None to find it (or go without).
+            timestamp: The timestamp column, or None to find it (or go without).
+            kind: ``"explicit"`` or ``"implicit"``; None to decide from the ratings.
+            rating_scale: The ``(low, high)`` rating scale, or None to infer it.
+
+        Returns:
+            The interactions of the DataFrame's rows.
+
+        Raises:
+            DataError: A named column is missing, or the values fail the checks of
+                :meth:`from_arrays`.
+            FormatError: No user or item column is found by name.
+            InvalidParameterError: ``kind`` or ``rating_scale`` is malformed.
+        """
         columns = [str(c) for c in frame.columns]
 
         def pick(given: str | None, names: tuple[str, ...], what: str, required: bool) -> str | None:
@@ -270,7 +323,18 @@ class Interactions:
 
     @classmethod
     def from_dataset(cls, name: str = "movielens-100k") -> Interactions:
-        """A named dataset (``movielens-100k``), with item titles; fetched once, then cached."""
+        """A named dataset (``movielens-100k``), with item titles; fetched once, then cached.
+
+        Args:
+            name: The registry's name of the dataset.
+
+        Returns:
+            The dataset's interactions on the rating scale 1 to 5.
+
+        Raises:
+            DatasetError: ``name`` is unknown, or the dataset cannot be fetched.
+            FormatError: The fetched files are malformed.
+        """
         from .. import datasets
 
         folder = datasets.path(name, progress=False)
@@ -296,7 +360,14 @@ class Interactions:
         return len(self.item_ids)
 
     def take(self, rows: np.ndarray) -> Interactions:
-        """The interactions at ``rows`` (indices or a boolean mask), sharing the id maps."""
+        """The interactions at ``rows`` (indices or a boolean mask), sharing the id maps.
+
+        Args:
+            rows: Row indices or a boolean mask.
+
+        Returns:
+            A new :class:`Interactions` with the same users, items and rating scale.
+        """
         rows = np.asarray(rows)
         return Interactions(
             self.users[rows], self.items[rows], self.values[rows], self.user_ids, self.item_ids,
@@ -305,7 +376,17 @@ class Interactions:
         )
 
     def user_index(self, user: object) -> int:
-        """Row of a user id; unknown ids raise :class:`UnknownKeyError` with close ids."""
+        """Row of a user id; unknown ids raise :class:`UnknownKeyError` with close ids.
+
+        Args:
+            user: The user id.
+
+        Returns:
+            The user's index.
+
+        Raises:
+            UnknownKeyError: ``user`` is not in the data.
+        """
         key = str(user)
         try:
             return self._user_index[key]
@@ -313,7 +394,17 @@ class Interactions:
             raise UnknownKeyError(key, _suggest(key, self.user_ids), what="user") from None
 
     def item_index(self, item: object) -> int:
-        """Row of an item, by id or by title; unknown ones raise with suggestions."""
+        """Row of an item, by id or by title; unknown ones raise with suggestions.
+
+        Args:
+            item: The item's id or title.
+
+        Returns:
+            The item's index.
+
+        Raises:
+            UnknownKeyError: ``item`` is neither an item id nor a title in the data.
+        """
         key = str(item)
         found = self._item_index.get(key)
         if found is not None:
@@ -338,11 +429,19 @@ class Interactions:
 
     def item_keys(self) -> list[str]:
         """One unique display key per item: its title (with `` [id]`` added to repeated
-        titles), or its id when the data has no titles."""
+        titles), or its id when the data has no titles.
+
+        Returns:
+            One key per item, in index order.
+        """
         return unique_titles(self.item_titles, self.item_ids)
 
     def seen(self) -> tuple[np.ndarray, np.ndarray]:
-        """CSR view (``indptr``, ``indices``) of the items each user interacted with."""
+        """CSR view (``indptr``, ``indices``) of the items each user interacted with.
+
+        Returns:
+            ``(indptr, indices)``: user ``u``'s items are ``indices[indptr[u]:indptr[u + 1]]``.
+        """
         order = np.lexsort((self.items, self.users))
         indptr = np.zeros(self.n_users + 1, np.int64)
         np.cumsum(np.bincount(self.users, minlength=self.n_users), out=indptr[1:])
@@ -350,7 +449,15 @@ class Interactions:
 
 
 def unique_titles(titles: list[str] | None, ids: list[str]) -> list[str]:
-    """Titles made unique: a title shared by several items gets `` [id]`` after it."""
+    """Titles made unique: a title shared by several items gets `` [id]`` after it.
+
+    Args:
+        titles: One title per item, or None.
+        ids: One id per item.
+
+    Returns:
+        One unique key per item: its title (with `` [id]`` when shared), or its id without titles.
+    """
     if titles is None:
         return list(ids)
     counts: dict[str, int] = {}
@@ -479,9 +586,16 @@ def read_movielens(path: PathLike) -> Ratings:
     """Read a RecBole ``.inter`` file (user, item, rating, timestamp) and the ``.item`` file
     beside it (title, release year, genres) as :class:`Ratings`; ids stay strings.
 
+    Args:
+        path: The ``.inter`` file.
+
+    Returns:
+        The ratings with their titles and genres by item id.
+
     Raises:
         FormatError: a column is missing, a row has the wrong number of fields, or a rating
             or time is not a number.
+        DataError: The file has a header and no rows.
     """
     source = Path(path)
     columns, rows = _read_table(source, "\t")

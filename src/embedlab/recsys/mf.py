@@ -95,6 +95,11 @@ class MatrixFactorization(FittedModel):
     }
 
     def config(self) -> dict[str, Any]:
+        """The constructor arguments (saved beside the weights).
+
+        Returns:
+            The arguments by name.
+        """
         return {
             "vector_size": self.vector_size, "epochs": self.epochs, "learning_rate": self.learning_rate,
             "weight_decay": self.weight_decay,
@@ -107,7 +112,19 @@ class MatrixFactorization(FittedModel):
         return max(self.weight_decay, 1e-3) * 5
 
     def fit(self, interactions: Interactions) -> MatrixFactorization:
-        """Train on explicit ratings; returns ``self``. ``history`` holds per-epoch losses."""
+        """Train on explicit ratings; returns ``self``. ``history`` holds per-epoch losses.
+
+        Args:
+            interactions: The training interactions.
+
+        Returns:
+            The model itself, fitted.
+
+        Raises:
+            InvalidParameterError: A setting of the model is out of range, or ``interactions``
+                is not an :class:`Interactions`.
+            DataError: The interactions are empty or are not explicit ratings.
+        """
         import torch
 
         validate_params(self)

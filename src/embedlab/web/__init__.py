@@ -36,7 +36,28 @@ def create_app(
     sprites: Any = None,
 ) -> FastAPI:
     """The FastAPI application exploring ``vectors`` (see :func:`embedlab.web._app.create_app`
-    for what each limit means)."""
+    for what each limit means).
+
+    Args:
+        vectors: The vectors to explore.
+        metadata: Extra columns per key (name -> one value per vector), or None.
+        max_k: Most neighbours one request may ask for.
+        max_batch_keys: Most keys one batch request may name.
+        max_body_bytes: Largest request body accepted.
+        max_search_batch: Most concurrent neighbour queries answered in one pass.
+        index: ``"exact"``, ``"faiss"`` (an HNSW graph) or ``"auto"`` (faiss above 200,000 keys).
+        index_cache: A folder where the HNSW graph is saved and reused, or None.
+        seed: Seed of the sampled t-SNE and UMAP rows.
+        max_tsne_points: Most points a t-SNE projection is computed for.
+        max_umap_points: Most points a UMAP projection is computed for.
+        sprites: One image per vector (``n x h x w`` or ``n x h x w x 3``), or None.
+
+    Returns:
+        The FastAPI application.
+
+    Raises:
+        MissingExtraError: FastAPI (the ``[web]`` extra) is not installed.
+    """
     require("fastapi", "web")
     from ._app import create_app as _create
 
@@ -65,7 +86,27 @@ def serve(
     max_umap_points: int = 5_000,
     sprites: Any = None,
 ) -> None:
-    """Run the explorer until Ctrl-C; binds to loopback unless ``host`` says otherwise."""
+    """Run the explorer until Ctrl-C; binds to loopback unless ``host`` says otherwise.
+
+    Args:
+        vectors: The vectors to explore.
+        metadata: Extra columns per key (name -> one value per vector), or None.
+        host: The address to bind to.
+        port: The TCP port to listen on.
+        max_k: Most neighbours one request may ask for.
+        max_batch_keys: Most keys one batch request may name.
+        max_body_bytes: Largest request body accepted.
+        max_search_batch: Most concurrent neighbour queries answered in one pass.
+        index: ``"exact"``, ``"faiss"`` (an HNSW graph) or ``"auto"`` (faiss above 200,000 keys).
+        index_cache: A folder where the HNSW graph is saved and reused, or None.
+        seed: Seed of the sampled t-SNE and UMAP rows.
+        max_tsne_points: Most points a t-SNE projection is computed for.
+        max_umap_points: Most points a UMAP projection is computed for.
+        sprites: One image per vector (``n x h x w`` or ``n x h x w x 3``), or None.
+
+    Raises:
+        MissingExtraError: FastAPI or uvicorn (the ``[web]`` extra) is not installed.
+    """
     uvicorn = require("uvicorn", "web")
     import torch
 
