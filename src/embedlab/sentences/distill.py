@@ -32,7 +32,21 @@ SIF_COEFFICIENT = 1e-4
 
 
 def load_teacher(path: PathLike) -> Any:
-    """A ``SentenceTransformer`` read from the folder ``path`` on the CPU, never from a hub."""
+    """A ``SentenceTransformer`` read from the folder ``path`` on the CPU, never from a hub.
+
+    Args:
+        path: The folder of a sentence-transformers model (the one holding ``modules.json``).
+
+    Returns:
+        The loaded ``SentenceTransformer``, on the CPU.
+
+    Raises:
+        DataError: ``path`` is not a folder.
+        FormatError: The folder has no ``modules.json``, or sentence-transformers cannot load
+            the model in it.
+        MissingExtraError: ``sentence-transformers`` is not installed (the ``sentences``
+            extra).
+    """
     folder = Path(path)
     if not folder.is_dir():
         raise DataError(f"{folder}: no such folder; give the folder of a sentence-transformers "
@@ -52,7 +66,14 @@ def load_teacher(path: PathLike) -> Any:
 
 
 def zipf_weights(rows: int) -> np.ndarray:
-    """SIF weights ``a / (a + p(rank))`` for ranks 1..rows, ``p`` from Zipf's law (Model2Vec)."""
+    """SIF weights ``a / (a + p(rank))`` for ranks 1..rows, ``p`` from Zipf's law (Model2Vec).
+
+    Args:
+        rows: How many weights: one per token, in the vocabulary's (frequency) order.
+
+    Returns:
+        A float32 array of ``rows`` weights, smallest for the most frequent (first) tokens.
+    """
     inverse_rank = 1.0 / np.arange(2, rows + 2, dtype=np.float64)
     probability = inverse_rank / inverse_rank.sum()
     weights: np.ndarray = (SIF_COEFFICIENT / (SIF_COEFFICIENT + probability)).astype(np.float32)
@@ -61,7 +82,16 @@ def zipf_weights(rows: int) -> np.ndarray:
 
 def pca(matrix: np.ndarray, dims: int) -> np.ndarray:
     """``matrix`` centred and projected on its first ``dims`` principal axes (signs fixed so the
-    largest entry of each axis is positive: the same result on every run)."""
+    largest entry of each axis is positive: the same result on every run).
+
+    Args:
+        matrix: The rows to project, one per token.
+        dims: How many principal axes to keep; when it is not less than the number of columns,
+            the centred matrix is returned without projection.
+
+    Returns:
+        A float32 array with the rows of ``matrix`` and ``min(dims, columns)`` columns.
+    """
     centred = matrix.astype(np.float64) - matrix.mean(axis=0)
     if dims >= matrix.shape[1]:
         same: np.ndarray = centred.astype(np.float32)
@@ -74,7 +104,17 @@ def pca(matrix: np.ndarray, dims: int) -> np.ndarray:
 
 
 def teacher_tokenizer(teacher: Any) -> Any:
-    """The ``tokenizers.Tokenizer`` inside the teacher's Hugging Face tokenizer, copied."""
+    """The ``tokenizers.Tokenizer`` inside the teacher's Hugging Face tokenizer, copied.
+
+    Args:
+        teacher: A ``SentenceTransformer`` whose ``tokenizer`` is a fast (Rust) tokenizer.
+
+    Returns:
+        A copy of the ``tokenizers.Tokenizer``, plain (no padding or truncation set).
+
+    Raises:
+        DataError: The teacher has no fast (Rust) tokenizer.
+    """
     from tokenizers import Tokenizer
 
     fast = getattr(teacher, "tokenizer", None)
@@ -102,6 +142,30 @@ def distill(
     teacher's vocabulary holds already are kept once. ``teacher_tokens`` distils only those
     tokens of the teacher's vocabulary (quick experiments); ``None``: all of them. Rows keep the
     teacher's id order, then the added words: Zipf weighting reads that order as frequency.
+
+    Args:
+        teacher: A ``SentenceTransformer``, or the path of its folder (read with
+            :func:`load_teacher`).
+        vocabulary: Whole words to add as tokens of their own; ``None``: none.
+        dims: The dimensions of the result (PCA); at most the teacher's dimensions and the
+            number of distilled tokens.
+        weighting: ``"zipf"`` (SIF weights from each token's rank) or ``"none"``.
+        teacher_tokens: The tokens of the teacher's vocabulary to distil; ``None``: all.
+        batch_size: How many tokens go through the teacher at once.
+        progress: Whether to show a progress bar.
+
+    Returns:
+        The distilled :class:`StaticModel` (normalising its outputs, at most 512 tokens a text).
+
+    Raises:
+        InvalidParameterError: ``dims``, ``weighting`` or ``batch_size`` is out of range.
+        DataError: ``teacher`` is not a folder or has no fast tokenizer; ``vocabulary`` or
+            ``teacher_tokens`` is one string, repeats an entry or holds an invalid one; or
+            ``dims`` is more than the teacher's dimensions or the number of tokens.
+        FormatError: The folder ``teacher`` does not hold a loadable sentence-transformers
+            model.
+        MissingExtraError: ``sentence-transformers`` is not installed (the ``sentences``
+            extra).
     """
     owner = "distill"
     check_param(isinstance(dims, int) and not isinstance(dims, bool) and dims >= 1, "dims",

@@ -31,7 +31,22 @@ class Parts:
 
 def read_model2vec(path: Path) -> Parts:
     """A Model2Vec folder: ``model.safetensors`` (``embeddings``, optional ``weights`` and
-    ``mapping``), ``tokenizer.json``, ``config.json`` (``normalize``)."""
+    ``mapping``), ``tokenizer.json``, ``config.json`` (``normalize``).
+
+    Args:
+        path: The Model2Vec folder.
+
+    Returns:
+        The tokenizer, one row per token (shared rows expanded), the optional weights, and the
+        ``normalize`` and ``max_length`` settings.
+
+    Raises:
+        FileNotFoundError: There is no folder at ``path``.
+        NotADirectoryError: ``path`` is a file.
+        FormatError: A member is missing, is not safetensors or a readable tokenizer, or the
+            embeddings do not match the tokenizer.
+        EmbedlabError: Other processes kept replacing the folder while it was read.
+    """
     return read_folder(path, lambda folder: _read_model2vec(folder, path))
 
 
@@ -78,7 +93,21 @@ def _package_folder(name: str) -> Path:
 def read_wordllama(config: str = "l2_supercat", dim: int = 256) -> Parts:
     """WordLlama's token table ``<config>_<dim>.safetensors`` and its tokenizer, read from the
     ``wordllama`` package's own folder (nothing is downloaded). Like WordLlama's ``embed``, the
-    vectors are not normalised."""
+    vectors are not normalised.
+
+    Args:
+        config: The name of WordLlama's configuration (e.g. ``"l2_supercat"``).
+        dim: The dimensions of the table to read (one the package ships).
+
+    Returns:
+        The tokenizer and its token table, without weights or normalisation.
+
+    Raises:
+        DataError: The ``wordllama`` package is not installed, or does not ship the table or
+            the tokenizer of ``config`` and ``dim``.
+        FormatError: The table holds no ``embedding.weight`` tensor or its rows do not match
+            the tokenizer, or the tokenizer file cannot be read.
+    """
     from safetensors.numpy import load_file
 
     root = _package_folder("wordllama")
@@ -102,7 +131,21 @@ def read_wordllama(config: str = "l2_supercat", dim: int = 256) -> Parts:
 
 def to_sentence_transformers(tokenizer: Any, table: np.ndarray, normalize: bool) -> Any:
     """``SentenceTransformer([StaticEmbedding(...), Normalize()])``: ``table`` has one row per
-    tokenizer id, weights multiplied in."""
+    tokenizer id, weights multiplied in.
+
+    Args:
+        tokenizer: The ``tokenizers.Tokenizer`` of the model (copied, not shared).
+        table: The token table, one row per tokenizer id, weights already multiplied in.
+        normalize: Whether to add a ``Normalize`` module after the embedding.
+
+    Returns:
+        A ``SentenceTransformer`` on the CPU.
+
+    Raises:
+        MissingExtraError: ``sentence-transformers`` is not installed (the ``sentences``
+            extra).
+        FormatError: The tokenizer cannot be copied.
+    """
     require("sentence_transformers", "sentences")
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.models import Normalize, StaticEmbedding

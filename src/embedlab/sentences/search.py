@@ -43,7 +43,21 @@ class SentenceIndex:
     def add(self, texts: Sequence[str], ids: Sequence[object] | None = None, *,
             batch_size: int = 1024, progress: bool = True) -> SentenceIndex:
         """Encode ``texts`` and add them under ``ids`` (strings; other values go through
-        ``str``). Returns the index, so calls chain."""
+        ``str``). Returns the index, so calls chain.
+
+        Args:
+            texts: The texts to add (a list, not one string).
+            ids: One id per text; ``None``: their running numbers.
+            batch_size: How many texts are encoded at once.
+            progress: Whether to show a progress bar.
+
+        Returns:
+            This index.
+
+        Raises:
+            DataError: ``texts`` is one string, ``ids`` has not one id per text, or an id is
+                given twice or is already in the index.
+        """
         if isinstance(texts, str):
             raise DataError("texts must be a list of texts, not one string; wrap it in a list")
         items = list(texts)
@@ -75,12 +89,35 @@ class SentenceIndex:
         return Vectors(self._ids, self._blocks[0], metadata={"text": self._texts})
 
     def text(self, id: object) -> str:
-        """The text stored under ``id``."""
+        """The text stored under ``id``.
+
+        Args:
+            id: The id the text was added under.
+
+        Returns:
+            The text.
+
+        Raises:
+            DataError: The index is empty.
+            UnknownKeyError: No text has this id.
+        """
         return self._texts[self.vectors.index_of(id)]
 
     def search(self, query: str | Sequence[str], k: int = 10) -> Any:
         """The ``k`` best ``(id, cosine)`` pairs for ``query``, best first; for a list of
-        queries, one such list per query."""
+        queries, one such list per query.
+
+        Args:
+            query: One query text, or a list of them.
+            k: How many hits per query.
+
+        Returns:
+            A list of ``(id, cosine)`` pairs, best first; for a list of queries, one per query.
+
+        Raises:
+            InvalidParameterError: ``k`` is not an int >= 1.
+            DataError: The index is empty.
+        """
         check_param(isinstance(k, int) and not isinstance(k, bool) and k >= 1, "k",
                     "SentenceIndex.search", "an int >= 1", k)
         if self._index is None:

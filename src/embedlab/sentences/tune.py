@@ -47,6 +47,34 @@ def fine_tune(
     ``teacher`` is a ``SentenceTransformer`` or its folder. ``targets`` (the teacher's
     embeddings of ``corpus``, one row per text) saves encoding the corpus again when several
     models are tuned on it. The result pools by plain mean; ``model`` is left unchanged.
+
+    Args:
+        model: The static model to start from.
+        corpus: The texts to fit on; at least ``model.dim`` of them.
+        teacher: A ``SentenceTransformer`` or the path of its folder; unused when ``targets``
+            is given.
+        epochs: How many passes over the corpus.
+        batch_size: How many texts per training step.
+        learning_rate: Adam's learning rate.
+        reweight: Whether to give the tokens SIF weights from their frequency in ``corpus``
+            (otherwise the result has no weights).
+        sif_coefficient: The ``a`` of the SIF weights ``a / (a + p)``.
+        seed: The seed of the order of the texts.
+        progress: Whether to show a progress bar while the teacher encodes the corpus.
+        targets: The teacher's embeddings of ``corpus``, one row per text; ``None``: computed.
+
+    Returns:
+        A new :class:`StaticModel` with the teacher's dimensions, pooling by plain mean.
+
+    Raises:
+        InvalidParameterError: ``model`` is not a :class:`StaticModel`, or ``epochs``,
+            ``batch_size``, ``learning_rate`` or ``sif_coefficient`` is out of range.
+        DataError: ``corpus`` is one string or has fewer than ``model.dim`` texts, ``targets``
+            has not one row per text, no text has a known token, or ``teacher`` is not a folder.
+        FormatError: The folder ``teacher`` does not hold a loadable sentence-transformers
+            model.
+        MissingExtraError: ``sentence-transformers`` is not installed (the ``sentences``
+            extra).
     """
     import torch
 
