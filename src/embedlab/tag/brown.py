@@ -45,7 +45,14 @@ _NAME_TAGS = {"np", "nps", "np$", "nps$"}
 
 
 def base_tag(tag: str) -> str:
-    """A Brown tag without its title/headline/cited suffixes (``np-tl`` -> ``np``)."""
+    """A Brown tag without its title/headline/cited suffixes (``np-tl`` -> ``np``).
+
+    Args:
+        tag: A Brown tag, in any case.
+
+    Returns:
+        The tag in lower case with every ``-tl``/``-hl``/``-nc`` suffix removed.
+    """
     tag = tag.lower()
     while True:
         stripped = _SUFFIX.sub("", tag)
@@ -60,6 +67,12 @@ def universal_tag(tag: str) -> str:
     Rules, in order: drop ``-tl``/``-hl``/``-nc``; a foreign word (``fw-...``) is ``X``; a
     contraction (``pps+bez``, "he's") takes its first part's tag; a negated verb (``md*``,
     "can't") its verb's; the rest is looked up in Petrov et al.'s table (``X`` if absent).
+
+    Args:
+        tag: A Brown tag, in any case.
+
+    Returns:
+        One of :data:`UNIVERSAL_TAGS`.
     """
     tag = base_tag(tag)
     if tag.startswith("fw-"):
@@ -72,13 +85,27 @@ def universal_tag(tag: str) -> str:
 
 def is_name_tag(tag: str) -> bool:
     """Whether a token belongs to a name: a proper noun (``np``, ``nps``, ``np$``, ``nps$``)
-    or any word of a title (a tag ending ``-tl``, as in ``Fulton/np-tl County/nn-tl``)."""
+    or any word of a title (a tag ending ``-tl``, as in ``Fulton/np-tl County/nn-tl``).
+
+    Args:
+        tag: A Brown tag, in any case.
+
+    Returns:
+        True for a name token.
+    """
     lowered = tag.lower()
     return base_tag(lowered) in _NAME_TAGS or "-tl" in lowered
 
 
 def name_bio(tags: Sequence[str]) -> list[str]:
-    """BIO tags of the name spans of one sentence: each run of name tokens is one ``NAME``."""
+    """BIO tags of the name spans of one sentence: each run of name tokens is one ``NAME``.
+
+    Args:
+        tags: One sentence's Brown tags.
+
+    Returns:
+        ``B-NAME``, ``I-NAME`` or ``O`` for each token.
+    """
     bio: list[str] = []
     for tag in tags:
         if not is_name_tag(tag):
@@ -130,7 +157,17 @@ class BrownCorpus:
 
 
 def parse_file(text: str, name: str, genre: str, corpus: BrownCorpus) -> None:
-    """Add the sentences of one Brown file (``word/tag`` tokens, a sentence per line)."""
+    """Add the sentences of one Brown file (``word/tag`` tokens, a sentence per line).
+
+    Args:
+        text: The file's text.
+        name: The file's name (``ca01`` ...), recorded for each sentence.
+        genre: The file's genre, recorded in ``corpus.genres``.
+        corpus: The corpus to add to, in place.
+
+    Raises:
+        DatasetError: A token that is not ``word/tag``; the message names the file and line.
+    """
     for number, line in enumerate(text.splitlines(), 1):
         tokens = line.split()
         if not tokens:
@@ -153,6 +190,16 @@ def read_brown(path: str | Path) -> BrownCorpus:
     holding it) or from a folder of the extracted files with their ``cats.txt``.
 
     >>> corpus = embedlab.datasets.load("brown")   # doctest: +SKIP
+
+    Args:
+        path: The archive, the folder holding it, or a folder of the extracted files.
+
+    Returns:
+        Every tagged sentence with its file and genre.
+
+    Raises:
+        DatasetError: The archive or folder cannot be read, or holds no ``cats.txt``, or a
+            file holds a token that is not ``word/tag``.
     """
     where = Path(path)
     if where.is_dir() and (where / ARCHIVE).is_file():

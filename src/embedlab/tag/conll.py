@@ -18,9 +18,16 @@ def read_conll(path: str | Path, tag_column: int = -1) -> tuple[Sentences, Sente
     Lines starting with ``-DOCSTART-`` are skipped. Every token line must have as many
     columns as the first one, and enough to hold ``tag_column``.
 
+    Args:
+        path: The CoNLL file (compressed files are read by content).
+        tag_column: The column holding the tag, counted from 0 (negative counts from the end).
+
+    Returns:
+        ``(sentences, tags)``: the words of each sentence and their tags, in file order.
+
     Raises:
-        FormatError: a line with too few columns, or with a column count unlike the first
-            line's; the message names the file and line.
+        FormatError: a line with too few columns (or none at ``tag_column``), or with a column
+            count unlike the first line's; the message names the file and line.
     """
     sentences: Sentences = []
     tags: Sentences = []
@@ -70,9 +77,17 @@ def write_conll(
 ) -> Path:
     """Write words and one or more tag columns (each a list of tag lists), atomically.
 
+    Args:
+        path: The file to write (replaced whole on success).
+        sentences: The words of each sentence.
+        *columns: Tag columns, each holding one tag list per sentence, one tag per word.
+
+    Returns:
+        The path written.
+
     Raises:
-        DataError: a column whose sentences or tags do not line up with the words, or a
-            token holding white space (it would split into two columns).
+        DataError: a column whose sentences or tags do not line up with the words, or an
+            empty token or one holding white space (it would split into two columns).
     """
     for c, column in enumerate(columns):
         if len(column) != len(sentences):

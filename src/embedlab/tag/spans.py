@@ -39,7 +39,14 @@ def _starts(prev: str, tag: str, prev_kind: str, kind: str) -> bool:
 
 
 def spans(tags: Sequence[str]) -> list[Span]:
-    """The spans in one sentence's BIO (or IOBES) tags, as ``(type, start, end)``."""
+    """The spans in one sentence's BIO (or IOBES) tags, as ``(type, start, end)``.
+
+    Args:
+        tags: One sentence's tags (``O``, ``B-PER``, ``I-PER`` ...).
+
+    Returns:
+        The spans in order, each ``(type, first token, last token + 1)``.
+    """
     found: list[Span] = []
     prev, prev_kind, start = "O", "", -1
     for i, raw in enumerate([*tags, "O"]):
@@ -67,6 +74,13 @@ class SpanScores:
 
 def span_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> SpanScores:
     """Micro-averaged span precision, recall and F1 of ``predicted`` against ``gold`` tags.
+
+    Args:
+        gold: The gold tags, one list per sentence.
+        predicted: The predicted tags, lined up with ``gold``.
+
+    Returns:
+        Precision, recall and F1 with the span counts they come from.
 
     Raises:
         DataError: the two hold different numbers of sentences or tags.

@@ -24,6 +24,21 @@ def torch_job(model: Any, encoded: Any, device: str | None = None,
 
     The returned function has a ``sync()`` attribute that copies the device weights back into
     the model's numpy arrays (called at the end of every epoch).
+
+    Args:
+        model: The ``Word2Vec`` model whose weights are trained (``hs=False``).
+        encoded: The encoded corpus (``ids`` and sentence ``bounds``).
+        device: The torch device; ``None`` takes ``model.device``.
+        batch_size: How many centre words are updated at once.
+
+    Returns:
+        ``run(first, last, alpha_start, alpha_end, seed)``, which trains on the sentences
+        ``first`` to ``last`` and returns ``(loss, predictions, words)``.
+
+    Raises:
+        MissingExtraError: torch is not installed.
+        InvalidParameterError: The model uses hierarchical softmax, or a CUDA device is asked
+            for but torch sees none.
     """
     torch = require("torch", "torch")
     from ._w2v_kernels import draw_examples

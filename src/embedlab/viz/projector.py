@@ -23,6 +23,19 @@ def export_projector(
     Point TensorBoard at the folder, or load the two TSV files in projector.tensorflow.org.
     The folder is written whole and replaces the one there in one step, so ``directory`` must be
     new, empty or an earlier export (a folder holding other files is refused, never emptied).
+
+    Args:
+        vectors: The vectors to export.
+        directory: The folder to write.
+        metadata: Metadata column names, a mapping of extra columns, or ``None`` for all.
+
+    Returns:
+        The path of each file written, by kind: ``tensor``, ``metadata``, ``config``, ``json``.
+
+    Raises:
+        FormatError: A named column is not in the metadata, ``directory`` is a file, or it
+            holds files other than an earlier export's.
+        DataError: An extra column does not hold one value per key.
     """
     if isinstance(metadata, Mapping):
         merged = {**vectors.metadata, **{k: list(v) for k, v in metadata.items()}}
