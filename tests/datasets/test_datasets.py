@@ -243,7 +243,7 @@ def test_loaders_are_named_by_path_and_imported_only_on_load(fake) -> None:
 
 def test_old_names_still_import_from_datasets() -> None:
     """The loaders and types moved to their owners; the old spellings still work."""
-    from embedlab.recsys.interactions import Ratings
+    from embedlab.recsys.movielens import Ratings
 
     assert datasets.read_word_pairs is evaluate.read_word_pairs
     assert datasets.read_analogies is evaluate.read_analogies

@@ -56,6 +56,7 @@ DOCUMENTED = [
     "embedlab.recsys.interactions",
     "embedlab.recsys.metrics",
     "embedlab.recsys.mf",
+    "embedlab.recsys.movielens",
     "embedlab.recsys.split",
     "embedlab.sentences",
     "embedlab.sentences.distill",

@@ -13,7 +13,7 @@ and remade if they are missing or were changed.
 
 This package is the registry and the cache only. Each entry names its loader by dotted path,
 and the loaders live with their owners (:func:`embedlab.evaluate.read_word_pairs`,
-:class:`embedlab.nn.data.LabelledTexts`, :class:`embedlab.recsys.interactions.Ratings` ...),
+:class:`embedlab.nn.data.LabelledTexts`, :class:`embedlab.recsys.movielens.Ratings` ...),
 imported when the dataset is loaded.
 
 What ``load`` returns:
@@ -26,7 +26,7 @@ simlex999         ``[(word, word, score), ...]`` (999 pairs)
 rotten-tomatoes   :class:`~embedlab.nn.data.LabelledTexts`: critics' reviews labelled
                   "fresh" / "rotten"
 news-articles     ``[article, ...]``: title, subtitle and text of each, one string
-movielens-100k    :class:`~embedlab.recsys.interactions.Ratings`: ratings arrays plus item
+movielens-100k    :class:`~embedlab.recsys.movielens.Ratings`: ratings arrays plus item
                   titles and genres
 drosophila-left,  :class:`~embedlab.graph.Graph`
 karate,
@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from ..evaluate import read_word_pairs as read_word_pairs
     from ..graph import Graph
     from ..nn.data import LabelledTexts as LabelledTexts
-    from ..recsys.interactions import Ratings as Ratings
+    from ..recsys.movielens import Ratings as Ratings
     from ..vectors import Vectors
 
 __all__ = [
@@ -98,7 +98,7 @@ _MOVED = {
     "read_word_pairs": "embedlab.evaluate",
     "read_analogies": "embedlab.evaluate",
     "LabelledTexts": "embedlab.nn.data",
-    "Ratings": "embedlab.recsys.interactions",
+    "Ratings": "embedlab.recsys.movielens",
 }
 
 

@@ -95,7 +95,7 @@ CATALOGUE = (
                 "recbole/dataset_example/ml-100k/ml-100k.item",
                 "51d7cdf777ce5c0f5b32c1d947a4a81fe07d75e78abbe761e0cd4d0756064532"),
         },
-        "embedlab.recsys.interactions.read_movielens", read="ml-100k.inter", kind="ratings",
+        "embedlab.recsys.movielens.read_movielens", read="ml-100k.inter", kind="ratings",
     ),
     Dataset(
         "drosophila-left", "Drosophila larva mushroom-body connectome (left): 209 neurons, "
