@@ -301,13 +301,14 @@ PROGRESS: list[ConstraintSpec] = [Boolean()]
 WORKERS: list[ConstraintSpec] = [Interval(int, 1, None)]
 
 
-def check_vector_inputs(keys: object, matrix: object, owner: str = "Vectors") -> None:
+def check_vector_inputs(keys: object, matrix: object, owner: str = "Vectors") -> np.ndarray:
     """Refuse what cannot make vectors before numpy converts it: keys that are ``None`` or one
     string, a matrix that is ``None`` or holds complex, string or object values, and vectors
     of dimension 0.
 
     ``Vectors.__init__`` calls it first: ``np.asarray(m, np.float32)`` would turn ``None`` into
-    NaN, drop the imaginary part of complex numbers and parse strings as numbers.
+    NaN, drop the imaginary part of complex numbers and parse strings as numbers. Returns the
+    matrix as an array (converted once, here), for the caller to go on with.
     """
     if keys is None or isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         shown = "None" if keys is None else type(keys).__name__
@@ -332,6 +333,7 @@ def check_vector_inputs(keys: object, matrix: object, owner: str = "Vectors") ->
             f"The 'matrix' parameter of {owner} must have at least one column (vectors of "
             f"dimension >= 1). Got shape {array.shape} instead."
         )
+    return array
 
 
 __all__ = [

@@ -81,12 +81,12 @@ class Vectors(VectorQueries):
         *,
         allow_nonfinite: bool = False,
     ) -> None:
-        check_vector_inputs(keys, matrix)  # before numpy turns None into NaN or drops imaginary parts
+        # Checked before numpy turns None into NaN or drops imaginary parts; converted once.
+        array = check_vector_inputs(keys, matrix)
         raw = list(keys)
         key_list: list[str] = (
             raw if set(map(type, raw)) <= {str} else [_as_key(k) for k in raw]  # type: ignore[assignment]
         )
-        array = np.asarray(matrix)
         if array.ndim != 2:
             raise DataError(f"the matrix must be 2-D (keys x dimensions); got shape {array.shape}")
         if array.shape[0] != len(key_list):
