@@ -18,6 +18,15 @@ from ..errors import FormatError
 BLOCK = 1 << 20  # bytes read at a time
 MAX_WORD_BYTES = 1 << 16  # a longer "word" means the file is not what it claims
 
+# The layout's constants: the header's magic and version, the arguments in file order, and the
+# codes fastText stores for the loss and the model.
+MAGIC = 793712314
+VERSION = 12
+ARG_NAMES = ("dim", "ws", "epoch", "min_count", "neg", "word_ngrams", "loss", "model",
+             "bucket", "minn", "maxn", "lr_update_rate")
+LOSS_HS, LOSS_NS, LOSS_SOFTMAX, LOSS_OVA = 1, 2, 3, 4
+MODEL_CBOW, MODEL_SKIPGRAM, MODEL_SUPERVISED = 1, 2, 3
+
 
 class FieldReader:
     """Buffered reads of fastText's fields; every error names the byte offset."""

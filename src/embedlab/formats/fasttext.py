@@ -26,27 +26,34 @@ from typing import Any
 
 import numpy as np
 
-from .._io import PathLike, atomic_write
+from .._io import PathLike
 from ..errors import DataError, FormatError, check_param
 from ..subwords import FastTextSubwords
 from ..vectors import Vectors
-from ._fasttext_fields import FieldReader
+from ._fasttext_fields import (
+    ARG_NAMES,
+    LOSS_HS,
+    LOSS_NS,
+    LOSS_OVA,
+    LOSS_SOFTMAX,
+    MAGIC,
+    MODEL_CBOW,
+    MODEL_SKIPGRAM,
+    MODEL_SUPERVISED,
+    VERSION,
+    FieldReader,
+)
+from ._fasttext_pq import decode_pq, read_quantised
+from ._fasttext_writer import write_fasttext_bin
 from ._source import Input, as_input
 
-MAGIC = 793712314
-VERSION = 12
-ARG_NAMES = ("dim", "ws", "epoch", "min_count", "neg", "word_ngrams", "loss", "model",
-             "bucket", "minn", "maxn", "lr_update_rate")
-LOSS_HS, LOSS_NS, LOSS_SOFTMAX, LOSS_OVA = 1, 2, 3, 4
-MODEL_CBOW, MODEL_SKIPGRAM, MODEL_SUPERVISED = 1, 2, 3
-_KSUB = 256  # centroids per sub-quantiser, fixed in fastText
-# What write_fasttext_bin puts in the arguments a Vectors does not know (fastText's defaults
-# for skipgram); a model read from a file keeps its own.
-_DEFAULT_ARGS: dict[str, Any] = {
-    "dim": 100, "ws": 5, "epoch": 5, "min_count": 5, "neg": 5, "word_ngrams": 1,
-    "loss": LOSS_NS, "model": MODEL_SKIPGRAM, "bucket": 0, "minn": 0, "maxn": 0,
-    "lr_update_rate": 100, "t": 1e-4,
-}
+# The reader lives here; the layout's constants, the product quantiser and the writer live in
+# modules of their own and are public from this one.
+__all__ = [
+    "ARG_NAMES", "LOSS_HS", "LOSS_NS", "LOSS_OVA", "LOSS_SOFTMAX", "MAGIC", "MODEL_CBOW",
+    "MODEL_SKIPGRAM", "MODEL_SUPERVISED", "VERSION", "FastTextModel", "decode_pq",
+    "is_fasttext_bin", "read_fasttext_bin", "read_fasttext_model", "write_fasttext_bin",
+]
 
 
 def is_fasttext_bin(head: bytes) -> bool:
@@ -287,76 +294,11 @@ def _check_args(reader: FieldReader, args: dict[str, Any], new_format: bool) -> 
 
 def _read_matrix(reader: FieldReader, quantised: bool, what: str) -> np.ndarray:
     if quantised:
-        return _read_quantised(reader, what)
+        return read_quantised(reader, what)
     rows, cols = reader.unpack("qq", f"the shape of {what}")
     if rows < 0 or cols < 0 or rows * cols > 1 << 40:
         raise reader.fail(f"expected the shape of {what}, found an impossible {rows} x {cols}", at=reader.offset - 16)
     return reader.floats(rows * cols, what).reshape(rows, cols)
-
-
-def _read_pq(reader: FieldReader, what: str, dim: int) -> tuple[int, int, int, np.ndarray]:
-    """A product quantiser: (nsubq, dsub, lastdsub, centroids)."""
-    at = reader.offset
-    pq_dim, nsubq, dsub, lastdsub = reader.unpack("4i", f"the product quantiser of {what}")
-    consistent = (
-        pq_dim == dim and dsub > 0 and 0 < lastdsub <= dsub and nsubq > 0
-        and (nsubq - 1) * dsub + lastdsub == dim
-    )
-    if not consistent:
-        raise reader.fail(
-            f"expected a product quantiser for {dim} dimensions, found dim {pq_dim}, "
-            f"{nsubq} sub-quantisers of {dsub} (last {lastdsub})",
-            at=at,
-        )
-    centroids = reader.floats(dim * _KSUB, f"the centroids of {what}")
-    return nsubq, dsub, lastdsub, centroids
-
-
-def decode_pq(codes: np.ndarray, nsubq: int, dsub: int, lastdsub: int, centroids: np.ndarray) -> np.ndarray:
-    """Rows rebuilt from product-quantisation codes (``codes``: rows x nsubq uint8).
-
-    Sub-quantiser ``m`` keeps its 256 centroids one after another from ``m * 256 * dsub``
-    (the last one is ``lastdsub`` wide), as fastText's ``ProductQuantizer`` lays them out.
-
-    Args:
-        codes: The codes, one row per vector and one uint8 per sub-quantiser.
-        nsubq: The number of sub-quantisers.
-        dsub: The width of each sub-quantiser but the last.
-        lastdsub: The width of the last sub-quantiser.
-        centroids: The centroids of all sub-quantisers, one after another.
-
-    Returns:
-        The decoded rows, float32, ``rows x ((nsubq - 1) * dsub + lastdsub)``.
-    """
-    rows = codes.shape[0]
-    dim = (nsubq - 1) * dsub + lastdsub
-    out = np.empty((rows, dim), dtype=np.float32)
-    for m in range(nsubq):
-        width = lastdsub if m == nsubq - 1 else dsub
-        table = centroids[m * _KSUB * dsub : m * _KSUB * dsub + _KSUB * width].reshape(_KSUB, width)
-        out[:, m * dsub : m * dsub + width] = table[codes[:, m]]
-    return out
-
-
-def _read_quantised(reader: FieldReader, what: str) -> np.ndarray:
-    at = reader.offset
-    qnorm, rows, cols, codesize = reader.unpack("?qqi", f"the header of quantised {what}")
-    if rows < 0 or cols <= 0 or codesize < 0:
-        raise reader.fail(f"expected the shape of quantised {what}, found {rows} x {cols}, {codesize} codes", at=at)
-    codes = np.frombuffer(reader.take(codesize, f"the codes of {what}"), dtype=np.uint8)
-    nsubq, dsub, lastdsub, centroids = _read_pq(reader, what, cols)
-    if codesize != rows * nsubq:
-        raise reader.fail(
-            f"expected {rows} x {nsubq} codes in quantised {what}, found {codesize}", at=at + 17
-        )
-    # fastText adds ``norm * centroid`` to a word's sum; decoding to that product keeps its bits.
-    matrix = decode_pq(codes.reshape(rows, nsubq), nsubq, dsub, lastdsub, centroids)
-    if qnorm:
-        norm_codes = np.frombuffer(reader.take(rows, f"the norm codes of {what}"), dtype=np.uint8)
-        norms = decode_pq(norm_codes.reshape(rows, 1), *_read_pq(reader, f"the norms of {what}", 1))
-        with np.errstate(all="ignore"):  # damaged files may hold inf/NaN; Vectors rejects them
-            matrix *= norms
-    return matrix
 
 
 def read_fasttext_bin(
@@ -403,156 +345,3 @@ def read_fasttext_bin(
                        subwords=subwords, allow_nonfinite=allow_nonfinite)
     except DataError as exc:
         raise FormatError(str(exc), source.path) from None
-
-
-def write_fasttext_bin(vectors: Vectors, path: PathLike) -> None:
-    """Write a fastText ``.bin`` (version 12) that the official library opens.
-
-    * ``vectors.subwords`` is a :class:`FastTextSubwords` (read from a ``.bin``, or trained):
-      the whole model is written — arguments, labels, bucket rows, output matrix — so unknown
-      words keep their vectors. Each key's row is chosen so that fastText's average gives
-      ``vectors[key]``: the original row when the vector is unchanged, otherwise one solved
-      for (``n * vector - sum of n-gram rows``), so ``v.with_matrix(...)`` and ``v.top(n)``
-      are written faithfully (keys left out become unknown words with n-gram vectors).
-    * Otherwise (plain vectors, or a pruned ``.ftz`` whose buckets fastText only accepts
-      quantised) the file holds the words alone: ``bucket=0``, ``minn=maxn=0``. fastText then
-      returns the same vectors for the keys and zeros for unknown words.
-
-    Args:
-        vectors: The vectors to write.
-        path: The file to write.
-
-    Raises:
-        DataError: A key holds a NUL byte.
-    """
-    keys = vectors.keys
-    for key in keys:
-        if "\x00" in key:
-            raise DataError(f"the key {key!r} holds a NUL byte, which a fastText file cannot store")
-    source = vectors.subwords if isinstance(vectors.subwords, FastTextSubwords) else None
-    if source is not None and source.dim != vectors.dim:
-        source = None  # a subword model of another dimension says nothing about these vectors
-    whole = source is not None and not (source.pruneidx is not None and source.uses_ngrams)
-    if source is not None and not whole:
-        warnings.warn(
-            "a pruned quantised fastText model cannot be written as a dense .bin; writing the "
-            "word vectors alone (unknown words will get no vector)",
-            stacklevel=2,
-        )
-    counts = _counts_for(vectors)
-    args = dict(_DEFAULT_ARGS) | (dict(source.args) if source is not None else {})
-    args["dim"] = vectors.dim
-    labels = source.labels if source is not None else []
-    label_counts = source.label_counts if source is not None else []
-    supervised = args["model"] == MODEL_SUPERVISED
-    output = source.output_matrix if source is not None else None
-    ntokens = int(sum(counts))
-    version = VERSION
-    if source is not None and whole:
-        args.update(bucket=source.bucket, minn=source.minn, maxn=source.maxn)
-        if source.version is not None:  # written back as read: the same version, and the
-            version = source.version  # maxn that version 11 ignores in supervised models
-            args["maxn"] = source.args.get("maxn", source.maxn)
-        input_parts = [_word_rows(vectors, source), source.input_matrix[source.nwords :]]
-        same_vocab = source.words == keys
-        if not supervised and not same_vocab:
-            output = None  # the output layer belongs to the old vocabulary
-        if source.ntokens is not None and same_vocab:
-            ntokens = source.ntokens
-        if same_vocab and vectors.counts is not None:
-            counts = [int(c) for c in vectors.counts]  # as read, even a count of 0
-    else:
-        # fastText hashes word n-grams modulo bucket: none without buckets.
-        args.update(bucket=0, minn=0, maxn=0, word_ngrams=1)
-        input_parts = [np.asarray(vectors.matrix, dtype=np.float32)]
-    if output is None:  # fastText wants an output layer to load; zeros are harmless for lookups
-        rows = len(labels) if supervised else len(keys)
-        output = np.zeros((rows, vectors.dim), dtype=np.float32)
-    with atomic_write(path) as out:
-        out.write(struct.pack("<2i", MAGIC, version))
-        out.write(struct.pack("<12i", *(int(args[name]) for name in ARG_NAMES)))
-        out.write(struct.pack("<d", float(args["t"])))
-        out.write(struct.pack("<3iqq", len(keys) + len(labels), len(keys), len(labels), ntokens, -1))
-        raw_words = source.raw_words if source is not None else {}
-        raw_labels = source.raw_labels if source is not None else {}
-        entries = [_entry(k, raw_words, c, 0) for k, c in zip(keys, counts, strict=True)]
-        entries += [_entry(lab, raw_labels, int(c), 1)
-                    for lab, c in zip(labels, label_counts, strict=True)]
-        out.write(b"".join(entries))
-        # Written part by part: the bucket rows (often most of the model) are never copied.
-        for parts in (input_parts, [np.asarray(output, dtype=np.float32)]):
-            out.write(struct.pack("<?qq", False, sum(len(p) for p in parts), vectors.dim))
-            for part in parts:
-                np.ascontiguousarray(part, dtype="<f4").tofile(out)
-
-
-def _entry(text: str, raw: dict[str, bytes], count: int, kind: int) -> bytes:
-    """A dictionary entry: the word's bytes as read (invalid UTF-8 kept), NUL, count, type."""
-    data = raw[text] if text in raw else text.encode("utf-8", "surrogateescape")
-    return data + b"\x00" + struct.pack("<qb", count, kind)
-
-
-def _counts_for(vectors: Vectors) -> list[int]:
-    # fastText builds its negative-sampling table from the counts: keep them positive.
-    if vectors.counts is not None:
-        return [max(int(c), 1) for c in vectors.counts]
-    return [1] * len(vectors)
-
-
-def _word_rows(vectors: Vectors, sub: FastTextSubwords) -> np.ndarray:
-    """A row per key of ``vectors`` such that, with ``sub``'s bucket rows below them,
-    fastText's average gives back each key's vector.
-
-    Where the key's original row already gives its vector, that row is kept bit for bit;
-    elsewhere (changed vectors, new keys) the row is solved for. The bucket rows do not move
-    (only their offset ``nwords`` changes), so everything is computed on ``sub``'s matrix.
-    """
-    from .._subword_kernels import mean_word_rows
-
-    keys = vectors.keys
-    target = np.asarray(vectors.matrix, dtype=np.float32)
-    own = np.fromiter((sub.index.get(k, -1) for k in keys), np.int64, len(keys))
-    known = own >= 0
-    rows = np.zeros((len(keys), sub.dim), dtype=np.float32)
-    rows[known] = sub.input_matrix[own[known]]
-    gram_rows, offsets = sub.ngram_ids_batch(keys)
-    computed = mean_word_rows(sub.input_matrix, own, gram_rows, offsets)
-    redo = np.nonzero(~known | np.any(computed != target, axis=1))[0]
-    if len(redo):
-        counts = np.diff(offsets)[redo]
-        picked = np.concatenate([gram_rows[offsets[i] : offsets[i + 1]] for i in redo])
-        owner = np.repeat(np.arange(len(redo)), counts)
-        sums = np.zeros((len(redo), sub.dim), dtype=np.float64)
-        np.add.at(sums, owner, sub.input_matrix[picked].astype(np.float64))
-        n = counts[:, None] + 1.0
-        solved = (target[redo] * n - sums).astype(np.float32)
-        # fastText sums in float32: nudge the solved rows towards the ones its own arithmetic
-        # turns into the vector bit for bit, keeping each row's best try (an exact row is
-        # not always reachable: the sum's rounding step can exceed the vector's).
-        grams = [gram_rows[offsets[i] : offsets[i + 1]] for i in redo]
-        want = target[redo].astype(np.float64)
-        best, best_error = solved.copy(), np.full(len(redo), np.inf)
-        for _ in range(4):
-            got = _float32_average(solved, grams, sub.input_matrix).astype(np.float64)
-            error = np.abs(got - want).sum(axis=1)
-            better = error < best_error
-            best[better], best_error[better] = solved[better], error[better]
-            if not best_error.any():
-                break
-            solved = (solved.astype(np.float64) + (want - got) * n).astype(np.float32)
-        solved = best
-        rows[redo] = solved
-    return rows
-
-
-def _float32_average(own: np.ndarray, grams: list[np.ndarray], matrix: np.ndarray) -> np.ndarray:
-    """fastText's average of each word's own row and its n-gram rows, added in order in
-    float32 (as ``mean_word_rows`` does), for rows that are not in ``matrix`` yet."""
-    total = own.copy()
-    lengths = np.array([len(g) for g in grams], np.int64)
-    for k in range(int(lengths.max(initial=0))):
-        has = np.flatnonzero(lengths > k)
-        total[has] += matrix[[int(grams[i][k]) for i in has]]
-    scale = (1.0 / (lengths + 1.0)).astype(np.float32)
-    averaged: np.ndarray = total * scale[:, None]
-    return averaged
