@@ -50,7 +50,11 @@ const query = (params) => Object.entries(params).filter(([, v]) => v !== null &&
 const canvas = $("gl");
 const overlay = $("overlay");
 const ctx = overlay.getContext("2d");
-const gl = canvas.getContext("webgl", { antialias: false, preserveDrawingBuffer: true });
+// WebGL 2 when there is one: its blitFramebuffer copies the cached frame (below) several times
+// faster than a textured quad does on software GL. The shaders are WebGL 1's, valid in both.
+const GL_OPTIONS = { antialias: false, preserveDrawingBuffer: true };
+const gl = canvas.getContext("webgl2", GL_OPTIONS) || canvas.getContext("webgl", GL_OPTIONS);
+const webgl2 = typeof WebGL2RenderingContext !== "undefined" && gl instanceof WebGL2RenderingContext;
 
 const VERTEX = `
 attribute vec3 a_pos; attribute vec4 a_color;
@@ -142,7 +146,7 @@ function bindIndex(use) {
 }
 
 function setupGL() {
-  gl.getExtension("OES_element_index_uint");  // draw order of up to millions of points
+  if (!webgl2) gl.getExtension("OES_element_index_uint");  // draw order of up to millions of points (core in WebGL 2)
   program = gl.createProgram();
   gl.attachShader(program, compile(gl.VERTEX_SHADER, VERTEX));
   gl.attachShader(program, compile(gl.FRAGMENT_SHADER, FRAGMENT));
@@ -155,7 +159,11 @@ function setupGL() {
   colorBuffer = gl.createBuffer();
   orderBuffer = gl.createBuffer();
   gl.enable(gl.BLEND);
-  gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+  // Colour blends; the canvas stays opaque (alpha 1). Blending alpha too left the canvas
+  // partly transparent where points pile up, and the page's background showed through:
+  // the dense cores came out pale.
+  gl.blendFuncSeparate(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA, gl.ZERO, gl.ONE);
+  setupCache();
 }
 
 function rotation() {
@@ -186,21 +194,256 @@ function adaptiveAlpha(drawn) {
   return Math.min(0.85, Math.max(0.04, 0.6 / Math.max(coverage, 1e-9)));
 }
 
-// While the view moves (drag, wheel) a large table draws an even subsample of at most
-// MOTION_POINTS points, so panning stays fluid on software GL; every point is drawn again
-// 200 ms after the motion stops.
-const MOTION_POINTS = 100000;
-let lodBuffer = null, lodCount = 0, settleTimer = 0;
+// ---------------------------------------------------------------- frames: direct, cached, settling
+// Software GL (SwiftShader) spends about 0.75 µs of vertex work per point whatever its size:
+// 400,000 points take ~300 ms a frame. So a large table is not redrawn on every frame:
+// - at rest, every point is drawn once into an offscreen image (the canvas plus a margin of half
+//   its size on each side) and that image is copied to the canvas;
+// - while the view pans or zooms, that image is drawn as one transformed quad (a cost that does
+//   not depend on the number of points);
+// - while a 3-D view rotates, a fixed even subsample of MOTION_POINTS points is drawn;
+// - SETTLE_MS after the motion stops, every point is drawn again into the offscreen image, in
+//   chunks of CHUNK_POINTS a frame so that the page keeps answering, and the new image replaces
+//   the old one when it is complete.
+// Tables of at most DIRECT_POINTS points are drawn directly on every frame. The marks (selection,
+// neighbours, labels, arrows) live on the 2-D overlay and are redrawn exactly on every frame.
+const MOTION_POINTS = 30000, SETTLE_MS = 150;
+const tuning = { directPoints: 30000, chunkPoints: 150000, blitFramebuffer: webgl2 };
+let lodBuffer = null, lodCount = 0, settleTimer = 0, contentVersion = 1;
+const lastFrame = { mode: "", points: 0 };
 function moving() {
-  state.movingUntil = performance.now() + 200;
+  state.movingUntil = performance.now() + SETTLE_MS;
   clearTimeout(settleTimer);
-  settleTimer = setTimeout(requestRender, 220);
+  settleTimer = setTimeout(requestRender, SETTLE_MS + 10);
 }
+function isMoving() { return performance.now() < (state.movingUntil || 0); }
+function contentChanged() { contentVersion++; requestRender(); }
 
 let renderQueued = false, frames = 0;
 function requestRender() {
   state.screenDirty = true;
   if (!renderQueued) { renderQueued = true; requestAnimationFrame(render); }
+}
+
+const BLIT_VERTEX = `
+attribute vec2 a_corner;
+void main() { gl_Position = vec4(a_corner, 0.0, 1.0); }`;
+// Each canvas pixel reads the cached image at (its window position) * u_scale + u_offset, in
+// the image's pixels; outside the image is background.
+const BLIT_FRAGMENT = `
+precision highp float;
+uniform sampler2D u_image; uniform vec2 u_scale; uniform vec2 u_offset; uniform vec2 u_size; uniform vec3 u_background;
+void main() {
+  vec2 at = gl_FragCoord.xy * u_scale + u_offset;
+  if (at.x < 0.0 || at.y < 0.0 || at.x > u_size.x || at.y > u_size.y) { gl_FragColor = vec4(u_background, 1.0); return; }
+  gl_FragColor = vec4(texture2D(u_image, at / u_size).rgb, 1.0);
+}`;
+const BACKGROUND = [0.984, 0.984, 0.992];
+let blitProgram = null, blitWhere = {}, quadBuffer = null;
+// Two offscreen images: `front` is complete and shown; `back` is the one being drawn in chunks.
+let front = null, back = null;
+
+function setupCache() {
+  blitProgram = link(BLIT_VERTEX, BLIT_FRAGMENT);
+  for (const name of ["u_image", "u_scale", "u_offset", "u_size", "u_background"]) blitWhere[name] = gl.getUniformLocation(blitProgram, name);
+  quadBuffer = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, quadBuffer);
+  gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+}
+
+function makeTarget(width, height) {
+  const texture = gl.createTexture();
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+  for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.LINEAR], [gl.TEXTURE_MAG_FILTER, gl.LINEAR],
+    [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) gl.texParameteri(gl.TEXTURE_2D, k, v);
+  const fbo = gl.createFramebuffer();
+  gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+  const ok = gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  return ok ? { texture, fbo, width, height, view: null, version: 0, done: 0 } : null;
+}
+
+// The margin is half the canvas on each side (whole pixels): panning by up to half a screen or
+// zooming out to half size still shows cached points.
+function ensureTargets() {
+  const mx = Math.floor(canvas.width / 2), my = Math.floor(canvas.height / 2);
+  const width = canvas.width + 2 * mx, height = canvas.height + 2 * my;
+  if (front && front.width === width && front.height === height) return true;
+  for (const t of [front, back]) if (t) { gl.deleteTexture(t.texture); gl.deleteFramebuffer(t.fbo); }
+  front = makeTarget(width, height);
+  back = makeTarget(width, height);
+  if (!front || !back) { front = back = null; return false; }
+  front.mx = back.mx = mx; front.my = back.my = my;
+  return true;
+}
+
+function currentView() {
+  return { zoom: state.zoom, panX: state.panX, panY: state.panY, yaw: state.yaw, pitch: state.pitch, dim: state.dim,
+    width: canvas.width, height: canvas.height };
+}
+function sameView(a, b) { return !!a && Object.keys(b).every((k) => a[k] === b[k]); }
+function sameRotation(a, b) { return !!a && a.dim === b.dim && a.yaw === b.yaw && a.pitch === b.pitch && a.width === b.width && a.height === b.height; }
+
+// Draws the points rows [first, first + count) of the draw order (or of the motion subsample) on
+// whatever framebuffer is bound; `shrink` maps the canvas's clip space into the offscreen image's.
+function drawPoints(first, count, { subsample = false, shrinkX = 1, shrinkY = 1 } = {}) {
+  const [ax, ay] = aspect(), r = rotation();
+  const sprites = spriteProgram && $("sprites").checked;
+  const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
+  gl.useProgram(use);
+  // WebGL wants column-major matrices: pass the transpose of our row-major one.
+  gl.uniformMatrix3fv(at.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
+  gl.uniform2f(at.u_scale, state.zoom * ax * shrinkX, state.zoom * ay * shrinkY);
+  gl.uniform2f(at.u_offset, state.panX * ax * shrinkX, state.panY * ay * shrinkY);
+  if (sprites) {
+    const info = state.sprites, dpr = window.devicePixelRatio || 1;
+    // thumbnails grow with the zoom, from 12 to 96 pixels
+    gl.uniform1f(at.u_size, Math.min(96, Math.max(12, info.width * state.zoom)) * dpr);
+    gl.uniform1f(at.u_perRow, info.per_row);
+    gl.uniform2f(at.u_cellSize, info.width / info.atlas_width, info.height / info.atlas_height);
+    gl.uniform1f(at.u_alpha, 1);
+    gl.uniform1f(at.u_grey, info.channels === 1 ? 1 : 0);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, atlas);
+    gl.uniform1i(at.u_atlas, 0);
+  } else {
+    gl.uniform1f(at.u_size, pointSize());
+    gl.uniform1f(at.u_alpha, adaptiveAlpha(subsample ? lodCount : state.n));
+    gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
+  }
+  if (spriteProgram) bindIndex(sprites);
+  const attribute = (buffer, name, size) => {
+    const location = gl.getAttribLocation(use, name);
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    gl.enableVertexAttribArray(location);
+    gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
+  };
+  attribute(posBuffer, "a_pos", 3);
+  attribute(colorBuffer, "a_color", 4);
+  gl.enable(gl.BLEND);
+  gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, subsample ? lodBuffer : orderBuffer);
+  gl.drawElements(gl.POINTS, count, gl.UNSIGNED_INT, 4 * first);
+}
+
+function clearTo(width, height) {
+  gl.viewport(0, 0, width, height);
+  gl.clearColor(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 1);
+  gl.clear(gl.COLOR_BUFFER_BIT);
+}
+
+// Every point, straight onto the canvas: what small tables do on every frame, and the reference
+// the cached frames are tested against.
+function drawEveryPoint() {
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  clearTo(canvas.width, canvas.height);
+  if (state.pos) drawPoints(0, state.n);
+}
+
+// Draws the next chunk of every point into `back` for the current view; true once complete.
+function refine(view) {
+  if (!sameView(back.view, view) || back.version !== contentVersion) {
+    back.view = view; back.version = contentVersion; back.done = 0;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, back.fbo);
+    clearTo(back.width, back.height);
+  }
+  gl.bindFramebuffer(gl.FRAMEBUFFER, back.fbo);
+  gl.viewport(0, 0, back.width, back.height);
+  const count = Math.min(tuning.chunkPoints, state.n - back.done);
+  drawPoints(back.done, count, { shrinkX: canvas.width / back.width, shrinkY: canvas.height / back.height });
+  back.done += count;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  if (back.done < state.n) return false;
+  [front, back] = [back, front];
+  return true;
+}
+
+// The cached image onto the canvas, moved from the view it was drawn for to `view`: for a pan
+// and a zoom, canvas pixel f shows image pixel f / s + b (s: zoom ratio); at rest s = 1, b = the
+// margin, and the copy is exact.
+function blit(view) {
+  const was = front.view, s = view.zoom / was.zoom;
+  const [ax, ay] = aspect();
+  const dx = (view.panX - was.panX * s) * ax, dy = (view.panY - was.panY * s) * ay;
+  const w = canvas.width, h = canvas.height;
+  const bx = ((-1 - dx) / s + 1) * w / 2 + front.mx, by = ((-1 - dy) / s + 1) * h / 2 + front.my;
+  if (tuning.blitFramebuffer) {  // the whole image, placed by its corners: image pixel p lands on (p - b) * s
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    clearTo(w, h);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, front.fbo);
+    gl.blitFramebuffer(0, 0, front.width, front.height, Math.round(-bx * s), Math.round(-by * s),
+      Math.round((front.width - bx) * s), Math.round((front.height - by) * s), gl.COLOR_BUFFER_BIT, s === 1 ? gl.NEAREST : gl.LINEAR);
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+    return;
+  }
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  gl.viewport(0, 0, w, h);
+  gl.disable(gl.BLEND);
+  gl.useProgram(blitProgram);
+  gl.activeTexture(gl.TEXTURE0);
+  gl.bindTexture(gl.TEXTURE_2D, front.texture);
+  const filter = s === 1 ? gl.NEAREST : gl.LINEAR;  // a pure pan copies whole pixels
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, filter);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, filter);
+  gl.uniform1i(blitWhere.u_image, 0);
+  gl.uniform2f(blitWhere.u_scale, 1 / s, 1 / s);
+  gl.uniform2f(blitWhere.u_offset, bx, by);
+  gl.uniform2f(blitWhere.u_size, front.width, front.height);
+  gl.uniform3f(blitWhere.u_background, BACKGROUND[0], BACKGROUND[1], BACKGROUND[2]);
+  const location = gl.getAttribLocation(blitProgram, "a_corner");
+  for (let i = 0; i < 8; i++) if (i !== location) gl.disableVertexAttribArray(i);
+  gl.bindBuffer(gl.ARRAY_BUFFER, quadBuffer);
+  gl.enableVertexAttribArray(location);
+  gl.vertexAttribPointer(location, 2, gl.FLOAT, false, 0, 0);
+  gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  for (let i = 0; i < 8; i++) gl.disableVertexAttribArray(i);
+  gl.enable(gl.BLEND);
+}
+
+// True when the canvas shows every point for the current view (tests and the benchmark wait on it).
+function settled() {
+  return lastFrame.mode === "direct" || lastFrame.mode === "full";
+}
+
+function drawFrame() {
+  if (!state.pos) {
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    clearTo(canvas.width, canvas.height);
+    lastFrame.mode = "";
+    return;
+  }
+  const sprites = spriteProgram && $("sprites").checked;
+  if (sprites || state.n <= tuning.directPoints || !ensureTargets()) {
+    drawEveryPoint();
+    Object.assign(lastFrame, { mode: "direct", points: state.n });
+    return;
+  }
+  const view = currentView();
+  if (front.version !== contentVersion) {
+    // new positions or colours: the old image is wrong, not just misplaced; draw it all now
+    while (!refine(view));
+  }
+  if (sameView(front.view, view)) {
+    blit(view);
+    Object.assign(lastFrame, { mode: "full", points: state.n });
+    return;
+  }
+  if (!isMoving() && refine(view)) {  // settling: one more chunk of every point
+    blit(view);
+    Object.assign(lastFrame, { mode: "full", points: state.n });
+    return;
+  }
+  if (sameRotation(front.view, view)) {
+    blit(view);
+    Object.assign(lastFrame, { mode: "cached", points: 0 });
+  } else {  // rotating: the image cannot be reused; an even subsample keeps the motion fluid
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    clearTo(canvas.width, canvas.height);
+    drawPoints(0, lodCount || state.n, { subsample: lodCount > 0 });
+    Object.assign(lastFrame, { mode: "subsample", points: lodCount || state.n });
+  }
+  if (!isMoving()) requestRender();  // the next chunk on the next frame
 }
 
 function render() {
@@ -211,47 +454,7 @@ function render() {
     const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
     if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
   }
-  gl.viewport(0, 0, canvas.width, canvas.height);
-  gl.clearColor(0.984, 0.984, 0.992, 1);
-  gl.clear(gl.COLOR_BUFFER_BIT);
-  if (state.pos) {
-    const [ax, ay] = aspect(), r = rotation();
-    const sprites = spriteProgram && $("sprites").checked;
-    const lod = lodCount > 0 && performance.now() < (state.movingUntil || 0);
-    const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
-    gl.useProgram(use);
-    // WebGL wants column-major matrices: pass the transpose of our row-major one.
-    gl.uniformMatrix3fv(at.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
-    gl.uniform2f(at.u_scale, state.zoom * ax, state.zoom * ay);
-    gl.uniform2f(at.u_offset, state.panX * ax, state.panY * ay);
-    if (sprites) {
-      const info = state.sprites, dpr = window.devicePixelRatio || 1;
-      // thumbnails grow with the zoom, from 12 to 96 pixels
-      gl.uniform1f(at.u_size, Math.min(96, Math.max(12, info.width * state.zoom)) * dpr);
-      gl.uniform1f(at.u_perRow, info.per_row);
-      gl.uniform2f(at.u_cellSize, info.width / info.atlas_width, info.height / info.atlas_height);
-      gl.uniform1f(at.u_alpha, 1);
-      gl.uniform1f(at.u_grey, info.channels === 1 ? 1 : 0);
-      gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, atlas);
-      gl.uniform1i(at.u_atlas, 0);
-    } else {
-      gl.uniform1f(at.u_size, pointSize());
-      gl.uniform1f(at.u_alpha, adaptiveAlpha(lod ? lodCount : state.n));
-      gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
-    }
-    if (spriteProgram) bindIndex(sprites);
-    const attribute = (buffer, name, size) => {
-      const location = gl.getAttribLocation(use, name);
-      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-      gl.enableVertexAttribArray(location);
-      gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
-    };
-    attribute(posBuffer, "a_pos", 3);
-    attribute(colorBuffer, "a_color", 4);
-    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, lod ? lodBuffer : orderBuffer);
-    gl.drawElements(gl.POINTS, lod ? lodCount : state.n, gl.UNSIGNED_INT, 0);
-  }
+  drawFrame();
   drawOverlay();
   scheduleHash();
 }
@@ -578,6 +781,7 @@ async function applyLayout(token, raw, method, dim, layout) {
   state.screen = null;
   gl.bindBuffer(gl.ARRAY_BUFFER, posBuffer);
   gl.bufferData(gl.ARRAY_BUFFER, state.pos, gl.STATIC_DRAW);
+  contentVersion++;
   fit();
   const took = layout.seconds ? ` (${layout.seconds} s)` : "";
   const shown = layout.sampled ? `${layout.points.toLocaleString("en")} of ` : "";
@@ -673,7 +877,7 @@ function uploadColours() {
   } else {
     lodCount = 0;
   }
-  requestRender();
+  contentChanged();
 }
 
 function uniformColours() {
