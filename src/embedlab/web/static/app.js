@@ -59,10 +59,15 @@ const webgl2 = typeof WebGL2RenderingContext !== "undefined" && gl instanceof We
 const VERTEX = `
 attribute vec3 a_pos; attribute vec4 a_color;
 uniform mat3 u_rot; uniform vec2 u_scale; uniform vec2 u_offset; uniform float u_size; uniform float u_depth;
+uniform vec2 u_canvas; uniform vec2 u_margin; uniform vec2 u_target;
 varying vec4 v_color;
 void main() {
   vec3 p = u_rot * a_pos;
-  gl_Position = vec4(p.x * u_scale.x + u_offset.x, p.y * u_scale.y + u_offset.y, 0.0, 1.0);
+  vec2 clip = vec2(p.x * u_scale.x + u_offset.x, p.y * u_scale.y + u_offset.y);
+  // The centre in canvas pixels, on a 1/16-pixel grid, then placed in the target (the canvas,
+  // or the offscreen image whose margin is whole pixels): a point covers the same pixels in both.
+  vec2 pixel = floor((clip + 1.0) * 0.5 * u_canvas * 16.0 + 0.5) / 16.0;
+  gl_Position = vec4((pixel + u_margin) / u_target * 2.0 - 1.0, 0.0, 1.0);
   gl_PointSize = a_color.a > 0.0 ? u_size : 0.0;
   v_color = vec4(a_color.rgb * (1.0 - u_depth * 0.35 * (clamp(p.z, -1.0, 1.0) + 1.0) * 0.5), a_color.a);
 }`;
@@ -152,7 +157,7 @@ function setupGL() {
   gl.attachShader(program, compile(gl.FRAGMENT_SHADER, FRAGMENT));
   gl.linkProgram(program);
   gl.useProgram(program);
-  for (const name of ["u_rot", "u_scale", "u_offset", "u_size", "u_alpha", "u_depth"]) {
+  for (const name of ["u_rot", "u_scale", "u_offset", "u_size", "u_alpha", "u_depth", "u_canvas", "u_margin", "u_target"]) {
     where[name] = gl.getUniformLocation(program, name);
   }
   posBuffer = gl.createBuffer();
@@ -287,16 +292,17 @@ function sameView(a, b) { return !!a && Object.keys(b).every((k) => a[k] === b[k
 function sameRotation(a, b) { return !!a && a.dim === b.dim && a.yaw === b.yaw && a.pitch === b.pitch && a.width === b.width && a.height === b.height; }
 
 // Draws the points rows [first, first + count) of the draw order (or of the motion subsample) on
-// whatever framebuffer is bound; `shrink` maps the canvas's clip space into the offscreen image's.
-function drawPoints(first, count, { subsample = false, shrinkX = 1, shrinkY = 1 } = {}) {
+// whatever framebuffer is bound: the canvas, or an offscreen image of `target` pixels in which
+// the canvas sits `margin` pixels from the lower left corner.
+function drawPoints(first, count, { subsample = false, margin = [0, 0], target = [canvas.width, canvas.height] } = {}) {
   const [ax, ay] = aspect(), r = rotation();
   const sprites = spriteProgram && $("sprites").checked;
   const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
   gl.useProgram(use);
   // WebGL wants column-major matrices: pass the transpose of our row-major one.
   gl.uniformMatrix3fv(at.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
-  gl.uniform2f(at.u_scale, state.zoom * ax * shrinkX, state.zoom * ay * shrinkY);
-  gl.uniform2f(at.u_offset, state.panX * ax * shrinkX, state.panY * ay * shrinkY);
+  gl.uniform2f(at.u_scale, state.zoom * ax, state.zoom * ay);
+  gl.uniform2f(at.u_offset, state.panX * ax, state.panY * ay);
   if (sprites) {
     const info = state.sprites, dpr = window.devicePixelRatio || 1;
     // thumbnails grow with the zoom, from 12 to 96 pixels
@@ -312,6 +318,9 @@ function drawPoints(first, count, { subsample = false, shrinkX = 1, shrinkY = 1 
     gl.uniform1f(at.u_size, pointSize());
     gl.uniform1f(at.u_alpha, adaptiveAlpha(subsample ? lodCount : state.n));
     gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
+    gl.uniform2f(at.u_canvas, canvas.width, canvas.height);
+    gl.uniform2f(at.u_margin, margin[0], margin[1]);
+    gl.uniform2f(at.u_target, target[0], target[1]);
   }
   if (spriteProgram) bindIndex(sprites);
   const attribute = (buffer, name, size) => {
@@ -351,7 +360,7 @@ function refine(view) {
   gl.bindFramebuffer(gl.FRAMEBUFFER, back.fbo);
   gl.viewport(0, 0, back.width, back.height);
   const count = Math.min(tuning.chunkPoints, state.n - back.done);
-  drawPoints(back.done, count, { shrinkX: canvas.width / back.width, shrinkY: canvas.height / back.height });
+  drawPoints(back.done, count, { margin: [back.mx, back.my], target: [back.width, back.height] });
   back.done += count;
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   if (back.done < state.n) return false;
