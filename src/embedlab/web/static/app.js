@@ -791,6 +791,7 @@ async function applyLayout(token, raw, method, dim, layout) {
   gl.bindBuffer(gl.ARRAY_BUFFER, posBuffer);
   gl.bufferData(gl.ARRAY_BUFFER, state.pos, gl.STATIC_DRAW);
   contentVersion++;
+  if (!$("color-by").value && state.n >= DENSITY_POINTS) { state.base = uniformColours(); uploadColours(); }
   fit();
   const took = layout.seconds ? ` (${layout.seconds} s)` : "";
   const shown = layout.sampled ? `${layout.points.toLocaleString("en")} of ` : "";
@@ -889,9 +890,67 @@ function uploadColours() {
   contentChanged();
 }
 
+// Without a colouring, a large table is coloured by how crowded each point's neighbourhood is
+// in the layout: a uniform blue piles up into flat, saturated blobs where tens of points share a
+// pixel, and the inner structure of the dense cores is lost. Each point's cell (a 128 x 128
+// grid over the layout, 32^3 in 3-D) is ranked by its count among all points (histogram
+// equalisation), and the rank picks a colour from pale blue (sparse) to dark navy (dense).
+const DENSITY_POINTS = 50000;
+const DENSITY_RAMP = [[150, 185, 230], [95, 140, 210], [50, 95, 180], [30, 60, 140], [15, 30, 90]];
+function densityColour(t) {
+  const x = Math.min(Math.max(t, 0), 1) * (DENSITY_RAMP.length - 1), i = Math.min(Math.floor(x), DENSITY_RAMP.length - 2);
+  return DENSITY_RAMP[i].map((c, j) => Math.round(c + (x - i) * (DENSITY_RAMP[i + 1][j] - c)));
+}
+
+function densityRanks() {
+  const n = state.n, pos = state.pos, cells = state.dim === 3 ? 32 : 128, dims = state.dim === 3 ? 3 : 2;
+  const cell = new Int32Array(n), counts = new Uint32Array(cells ** dims);
+  for (let i = 0; i < n; i++) {
+    let index = 0;
+    for (let d = 0; d < dims; d++) {
+      // the bulk lies in [-1, 1]; outliers share the border cells
+      const c = Math.min(cells - 1, Math.max(0, Math.floor((pos[3 * i + d] + 1.2) / 2.4 * cells)));
+      index = index * cells + c;
+    }
+    cell[i] = pos[3 * i] === OFF ? -1 : index;
+    if (cell[i] >= 0) counts[index]++;
+  }
+  // rank of a cell = share of the points that lie in emptier cells
+  const used = [];
+  for (let b = 0; b < counts.length; b++) if (counts[b]) used.push(b);
+  used.sort((a, b) => counts[a] - counts[b]);
+  const rank = new Float32Array(counts.length);
+  let below = 0, total = 0;
+  for (const b of used) total += counts[b];
+  for (let k = 0; k < used.length;) {
+    let j = k, same = 0;
+    while (j < used.length && counts[used[j]] === counts[used[k]]) same += counts[used[j++]];
+    for (let m = k; m < j; m++) rank[used[m]] = (below + same / 2) / (total || 1);
+    below += same;
+    k = j;
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = cell[i] >= 0 ? rank[cell[i]] : 0;
+  return out;
+}
+
 function uniformColours() {
   const out = new Float32Array(state.n * 3);
-  for (let i = 0; i < state.n; i++) out.set(BASE.map((c) => c / 255), i * 3);
+  const byDensity = state.pos && state.n >= DENSITY_POINTS;
+  const ranks = byDensity ? densityRanks() : null;
+  const palette = byDensity ? Array.from({ length: 256 }, (_, k) => densityColour(k / 255).map((c) => c / 255)) : null;
+  for (let i = 0; i < state.n; i++) out.set(byDensity ? palette[Math.round(ranks[i] * 255)] : BASE.map((c) => c / 255), i * 3);
+  if (byDensity) {
+    const legend = $("legend");
+    legend.innerHTML = "";
+    [[0, "sparse"], [0.5, "middle"], [1, "dense (ranked by points per area)"]].forEach(([t, text]) => {
+      const li = document.createElement("li");
+      const dot = document.createElement("span");
+      dot.style.background = `rgb(${densityColour(t).join(",")})`;
+      li.append(dot, document.createTextNode(text));
+      legend.append(li);
+    });
+  }
   return out;
 }
 
