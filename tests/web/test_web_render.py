@@ -141,7 +141,7 @@ def test_pan_and_zoom_show_the_cached_image_then_settle_to_every_point(server_ur
         settled_pan = _settled_equals_plain_render(page)
         assert settled_pan["pixels"] == 0
 
-        # a zoom x2 about the centre: the cached image magnified (bilinear), then every point
+        # a zoom x2 about the centre: the cached image magnified (nearest pixel), then every point
         zoomed = page.evaluate("""() => {
           const before = pixels(), w = canvas.width, h = canvas.height;
           state.zoom *= 2; state.panX *= 2; state.panY *= 2;
@@ -150,7 +150,7 @@ def test_pan_and_zoom_show_the_cached_image_then_settle_to_every_point(server_ur
           let far = 0, total = 0;
           for (let y = h / 4; y < 3 * h / 4; y += 7) for (let x = w / 4; x < 3 * w / 4; x += 7) {
             // canvas pixel (x, y) shows the old image at ((x + 0.5 - w/2) / 2 + w/2 - 0.5, ...):
-            // a blend of the 2x2 pixels around it, so each channel lies between theirs
+            // one of the 2x2 pixels around it, so each channel lies between theirs
             const u = Math.floor((x + 0.5 - w / 2) / 2 + w / 2 - 0.5), v = Math.floor((y + 0.5 - h / 2) / 2 + h / 2 - 0.5);
             const i = 4 * (y * w + x);
             let inside = true;
