@@ -379,11 +379,12 @@ function blit(view) {
   const w = canvas.width, h = canvas.height;
   const bx = ((-1 - dx) / s + 1) * w / 2 + front.mx, by = ((-1 - dy) / s + 1) * h / 2 + front.my;
   if (tuning.blitFramebuffer) {  // the whole image, placed by its corners: image pixel p lands on (p - b) * s
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    clearTo(w, h);
     // only the part of the image that lands on the canvas: software GL copies what it is given
     const x0 = Math.max(0, Math.round(-bx * s)), x1 = Math.min(w, Math.round((front.width - bx) * s));
     const y0 = Math.max(0, Math.round(-by * s)), y1 = Math.min(h, Math.round((front.height - by) * s));
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    if (x0 > 0 || y0 > 0 || x1 < w || y1 < h) clearTo(w, h);  // background where the image ends
+    else gl.viewport(0, 0, w, h);
     if (x1 > x0 && y1 > y0) {
       gl.bindFramebuffer(gl.READ_FRAMEBUFFER, front.fbo);
       gl.blitFramebuffer(Math.round(x0 / s + bx), Math.round(y0 / s + by), Math.round(x1 / s + bx), Math.round(y1 / s + by),
