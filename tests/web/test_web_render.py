@@ -169,6 +169,20 @@ def test_pan_and_zoom_show_the_cached_image_then_settle_to_every_point(server_ur
         settled_zoom = _settled_equals_plain_render(page)
         assert settled_zoom["pixels"] == 0
         page.screenshot(path=str(ARTIFACTS / "render_settled.png"))
+
+        # density colouring (used from 50,000 points without a colouring): the most crowded
+        # points rank high, the outskirts low
+        density = page.evaluate("""() => {
+          const ranks = densityRanks(), pos = state.pos, n = state.n, far = [];
+          for (let i = 0; i < n; i++) far.push([Math.hypot(pos[3 * i], pos[3 * i + 1]), ranks[i]]);
+          far.sort((a, b) => a[0] - b[0]);
+          const mean = (rows) => rows.reduce((t, r) => t + r[1], 0) / rows.length;
+          return { top: Math.max(...ranks), low: Math.min(...ranks), outskirts: mean(far.slice(-2000)),
+                   colour: densityColour(1), pale: densityColour(0) };
+        }""")
+        assert density["low"] >= 0 and density["top"] <= 1 and density["top"] > 0.9
+        assert density["outskirts"] < 0.2
+        assert density["colour"] == [225, 210, 50] and density["pale"] == [165, 195, 235]
         browser.close()
     assert errors == []
 

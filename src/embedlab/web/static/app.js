@@ -898,9 +898,10 @@ function uploadColours() {
 // in the layout: a uniform blue piles up into flat, saturated blobs where tens of points share a
 // pixel, and the inner structure of the dense cores is lost. Each point's cell (a 128 x 128
 // grid over the layout, 32^3 in 3-D) is ranked by its count among all points (histogram
-// equalisation), and the rank picks a colour from pale blue (sparse) to dark navy (dense).
+// equalisation), and the rank picks a colour from pale blue (sparse) through deep blue and
+// teal to yellow (the densest tenth): the cores keep a gradient instead of saturating.
 const DENSITY_POINTS = 50000;
-const DENSITY_RAMP = [[150, 185, 230], [95, 140, 210], [50, 95, 180], [30, 60, 140], [15, 30, 90]];
+const DENSITY_RAMP = [[165, 195, 235], [90, 135, 210], [40, 75, 165], [25, 110, 150], [70, 170, 110], [225, 210, 50]];
 function densityColour(t) {
   const x = Math.min(Math.max(t, 0), 1) * (DENSITY_RAMP.length - 1), i = Math.min(Math.floor(x), DENSITY_RAMP.length - 2);
   return DENSITY_RAMP[i].map((c, j) => Math.round(c + (x - i) * (DENSITY_RAMP[i + 1][j] - c)));
@@ -935,6 +936,15 @@ function densityRanks() {
   }
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = cell[i] >= 0 ? rank[cell[i]] : 0;
+  if (dims === 2) {  // between cell centres, bilinearly: no visible cell edges in the dense cores
+    const at = (cx, cy) => rank[Math.min(cells - 1, Math.max(0, cx)) * cells + Math.min(cells - 1, Math.max(0, cy))];
+    for (let i = 0; i < n; i++) {
+      if (cell[i] < 0) continue;
+      const u = (pos[3 * i] + 1.2) / 2.4 * cells - 0.5, v = (pos[3 * i + 1] + 1.2) / 2.4 * cells - 0.5;
+      const cx = Math.floor(u), cy = Math.floor(v), fx = Math.min(1, Math.max(0, u - cx)), fy = Math.min(1, Math.max(0, v - cy));
+      out[i] = (at(cx, cy) * (1 - fx) + at(cx + 1, cy) * fx) * (1 - fy) + (at(cx, cy + 1) * (1 - fx) + at(cx + 1, cy + 1) * fx) * fy;
+    }
+  }
   return out;
 }
 
