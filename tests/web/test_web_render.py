@@ -97,13 +97,14 @@ def _open(p: Any, url: str, errors: list[str]) -> tuple[Any, Any]:
 def _settled_equals_plain_render(page: Any) -> dict[str, int]:
     """The settled frame against every point drawn straight onto the canvas, for the same view."""
     page.wait_for_function("settled() && !renderQueued")
-    return page.evaluate("""() => {
+    result: dict[str, int] = page.evaluate("""() => {
       const shown = pixels();
       drawEveryPoint();
       const plain = pixels();
       requestRender();
       return compare(plain, shown);
     }""")
+    return result
 
 
 def test_pan_and_zoom_show_the_cached_image_then_settle_to_every_point(server_url: str) -> None:
