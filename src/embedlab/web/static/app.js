@@ -864,6 +864,12 @@ function isolatedOut() {
   return rows.size ? rows : null;
 }
 
+function sameValues(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+let lastUpload = null;  // the colours in the GPU's buffer, and what they were made from
 function uploadColours() {
   const n = state.n, out = new Float32Array(n * 4), base = state.base;
   const rows = emphasised();
@@ -872,6 +878,14 @@ function uploadColours() {
     out[4 * i] = base[3 * i]; out[4 * i + 1] = base[3 * i + 1]; out[4 * i + 2] = base[3 * i + 2];
     out[4 * i + 3] = mode === "" || rows.has(i) ? 1 : mode === "dim" ? 0.25 : 0;
   }
+  // A selection without isolate/dim changes only the overlay: keep the drawn points (redrawing
+  // a million of them costs about a second on software GL).
+  const last = lastUpload;
+  if (last && last.base === base && last.empty === state.empty && sameValues(last.colours, out)) {
+    requestRender();
+    return;
+  }
+  lastUpload = { colours: out, base, empty: state.empty };
   gl.bindBuffer(gl.ARRAY_BUFFER, colorBuffer);
   gl.bufferData(gl.ARRAY_BUFFER, out, gl.STATIC_DRAW);
   // Draw order: points without a value first (underneath), so sparse labels stay visible.
