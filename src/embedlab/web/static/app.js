@@ -50,15 +50,24 @@ const query = (params) => Object.entries(params).filter(([, v]) => v !== null &&
 const canvas = $("gl");
 const overlay = $("overlay");
 const ctx = overlay.getContext("2d");
-const gl = canvas.getContext("webgl", { antialias: false, preserveDrawingBuffer: true });
+// WebGL 2 when there is one: its blitFramebuffer copies the cached frame (below) several times
+// faster than a textured quad does on software GL. The shaders are WebGL 1's, valid in both.
+const GL_OPTIONS = { antialias: false, preserveDrawingBuffer: true };
+const gl = canvas.getContext("webgl2", GL_OPTIONS) || canvas.getContext("webgl", GL_OPTIONS);
+const webgl2 = typeof WebGL2RenderingContext !== "undefined" && gl instanceof WebGL2RenderingContext;
 
 const VERTEX = `
 attribute vec3 a_pos; attribute vec4 a_color;
 uniform mat3 u_rot; uniform vec2 u_scale; uniform vec2 u_offset; uniform float u_size; uniform float u_depth;
+uniform vec2 u_canvas; uniform vec2 u_margin; uniform vec2 u_target;
 varying vec4 v_color;
 void main() {
   vec3 p = u_rot * a_pos;
-  gl_Position = vec4(p.x * u_scale.x + u_offset.x, p.y * u_scale.y + u_offset.y, 0.0, 1.0);
+  vec2 clip = vec2(p.x * u_scale.x + u_offset.x, p.y * u_scale.y + u_offset.y);
+  // The centre in canvas pixels, on a 1/16-pixel grid, then placed in the target (the canvas,
+  // or the offscreen image whose margin is whole pixels): a point covers the same pixels in both.
+  vec2 pixel = floor((clip + 1.0) * 0.5 * u_canvas * 16.0 + 0.5) / 16.0;
+  gl_Position = vec4((pixel + u_margin) / u_target * 2.0 - 1.0, 0.0, 1.0);
   gl_PointSize = a_color.a > 0.0 ? u_size : 0.0;
   v_color = vec4(a_color.rgb * (1.0 - u_depth * 0.35 * (clamp(p.z, -1.0, 1.0) + 1.0) * 0.5), a_color.a);
 }`;
@@ -142,20 +151,24 @@ function bindIndex(use) {
 }
 
 function setupGL() {
-  gl.getExtension("OES_element_index_uint");  // draw order of up to millions of points
+  if (!webgl2) gl.getExtension("OES_element_index_uint");  // draw order of up to millions of points (core in WebGL 2)
   program = gl.createProgram();
   gl.attachShader(program, compile(gl.VERTEX_SHADER, VERTEX));
   gl.attachShader(program, compile(gl.FRAGMENT_SHADER, FRAGMENT));
   gl.linkProgram(program);
   gl.useProgram(program);
-  for (const name of ["u_rot", "u_scale", "u_offset", "u_size", "u_alpha", "u_depth"]) {
+  for (const name of ["u_rot", "u_scale", "u_offset", "u_size", "u_alpha", "u_depth", "u_canvas", "u_margin", "u_target"]) {
     where[name] = gl.getUniformLocation(program, name);
   }
   posBuffer = gl.createBuffer();
   colorBuffer = gl.createBuffer();
   orderBuffer = gl.createBuffer();
   gl.enable(gl.BLEND);
-  gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
+  // Colour blends; the canvas stays opaque (alpha 1). Blending alpha too left the canvas
+  // partly transparent where points pile up, and the page's background showed through:
+  // the dense cores came out pale.
+  gl.blendFuncSeparate(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA, gl.ZERO, gl.ONE);
+  setupCache();
 }
 
 function rotation() {
@@ -186,21 +199,264 @@ function adaptiveAlpha(drawn) {
   return Math.min(0.85, Math.max(0.04, 0.6 / Math.max(coverage, 1e-9)));
 }
 
-// While the view moves (drag, wheel) a large table draws an even subsample of at most
-// MOTION_POINTS points, so panning stays fluid on software GL; every point is drawn again
-// 200 ms after the motion stops.
-const MOTION_POINTS = 100000;
-let lodBuffer = null, lodCount = 0, settleTimer = 0;
+// ---------------------------------------------------------------- frames: direct, cached, settling
+// Software GL (SwiftShader) spends about 0.75 µs of vertex work per point whatever its size:
+// 400,000 points take ~300 ms a frame. So a large table is not redrawn on every frame:
+// - at rest, every point is drawn once into an offscreen image (the canvas plus a margin of half
+//   its size on each side) and that image is copied to the canvas;
+// - while the view pans or zooms, that image is drawn as one transformed quad (a cost that does
+//   not depend on the number of points);
+// - while a 3-D view rotates, a fixed even subsample of MOTION_POINTS points is drawn;
+// - SETTLE_MS after the motion stops, every point is drawn again into the offscreen image, in
+//   chunks of CHUNK_POINTS a frame so that the page keeps answering, and the new image replaces
+//   the old one when it is complete.
+// Tables of at most DIRECT_POINTS points are drawn directly on every frame. The marks (selection,
+// neighbours, labels, arrows) live on the 2-D overlay and are redrawn exactly on every frame.
+const MOTION_POINTS = 30000, SETTLE_MS = 150;
+const tuning = { directPoints: 30000, chunkPoints: 150000, blitFramebuffer: webgl2 };
+let lodBuffer = null, lodCount = 0, settleTimer = 0, contentVersion = 1;
+const lastFrame = { mode: "", points: 0 };
 function moving() {
-  state.movingUntil = performance.now() + 200;
+  state.movingUntil = performance.now() + SETTLE_MS;
   clearTimeout(settleTimer);
-  settleTimer = setTimeout(requestRender, 220);
+  settleTimer = setTimeout(requestRender, SETTLE_MS + 10);
 }
+function isMoving() { return performance.now() < (state.movingUntil || 0); }
+function contentChanged() { contentVersion++; requestRender(); }
 
 let renderQueued = false, frames = 0;
 function requestRender() {
   state.screenDirty = true;
   if (!renderQueued) { renderQueued = true; requestAnimationFrame(render); }
+}
+
+const BLIT_VERTEX = `
+attribute vec2 a_corner;
+void main() { gl_Position = vec4(a_corner, 0.0, 1.0); }`;
+// Each canvas pixel reads the cached image at (its window position) * u_scale + u_offset, in
+// the image's pixels; outside the image is background.
+const BLIT_FRAGMENT = `
+precision highp float;
+uniform sampler2D u_image; uniform vec2 u_scale; uniform vec2 u_offset; uniform vec2 u_size; uniform vec3 u_background;
+void main() {
+  vec2 at = gl_FragCoord.xy * u_scale + u_offset;
+  if (at.x < 0.0 || at.y < 0.0 || at.x > u_size.x || at.y > u_size.y) { gl_FragColor = vec4(u_background, 1.0); return; }
+  gl_FragColor = vec4(texture2D(u_image, at / u_size).rgb, 1.0);
+}`;
+const BACKGROUND = [0.984, 0.984, 0.992];
+let blitProgram = null, blitWhere = {}, quadBuffer = null;
+// Two offscreen images: `front` is complete and shown; `back` is the one being drawn in chunks.
+let front = null, back = null;
+
+function setupCache() {
+  blitProgram = link(BLIT_VERTEX, BLIT_FRAGMENT);
+  for (const name of ["u_image", "u_scale", "u_offset", "u_size", "u_background"]) blitWhere[name] = gl.getUniformLocation(blitProgram, name);
+  quadBuffer = gl.createBuffer();
+  gl.bindBuffer(gl.ARRAY_BUFFER, quadBuffer);
+  gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+}
+
+function makeTarget(width, height) {
+  const texture = gl.createTexture();
+  gl.bindTexture(gl.TEXTURE_2D, texture);
+  gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+  for (const [k, v] of [[gl.TEXTURE_MIN_FILTER, gl.NEAREST], [gl.TEXTURE_MAG_FILTER, gl.NEAREST],
+    [gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE], [gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE]]) gl.texParameteri(gl.TEXTURE_2D, k, v);
+  const fbo = gl.createFramebuffer();
+  gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
+  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+  const ok = gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  return ok ? { texture, fbo, width, height, view: null, version: 0, done: 0 } : null;
+}
+
+// The margin is half the canvas on each side (whole pixels): panning by up to half a screen or
+// zooming out to half size still shows cached points.
+function ensureTargets() {
+  const mx = Math.floor(canvas.width / 2), my = Math.floor(canvas.height / 2);
+  const width = canvas.width + 2 * mx, height = canvas.height + 2 * my;
+  if (front && front.width === width && front.height === height) return true;
+  for (const t of [front, back]) if (t) { gl.deleteTexture(t.texture); gl.deleteFramebuffer(t.fbo); }
+  front = makeTarget(width, height);
+  back = makeTarget(width, height);
+  if (!front || !back) { front = back = null; return false; }
+  front.mx = back.mx = mx; front.my = back.my = my;
+  return true;
+}
+
+function currentView() {
+  return { zoom: state.zoom, panX: state.panX, panY: state.panY, yaw: state.yaw, pitch: state.pitch, dim: state.dim,
+    width: canvas.width, height: canvas.height };
+}
+function sameView(a, b) { return !!a && Object.keys(b).every((k) => a[k] === b[k]); }
+function sameRotation(a, b) { return !!a && a.dim === b.dim && a.yaw === b.yaw && a.pitch === b.pitch && a.width === b.width && a.height === b.height; }
+
+// Draws the points rows [first, first + count) of the draw order (or of the motion subsample) on
+// whatever framebuffer is bound: the canvas, or an offscreen image of `target` pixels in which
+// the canvas sits `margin` pixels from the lower left corner.
+function drawPoints(first, count, { subsample = false, margin = [0, 0], target = [canvas.width, canvas.height] } = {}) {
+  const [ax, ay] = aspect(), r = rotation();
+  const sprites = spriteProgram && $("sprites").checked;
+  const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
+  gl.useProgram(use);
+  // WebGL wants column-major matrices: pass the transpose of our row-major one.
+  gl.uniformMatrix3fv(at.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
+  gl.uniform2f(at.u_scale, state.zoom * ax, state.zoom * ay);
+  gl.uniform2f(at.u_offset, state.panX * ax, state.panY * ay);
+  if (sprites) {
+    const info = state.sprites, dpr = window.devicePixelRatio || 1;
+    // thumbnails grow with the zoom, from 12 to 96 pixels
+    gl.uniform1f(at.u_size, Math.min(96, Math.max(12, info.width * state.zoom)) * dpr);
+    gl.uniform1f(at.u_perRow, info.per_row);
+    gl.uniform2f(at.u_cellSize, info.width / info.atlas_width, info.height / info.atlas_height);
+    gl.uniform1f(at.u_alpha, 1);
+    gl.uniform1f(at.u_grey, info.channels === 1 ? 1 : 0);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, atlas);
+    gl.uniform1i(at.u_atlas, 0);
+  } else {
+    gl.uniform1f(at.u_size, pointSize());
+    gl.uniform1f(at.u_alpha, adaptiveAlpha(subsample ? lodCount : state.n));
+    gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
+    gl.uniform2f(at.u_canvas, canvas.width, canvas.height);
+    gl.uniform2f(at.u_margin, margin[0], margin[1]);
+    gl.uniform2f(at.u_target, target[0], target[1]);
+  }
+  if (spriteProgram) bindIndex(sprites);
+  const attribute = (buffer, name, size) => {
+    const location = gl.getAttribLocation(use, name);
+    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+    gl.enableVertexAttribArray(location);
+    gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
+  };
+  attribute(posBuffer, "a_pos", 3);
+  attribute(colorBuffer, "a_color", 4);
+  gl.enable(gl.BLEND);
+  gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, subsample ? lodBuffer : orderBuffer);
+  gl.drawElements(gl.POINTS, count, gl.UNSIGNED_INT, 4 * first);
+}
+
+function clearTo(width, height) {
+  gl.viewport(0, 0, width, height);
+  gl.clearColor(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 1);
+  gl.clear(gl.COLOR_BUFFER_BIT);
+}
+
+// Every point, straight onto the canvas: what small tables do on every frame, and the reference
+// the cached frames are tested against.
+function drawEveryPoint() {
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  clearTo(canvas.width, canvas.height);
+  if (state.pos) drawPoints(0, state.n);
+}
+
+// Draws the next chunk of every point into `back` for the current view; true once complete.
+function refine(view) {
+  if (!sameView(back.view, view) || back.version !== contentVersion) {
+    back.view = view; back.version = contentVersion; back.done = 0;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, back.fbo);
+    clearTo(back.width, back.height);
+  }
+  gl.bindFramebuffer(gl.FRAMEBUFFER, back.fbo);
+  gl.viewport(0, 0, back.width, back.height);
+  const count = Math.min(tuning.chunkPoints, state.n - back.done);
+  drawPoints(back.done, count, { margin: [back.mx, back.my], target: [back.width, back.height] });
+  back.done += count;
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  if (back.done < state.n) return false;
+  [front, back] = [back, front];
+  return true;
+}
+
+// The cached image onto the canvas, moved from the view it was drawn for to `view`: for a pan
+// and a zoom, canvas pixel f shows image pixel f / s + b (s: zoom ratio); at rest s = 1, b = the
+// margin, and the copy is exact. Nearest pixel, not linear: linear filtering costs software GL
+// two to three times as much, and the motion frames are replaced by full detail anyway.
+function blit(view) {
+  const was = front.view, s = view.zoom / was.zoom;
+  const [ax, ay] = aspect();
+  const dx = (view.panX - was.panX * s) * ax, dy = (view.panY - was.panY * s) * ay;
+  const w = canvas.width, h = canvas.height;
+  const bx = ((-1 - dx) / s + 1) * w / 2 + front.mx, by = ((-1 - dy) / s + 1) * h / 2 + front.my;
+  if (tuning.blitFramebuffer) {  // the whole image, placed by its corners: image pixel p lands on (p - b) * s
+    // only the part of the image that lands on the canvas: software GL copies what it is given
+    const x0 = Math.max(0, Math.round(-bx * s)), x1 = Math.min(w, Math.round((front.width - bx) * s));
+    const y0 = Math.max(0, Math.round(-by * s)), y1 = Math.min(h, Math.round((front.height - by) * s));
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    if (x0 > 0 || y0 > 0 || x1 < w || y1 < h) clearTo(w, h);  // background where the image ends
+    else gl.viewport(0, 0, w, h);
+    if (x1 > x0 && y1 > y0) {
+      gl.bindFramebuffer(gl.READ_FRAMEBUFFER, front.fbo);
+      gl.blitFramebuffer(Math.round(x0 / s + bx), Math.round(y0 / s + by), Math.round(x1 / s + bx), Math.round(y1 / s + by),
+        x0, y0, x1, y1, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+      gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+    }
+    return;
+  }
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  gl.viewport(0, 0, w, h);
+  gl.disable(gl.BLEND);
+  gl.useProgram(blitProgram);
+  gl.activeTexture(gl.TEXTURE0);
+  gl.bindTexture(gl.TEXTURE_2D, front.texture);
+  gl.uniform1i(blitWhere.u_image, 0);
+  gl.uniform2f(blitWhere.u_scale, 1 / s, 1 / s);
+  gl.uniform2f(blitWhere.u_offset, bx, by);
+  gl.uniform2f(blitWhere.u_size, front.width, front.height);
+  gl.uniform3f(blitWhere.u_background, BACKGROUND[0], BACKGROUND[1], BACKGROUND[2]);
+  const location = gl.getAttribLocation(blitProgram, "a_corner");
+  for (let i = 0; i < 8; i++) if (i !== location) gl.disableVertexAttribArray(i);
+  gl.bindBuffer(gl.ARRAY_BUFFER, quadBuffer);
+  gl.enableVertexAttribArray(location);
+  gl.vertexAttribPointer(location, 2, gl.FLOAT, false, 0, 0);
+  gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  for (let i = 0; i < 8; i++) gl.disableVertexAttribArray(i);
+  gl.enable(gl.BLEND);
+}
+
+// True when the canvas shows every point for the current view (tests and the benchmark wait on it).
+function settled() {
+  return lastFrame.mode === "direct" || lastFrame.mode === "full";
+}
+
+function drawFrame() {
+  if (!state.pos) {
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    clearTo(canvas.width, canvas.height);
+    lastFrame.mode = "";
+    return;
+  }
+  const sprites = spriteProgram && $("sprites").checked;
+  if (sprites || state.n <= tuning.directPoints || !ensureTargets()) {
+    drawEveryPoint();
+    Object.assign(lastFrame, { mode: "direct", points: state.n });
+    return;
+  }
+  const view = currentView();
+  if (front.version !== contentVersion) {
+    // new positions or colours: the old image is wrong, not just misplaced; draw it all now
+    while (!refine(view));
+  }
+  if (sameView(front.view, view)) {
+    blit(view);
+    Object.assign(lastFrame, { mode: "full", points: state.n });
+    return;
+  }
+  if (!isMoving() && refine(view)) {  // settling: one more chunk of every point
+    blit(view);
+    Object.assign(lastFrame, { mode: "full", points: state.n });
+    return;
+  }
+  if (sameRotation(front.view, view)) {
+    blit(view);
+    Object.assign(lastFrame, { mode: "cached", points: 0 });
+  } else {  // rotating: the image cannot be reused; an even subsample keeps the motion fluid
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    clearTo(canvas.width, canvas.height);
+    drawPoints(0, lodCount || state.n, { subsample: lodCount > 0 });
+    Object.assign(lastFrame, { mode: "subsample", points: lodCount || state.n });
+  }
+  if (!isMoving()) requestRender();  // the next chunk on the next frame
 }
 
 function render() {
@@ -211,47 +467,7 @@ function render() {
     const w = Math.round(c.clientWidth * dpr), h = Math.round(c.clientHeight * dpr);
     if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
   }
-  gl.viewport(0, 0, canvas.width, canvas.height);
-  gl.clearColor(0.984, 0.984, 0.992, 1);
-  gl.clear(gl.COLOR_BUFFER_BIT);
-  if (state.pos) {
-    const [ax, ay] = aspect(), r = rotation();
-    const sprites = spriteProgram && $("sprites").checked;
-    const lod = lodCount > 0 && performance.now() < (state.movingUntil || 0);
-    const use = sprites ? spriteProgram : program, at = sprites ? spriteWhere : where;
-    gl.useProgram(use);
-    // WebGL wants column-major matrices: pass the transpose of our row-major one.
-    gl.uniformMatrix3fv(at.u_rot, false, [r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]]);
-    gl.uniform2f(at.u_scale, state.zoom * ax, state.zoom * ay);
-    gl.uniform2f(at.u_offset, state.panX * ax, state.panY * ay);
-    if (sprites) {
-      const info = state.sprites, dpr = window.devicePixelRatio || 1;
-      // thumbnails grow with the zoom, from 12 to 96 pixels
-      gl.uniform1f(at.u_size, Math.min(96, Math.max(12, info.width * state.zoom)) * dpr);
-      gl.uniform1f(at.u_perRow, info.per_row);
-      gl.uniform2f(at.u_cellSize, info.width / info.atlas_width, info.height / info.atlas_height);
-      gl.uniform1f(at.u_alpha, 1);
-      gl.uniform1f(at.u_grey, info.channels === 1 ? 1 : 0);
-      gl.activeTexture(gl.TEXTURE0);
-      gl.bindTexture(gl.TEXTURE_2D, atlas);
-      gl.uniform1i(at.u_atlas, 0);
-    } else {
-      gl.uniform1f(at.u_size, pointSize());
-      gl.uniform1f(at.u_alpha, adaptiveAlpha(lod ? lodCount : state.n));
-      gl.uniform1f(at.u_depth, state.dim === 3 ? 1 : 0);
-    }
-    if (spriteProgram) bindIndex(sprites);
-    const attribute = (buffer, name, size) => {
-      const location = gl.getAttribLocation(use, name);
-      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-      gl.enableVertexAttribArray(location);
-      gl.vertexAttribPointer(location, size, gl.FLOAT, false, 0, 0);
-    };
-    attribute(posBuffer, "a_pos", 3);
-    attribute(colorBuffer, "a_color", 4);
-    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, lod ? lodBuffer : orderBuffer);
-    gl.drawElements(gl.POINTS, lod ? lodCount : state.n, gl.UNSIGNED_INT, 0);
-  }
+  drawFrame();
   drawOverlay();
   scheduleHash();
 }
@@ -578,6 +794,8 @@ async function applyLayout(token, raw, method, dim, layout) {
   state.screen = null;
   gl.bindBuffer(gl.ARRAY_BUFFER, posBuffer);
   gl.bufferData(gl.ARRAY_BUFFER, state.pos, gl.STATIC_DRAW);
+  contentVersion++;
+  if (!$("color-by").value && state.n >= DENSITY_POINTS) { state.base = uniformColours(); uploadColours(); }
   fit();
   const took = layout.seconds ? ` (${layout.seconds} s)` : "";
   const shown = layout.sampled ? `${layout.points.toLocaleString("en")} of ` : "";
@@ -646,6 +864,12 @@ function isolatedOut() {
   return rows.size ? rows : null;
 }
 
+function sameValues(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+let lastUpload = null;  // the colours in the GPU's buffer, and what they were made from
 function uploadColours() {
   const n = state.n, out = new Float32Array(n * 4), base = state.base;
   const rows = emphasised();
@@ -654,6 +878,14 @@ function uploadColours() {
     out[4 * i] = base[3 * i]; out[4 * i + 1] = base[3 * i + 1]; out[4 * i + 2] = base[3 * i + 2];
     out[4 * i + 3] = mode === "" || rows.has(i) ? 1 : mode === "dim" ? 0.25 : 0;
   }
+  // A selection without isolate/dim changes only the overlay: keep the drawn points (redrawing
+  // a million of them costs about a second on software GL).
+  const last = lastUpload;
+  if (last && last.base === base && last.empty === state.empty && sameValues(last.colours, out)) {
+    requestRender();
+    return;
+  }
+  lastUpload = { colours: out, base, empty: state.empty };
   gl.bindBuffer(gl.ARRAY_BUFFER, colorBuffer);
   gl.bufferData(gl.ARRAY_BUFFER, out, gl.STATIC_DRAW);
   // Draw order: points without a value first (underneath), so sparse labels stay visible.
@@ -673,12 +905,80 @@ function uploadColours() {
   } else {
     lodCount = 0;
   }
-  requestRender();
+  contentChanged();
+}
+
+// Without a colouring, a large table is coloured by how crowded each point's neighbourhood is
+// in the layout: a uniform blue piles up into flat, saturated blobs where tens of points share a
+// pixel, and the inner structure of the dense cores is lost. Each point's cell (a 128 x 128
+// grid over the layout, 32^3 in 3-D) is ranked by its count among all points (histogram
+// equalisation), and the rank picks a colour from pale blue (sparse) through deep blue and
+// teal to yellow (the densest tenth): the cores keep a gradient instead of saturating.
+const DENSITY_POINTS = 50000;
+const DENSITY_RAMP = [[165, 195, 235], [90, 135, 210], [40, 75, 165], [25, 110, 150], [70, 170, 110], [225, 210, 50]];
+function densityColour(t) {
+  const x = Math.min(Math.max(t, 0), 1) * (DENSITY_RAMP.length - 1), i = Math.min(Math.floor(x), DENSITY_RAMP.length - 2);
+  return DENSITY_RAMP[i].map((c, j) => Math.round(c + (x - i) * (DENSITY_RAMP[i + 1][j] - c)));
+}
+
+function densityRanks() {
+  const n = state.n, pos = state.pos, cells = state.dim === 3 ? 32 : 128, dims = state.dim === 3 ? 3 : 2;
+  const cell = new Int32Array(n), counts = new Uint32Array(cells ** dims);
+  for (let i = 0; i < n; i++) {
+    let index = 0;
+    for (let d = 0; d < dims; d++) {
+      // the bulk lies in [-1, 1]; outliers share the border cells
+      const c = Math.min(cells - 1, Math.max(0, Math.floor((pos[3 * i + d] + 1.2) / 2.4 * cells)));
+      index = index * cells + c;
+    }
+    cell[i] = pos[3 * i] === OFF ? -1 : index;
+    if (cell[i] >= 0) counts[index]++;
+  }
+  // rank of a cell = share of the points that lie in emptier cells
+  const used = [];
+  for (let b = 0; b < counts.length; b++) if (counts[b]) used.push(b);
+  used.sort((a, b) => counts[a] - counts[b]);
+  const rank = new Float32Array(counts.length);
+  let below = 0, total = 0;
+  for (const b of used) total += counts[b];
+  for (let k = 0; k < used.length;) {
+    let j = k, same = 0;
+    while (j < used.length && counts[used[j]] === counts[used[k]]) same += counts[used[j++]];
+    for (let m = k; m < j; m++) rank[used[m]] = (below + same / 2) / (total || 1);
+    below += same;
+    k = j;
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = cell[i] >= 0 ? rank[cell[i]] : 0;
+  if (dims === 2) {  // between cell centres, bilinearly: no visible cell edges in the dense cores
+    const at = (cx, cy) => rank[Math.min(cells - 1, Math.max(0, cx)) * cells + Math.min(cells - 1, Math.max(0, cy))];
+    for (let i = 0; i < n; i++) {
+      if (cell[i] < 0) continue;
+      const u = (pos[3 * i] + 1.2) / 2.4 * cells - 0.5, v = (pos[3 * i + 1] + 1.2) / 2.4 * cells - 0.5;
+      const cx = Math.floor(u), cy = Math.floor(v), fx = Math.min(1, Math.max(0, u - cx)), fy = Math.min(1, Math.max(0, v - cy));
+      out[i] = (at(cx, cy) * (1 - fx) + at(cx + 1, cy) * fx) * (1 - fy) + (at(cx, cy + 1) * (1 - fx) + at(cx + 1, cy + 1) * fx) * fy;
+    }
+  }
+  return out;
 }
 
 function uniformColours() {
   const out = new Float32Array(state.n * 3);
-  for (let i = 0; i < state.n; i++) out.set(BASE.map((c) => c / 255), i * 3);
+  const byDensity = state.pos && state.n >= DENSITY_POINTS;
+  const ranks = byDensity ? densityRanks() : null;
+  const palette = byDensity ? Array.from({ length: 256 }, (_, k) => densityColour(k / 255).map((c) => c / 255)) : null;
+  for (let i = 0; i < state.n; i++) out.set(byDensity ? palette[Math.round(ranks[i] * 255)] : BASE.map((c) => c / 255), i * 3);
+  if (byDensity) {
+    const legend = $("legend");
+    legend.innerHTML = "";
+    [[0, "sparse"], [0.5, "middle"], [1, "dense (ranked by points per area)"]].forEach(([t, text]) => {
+      const li = document.createElement("li");
+      const dot = document.createElement("span");
+      dot.style.background = `rgb(${densityColour(t).join(",")})`;
+      li.append(dot, document.createTextNode(text));
+      legend.append(li);
+    });
+  }
   return out;
 }
 
