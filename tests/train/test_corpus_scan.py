@@ -10,10 +10,10 @@ import pytest
 
 from embedlab import Corpus, DataError, FormatError
 from embedlab.text import tokenize, whitespace_tokenize
-from embedlab.train import Word2Vec, _corpus
+from embedlab.train import Word2Vec, _corpus, _encoded, _scan, _scan_table, _unicode_tables
 from kernel_impls import implementations
 
-# Each test that takes ``corpus_kernels`` runs on the numba kernels, then on the reference.
+# Each test that takes ``corpus_kernels`` runs on the C kernels, then on the reference.
 corpus_kernels = implementations("embedlab.train._corpus_kernels")
 
 TRICKY = [
@@ -67,16 +67,16 @@ def test_every_bmp_character_between_letters(corpus_kernels: object, tmp_path: P
 
 
 def test_unicode_tables_agree_with_python() -> None:
-    lower, kinds = _corpus.unicode_tables()
+    lower, kinds = _unicode_tables.unicode_tables()
     for c in [*range(0, 0x3000), *range(0xA000, 0xD800), *range(0xF900, 0x10000)]:
         ch = chr(c)
         if c in (0x130, 0x3A3):
-            assert kinds[c] == _corpus._CONTEXT
+            assert kinds[c] == _unicode_tables.CONTEXT
             continue
         assert chr(lower[c]) == ch.lower(), hex(c)
-        assert (kinds[c] == _corpus._SPACE) == ch.isspace() or ch in "'\u2019", hex(c)
-        if kinds[c] != _corpus._SPACE and ch not in "'\u2019" and c:
-            assert (kinds[c] == _corpus._ALNUM) == ch.lower().isalnum(), hex(c)
+        assert (kinds[c] == _unicode_tables.SPACE) == ch.isspace() or ch in "'\u2019", hex(c)
+        if kinds[c] != _unicode_tables.SPACE and ch not in "'\u2019" and c:
+            assert (kinds[c] == _unicode_tables.ALNUM) == ch.lower().isalnum(), hex(c)
 
 
 def test_counts_ids_and_first_seen_order_by_hand(corpus_kernels: object, tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_counts_ids_and_first_seen_order_by_hand(corpus_kernels: object, tmp_pat
 def test_growth_across_blocks_and_files(corpus_kernels: object, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # Tiny blocks and many distinct words force every array to grow and the table to rehash.
-    monkeypatch.setattr(_corpus, "_BLOCK", 97)
+    monkeypatch.setattr(_scan, "BLOCK", 97)
     folder = tmp_path / "corpus"
     folder.mkdir()
     rng = np.random.default_rng(0)
@@ -117,7 +117,7 @@ def test_growth_across_blocks_and_files(corpus_kernels: object, tmp_path: Path,
 
 
 def test_long_lines_are_cut_as_before(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(_corpus, "MAX_SENTENCE", 4)
+    monkeypatch.setattr(_encoded, "MAX_SENTENCE", 4)
     lines = ["a b zz c d e f g h i", "q", "a b c d", "zz zz", "a b c d e"]
     path = write(tmp_path, lines)
     index = {w: i for i, w in enumerate("abcdefghi")}
@@ -162,8 +162,8 @@ def test_word2vec_from_a_file_equals_word2vec_from_token_lists(tmp_path: Path) -
 def test_threads_share_a_block_and_their_tables_merge_in_order(
         corpus_kernels: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Pieces of ~300 bytes on 3 threads: words first seen in later pieces, counts summed.
-    monkeypatch.setattr(_corpus, "_MIN_PIECE", 300)
-    monkeypatch.setattr(_corpus, "workers", lambda: 3)
+    monkeypatch.setattr(_scan_table, "MIN_PIECE", 300)
+    monkeypatch.setattr(_scan_table, "workers", lambda: 3)
     rng = np.random.default_rng(4)
     lines = [" ".join(f"w{int(x)}" for x in rng.zipf(1.5, 12) % 500) for _ in range(90)]
     path = write(tmp_path, lines)
@@ -175,8 +175,8 @@ def test_threads_share_a_block_and_their_tables_merge_in_order(
 
 
 def test_an_error_in_a_later_thread_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_corpus, "_MIN_PIECE", 100)
-    monkeypatch.setattr(_corpus, "workers", lambda: 4)
+    monkeypatch.setattr(_scan_table, "MIN_PIECE", 100)
+    monkeypatch.setattr(_scan_table, "workers", lambda: 4)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"".join(b"line %d is fine\n" % i for i in range(60)) + b"bad \xff\n" + b"ok\n")
     with pytest.raises(FormatError, match=r"bad.txt:61: not valid utf-8"):
