@@ -269,6 +269,8 @@ def test_bad_calls_raise_the_same_errors_on_both(corpus_kernels: object) -> None
 
 
 def test_numba_set_up_starts_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
     from embedlab.train import _warmup
 
     started: list[str] = []
@@ -280,8 +282,8 @@ def test_numba_set_up_starts_once_per_process(monkeypatch: pytest.MonkeyPatch) -
         def start(self) -> None:
             started.append(self.name)
 
-    monkeypatch.setattr(_warmup, "_started", _warmup.threading.Event())
-    monkeypatch.setattr(_warmup.threading, "Thread", Recorder)
+    monkeypatch.setattr(_warmup, "_started", threading.Event())
+    monkeypatch.setattr(threading, "Thread", Recorder)
     _warmup.start()
     _warmup.start()
     assert started == ["embedlab-numba-setup"]
