@@ -266,24 +266,3 @@ def test_bad_calls_raise_the_same_errors_on_both(corpus_kernels: object) -> None
                        *table.state()[:7], np.zeros(4, np.int32))
     with pytest.raises(ValueError, match=r"^table_slots must be all -1$"):
         kernels.rehash(np.zeros(8, np.int32), table.hashes, 0)
-
-
-def test_numba_set_up_starts_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-
-    from embedlab.train import _warmup
-
-    started: list[str] = []
-
-    class Recorder:
-        def __init__(self, target: Any, name: str) -> None:
-            self.name = name
-
-        def start(self) -> None:
-            started.append(self.name)
-
-    monkeypatch.setattr(_warmup, "_started", threading.Event())
-    monkeypatch.setattr(threading, "Thread", Recorder)
-    _warmup.start()
-    _warmup.start()
-    assert started == ["embedlab-numba-setup"]

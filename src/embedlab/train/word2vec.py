@@ -40,7 +40,7 @@ from .._params import (
 )
 from ..errors import DataError, FormatError, InvalidParameterError, check_param, writing
 from ..vectors import Vectors
-from . import _corpus, _ranks, _warmup
+from . import _corpus, _ranks
 from ._engine import WORDS_PER_JOB, run_epochs
 from ._sampling import alias_table, huffman_codes, keep_probabilities
 
@@ -242,7 +242,6 @@ class Word2Vec:
                 "(leave resume out to train from scratch)", resume,
             )
         rank, ranks = self._world()
-        _warmup.start()  # numba's set-up runs while the corpus is read
         prepared = _corpus.prepare(corpus, (rank, ranks))
         if resume is not None:
             self._state = self._load_checkpoint(resume)
