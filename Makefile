@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py Makefile src/embedlab/formats/_parse_kernels.c src/embedlab/neighbors/_select_kernels.c
+$(STAMP): pyproject.toml setup.py Makefile src/embedlab/formats/_parse_kernels.c src/embedlab/neighbors/_select_kernels.c src/embedlab/train/_corpus_kernels.c
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0

@@ -1,5 +1,5 @@
-"""The C part of the build: the readers' parsing kernels and the exact search's selection step
-(everything else is in pyproject.toml)."""
+"""The C part of the build: the readers' parsing kernels, the exact search's selection step and
+the corpus scanner of the trainers (everything else is in pyproject.toml)."""
 
 from setuptools import Extension, setup
 
@@ -10,6 +10,8 @@ setup(
         Extension("embedlab.formats._parse_kernels", ["src/embedlab/formats/_parse_kernels.c"],
                   extra_compile_args=FLAGS),
         Extension("embedlab.neighbors._select_kernels", ["src/embedlab/neighbors/_select_kernels.c"],
+                  extra_compile_args=FLAGS),
+        Extension("embedlab.train._corpus_kernels", ["src/embedlab/train/_corpus_kernels.c"],
                   extra_compile_args=FLAGS),
     ]
 )

@@ -348,11 +348,11 @@ def test_cuda_without_a_gpu_is_a_clear_error() -> None:
 
 
 def test_big_corpora_spill_to_a_memory_mapped_file(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from embedlab.train import _corpus
+    from embedlab.train import _corpus, _encoded
 
     corpus = topic_corpus(100)
     expected = small().fit(corpus)
-    monkeypatch.setattr(_corpus, "SPILL_IDS", 50)
+    monkeypatch.setattr(_encoded, "SPILL_IDS", 50)
     encoded = _corpus.encode(corpus, {w: i for i, w in enumerate(expected.keys)})
     assert isinstance(encoded.ids, np.memmap)
     encoded.close()
