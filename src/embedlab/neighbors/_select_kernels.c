@@ -12,11 +12,29 @@
  * and a score must beat the k-th best strictly to enter); a NaN or -inf score never enters, so
  * slots nothing filled keep row -1 and score -inf. The plain twin, with the same signature, is
  * _select_reference.py; every kernel test runs on both.
+ *
+ * scan_panels scores and selects in the same pass, for tables laid out in panels (see
+ * neighbors/panels.py): no block of scores is ever written out, so a batch of queries costs
+ * the multiplications and one read of the table. A score is defined as the sum, in dimension
+ * order, of the float32 products q[d] * x[d] (each product and each sum rounded to float32; no
+ * fused multiply-add), so that the vectorised path, the plain C path and the numpy twin give
+ * the same bits.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+#endif
+
+/* Scores are products then sums, never fused: the twin (numpy) cannot fuse. gcc with -std=c99
+ * (setup.py) contracts nothing, and the AVX2 path is compiled without FMA; this pragma tells
+ * clang the same. */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
 
 #define CHUNK 64
 
@@ -108,10 +126,195 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------ scan_panels
+ * The table is cut into panels of PANEL rows; a panel holds dimension 0 of its PANEL rows, then
+ * dimension 1, ... (dim x PANEL floats), so one load brings the same dimension of PANEL rows.
+ * Rows past the end of the table are NaN: their scores never enter. */
+#define PANEL 16
+#define GROUP 4          /* queries scored together against one panel */
+#define CHUNK_PANELS 64  /* panels (1,024 rows) kept in cache while every query group passes */
+
+/* Fold one panel's scores (GROUP x PANEL, only the first `live` queries real) into the best. */
+static void fold_tile(const float tile[GROUP][PANEL], Py_ssize_t live, int64_t first_row,
+                      Py_ssize_t k, float *best, int64_t *best_rows) {
+    for (Py_ssize_t j = 0; j < live; j++) {
+        float *b = best + j * k;
+        int64_t *r = best_rows + j * k;
+        for (Py_ssize_t i = 0; i < PANEL; i++)
+            if (tile[j][i] > b[k - 1]) insert(b, r, k, tile[j][i], first_row + i);
+    }
+}
+
+/* The plain path: the same operations in the same order, one lane at a time. */
+static void scan_plain(const float *panels, Py_ssize_t first, Py_ssize_t last, Py_ssize_t dim,
+                       const float *queries, Py_ssize_t live, int64_t first_row, Py_ssize_t k,
+                       float *best, int64_t *best_rows) {
+    float tile[GROUP][PANEL];
+    for (Py_ssize_t p = first; p < last; p++) {
+        const float *panel = panels + p * dim * PANEL;
+        for (Py_ssize_t j = 0; j < live; j++) {
+            const float *q = queries + j * dim;
+            for (Py_ssize_t i = 0; i < PANEL; i++) tile[j][i] = 0.0f;
+            for (Py_ssize_t d = 0; d < dim; d++) {
+                float qd = q[d];
+                for (Py_ssize_t i = 0; i < PANEL; i++) {
+                    float product = qd * panel[d * PANEL + i];
+                    tile[j][i] = tile[j][i] + product;
+                }
+            }
+        }
+        int64_t row = first_row + p * PANEL;
+        int any = 0;
+        for (Py_ssize_t j = 0; j < live && !any; j++)
+            for (Py_ssize_t i = 0; i < PANEL; i++) any |= tile[j][i] > best[j * k + k - 1];
+        if (any) fold_tile((const float (*)[PANEL])tile, live, row, k, best, best_rows);
+    }
+}
+
+#ifdef HAVE_AVX2_PATH
+/* The vectorised path: GROUP queries x 16 rows in 8 registers, 8 rows per register. Only
+ * panels where some score beats its query's k-th best leave the registers. */
+__attribute__((target("avx2"))) static void scan_avx2(
+    const float *panels, Py_ssize_t first, Py_ssize_t last, Py_ssize_t dim,
+    const float *queries, Py_ssize_t live, int64_t first_row, Py_ssize_t k, float *best,
+    int64_t *best_rows) {
+    /* Missing queries of a short group repeat the first one; their scores are ignored. */
+    const float *q[GROUP];
+    for (Py_ssize_t j = 0; j < GROUP; j++) q[j] = queries + (j < live ? j : 0) * dim;
+    float tile[GROUP][PANEL] __attribute__((aligned(32)));
+    for (Py_ssize_t p = first; p < last; p++) {
+        const float *panel = panels + p * dim * PANEL;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(),
+               b1 = _mm256_setzero_ps(), c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(),
+               e0 = _mm256_setzero_ps(), e1 = _mm256_setzero_ps();
+        for (Py_ssize_t d = 0; d < dim; d++) {
+            __m256 lo = _mm256_loadu_ps(panel + d * PANEL);
+            __m256 hi = _mm256_loadu_ps(panel + d * PANEL + 8);
+            __m256 w = _mm256_broadcast_ss(q[0] + d);
+            a0 = _mm256_add_ps(a0, _mm256_mul_ps(w, lo));
+            a1 = _mm256_add_ps(a1, _mm256_mul_ps(w, hi));
+            w = _mm256_broadcast_ss(q[1] + d);
+            b0 = _mm256_add_ps(b0, _mm256_mul_ps(w, lo));
+            b1 = _mm256_add_ps(b1, _mm256_mul_ps(w, hi));
+            w = _mm256_broadcast_ss(q[2] + d);
+            c0 = _mm256_add_ps(c0, _mm256_mul_ps(w, lo));
+            c1 = _mm256_add_ps(c1, _mm256_mul_ps(w, hi));
+            w = _mm256_broadcast_ss(q[3] + d);
+            e0 = _mm256_add_ps(e0, _mm256_mul_ps(w, lo));
+            e1 = _mm256_add_ps(e1, _mm256_mul_ps(w, hi));
+        }
+        /* Ordered comparison: a NaN score is never greater. */
+        __m256 t;
+        int any = 0;
+        t = _mm256_set1_ps(best[k - 1]);
+        any |= _mm256_movemask_ps(_mm256_cmp_ps(a0, t, _CMP_GT_OQ)) |
+               _mm256_movemask_ps(_mm256_cmp_ps(a1, t, _CMP_GT_OQ));
+        if (live > 1) {
+            t = _mm256_set1_ps(best[k + k - 1]);
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(b0, t, _CMP_GT_OQ)) |
+                   _mm256_movemask_ps(_mm256_cmp_ps(b1, t, _CMP_GT_OQ));
+        }
+        if (live > 2) {
+            t = _mm256_set1_ps(best[2 * k + k - 1]);
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(c0, t, _CMP_GT_OQ)) |
+                   _mm256_movemask_ps(_mm256_cmp_ps(c1, t, _CMP_GT_OQ));
+        }
+        if (live > 3) {
+            t = _mm256_set1_ps(best[3 * k + k - 1]);
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(e0, t, _CMP_GT_OQ)) |
+                   _mm256_movemask_ps(_mm256_cmp_ps(e1, t, _CMP_GT_OQ));
+        }
+        if (!any) continue;
+        _mm256_store_ps(tile[0], a0); _mm256_store_ps(tile[0] + 8, a1);
+        _mm256_store_ps(tile[1], b0); _mm256_store_ps(tile[1] + 8, b1);
+        _mm256_store_ps(tile[2], c0); _mm256_store_ps(tile[2] + 8, c1);
+        _mm256_store_ps(tile[3], e0); _mm256_store_ps(tile[3] + 8, e1);
+        fold_tile((const float (*)[PANEL])tile, live, first_row + p * PANEL, k, best, best_rows);
+    }
+}
+
+static int use_avx2(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return known;
+}
+#endif
+
+static void scan(const float *panels, Py_ssize_t count, Py_ssize_t dim, const float *queries,
+                 Py_ssize_t nq, int64_t first_row, Py_ssize_t k, float *best,
+                 int64_t *best_rows, int plain) {
+    /* A chunk of the table stays in cache while every group of queries passes over it, so
+     * the table is read from memory once per call however many queries there are. */
+    for (Py_ssize_t start = 0; start < count; start += CHUNK_PANELS) {
+        Py_ssize_t end = start + CHUNK_PANELS < count ? start + CHUNK_PANELS : count;
+        for (Py_ssize_t g = 0; g < nq; g += GROUP) {
+            Py_ssize_t live = nq - g < GROUP ? nq - g : GROUP;
+            const float *q = queries + g * dim;
+#ifdef HAVE_AVX2_PATH
+            if (!plain && use_avx2()) {
+                scan_avx2(panels, start, end, dim, q, live, first_row, k, best + g * k,
+                          best_rows + g * k);
+                continue;
+            }
+#endif
+            scan_plain(panels, start, end, dim, q, live, first_row, k, best + g * k,
+                       best_rows + g * k);
+        }
+    }
+}
+
+/* scan_panels(panels, count, dim, queries, nq, first_row, best_scores, best_rows, k, plain)
+ * panels: count x dim x 16 float32 (row first_row + 16 p + i is panels[p, :, i]); queries:
+ * nq x dim float32; best_scores / best_rows: nq x k, as for fold_block. plain: 1 forces the
+ * scalar path (the tests compare both paths). */
+static PyObject *py_scan_panels(PyObject *self, PyObject *args) {
+    PyObject *objects[4];
+    Py_ssize_t count, dim, nq, k;
+    long long first_row;
+    int plain;
+    if (!PyArg_ParseTuple(args, "OnnOnLOOnp", &objects[0], &count, &dim, &objects[1], &nq,
+                          &first_row, &objects[2], &objects[3], &k, &plain))
+        return NULL;
+    if (count < 0 || dim < 0 || nq < 0 || k < 1) {
+        PyErr_SetString(PyExc_ValueError, "count, dim and queries must be >= 0 and k >= 1");
+        return NULL;
+    }
+    Arg a[4];
+    memset(a, 0, sizeof a);
+    if (take(objects[0], &a[0], 0) < 0 || take(objects[1], &a[1], 0) < 0 ||
+        take(objects[2], &a[2], 1) < 0 || take(objects[3], &a[3], 1) < 0)
+        goto fail;
+    if (a[0].view.len < count * dim * PANEL * 4 || a[1].view.len < nq * dim * 4 ||
+        a[2].view.len < nq * k * 4 || a[3].view.len < nq * k * 8) {
+        PyErr_SetString(PyExc_ValueError, "a buffer is smaller than count, dim, queries and k say");
+        goto fail;
+    }
+    const float *panels = a[0].view.buf;
+    const float *queries = a[1].view.buf;
+    float *best = a[2].view.buf;
+    int64_t *best_rows = a[3].view.buf;
+    Py_BEGIN_ALLOW_THREADS
+    scan(panels, count, dim, queries, nq, first_row, k, best, best_rows, plain);
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 4; i++)
+        if (a[i].held) PyBuffer_Release(&a[i].view);
+    Py_RETURN_NONE;
+fail:
+    for (int i = 0; i < 4; i++)
+        if (a[i].held) PyBuffer_Release(&a[i].view);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"fold_block", py_fold_block, METH_VARARGS,
      "fold_block($module, scores, queries, rows, first_row, scale, best_scores, best_rows, k, /)\n--\n\n"
      "In place: each query's best k (score, row) after seeing one block of scores."},
+    {"scan_panels", py_scan_panels, METH_VARARGS,
+     "scan_panels($module, panels, count, dim, queries, nq, first_row, best_scores, best_rows, k, plain, /)\n--\n\n"
+     "In place: each query's best k (score, row) over a table laid out in panels of 16 rows."},
     {NULL, NULL, 0, NULL},
 };
 

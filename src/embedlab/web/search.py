@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import check_param, require
 from ..neighbors import Method, Metric, NeighborIndex, resolve_method
+from ..neighbors.panels import PanelTable
 from ..vectors import Vectors
 from .ann_cache import HnswSearch, load_or_build
 
@@ -60,7 +61,10 @@ class BatchedSearch:
             require("faiss", "ann")  # asked for by name: say so now, not in /api/info later
         self.vectors = vectors
         self.max_batch = max_batch
-        self._index = NeighborIndex(vectors, method="exact", metric="cosine")
+        # Exact cosine, the common question: scored and selected in one pass over a copy of
+        # the table laid out in panels (neighbors/panels.py), about twice as fast per query as
+        # a matrix product and a selection.
+        self._index = PanelTable(vectors.matrix, metric="cosine")
         # dot and euclidean are asked for rarely (a choice in the page): built on first use
         self._other_metrics: dict[str, NeighborIndex] = {}
         self._other_lock = threading.Lock()
@@ -148,7 +152,8 @@ class BatchedSearch:
         self._answer_with(self._index, [r for r in batch if r.exact], exact=True)
         self._answer_with(approximate, [r for r in batch if not r.exact], exact=False)
 
-    def _answer_with(self, index: NeighborIndex | HnswSearch, batch: list[_Request], exact: bool) -> None:
+    def _answer_with(self, index: PanelTable | NeighborIndex | HnswSearch, batch: list[_Request],
+                     exact: bool) -> None:
         if not batch:
             return
         try:
