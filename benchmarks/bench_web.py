@@ -138,7 +138,8 @@ def server_cpu_seconds(pid: int | None) -> float:
     if pid is None:
         return 0.0
     try:
-        fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

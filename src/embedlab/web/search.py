@@ -163,9 +163,10 @@ class BatchedSearch:
             for request in batch:
                 request.future.set_exception(exc)
             return
-        for i, request in enumerate(batch):
+        # Python ints and floats at once: iterating numpy rows would box every element.
+        for request, found_rows, found_scores in zip(batch, rows.tolist(), scores.tolist(), strict=True):
             found = [
-                (int(r), float(s)) for r, s in zip(rows[i], scores[i], strict=True)
-                if int(r) not in request.exclude and r >= 0  # faiss pads with -1
+                (r, s) for r, s in zip(found_rows, found_scores, strict=True)
+                if r not in request.exclude and r >= 0  # faiss pads with -1
             ]
             request.future.set_result(Answer(found[: request.k], exact))
