@@ -58,7 +58,8 @@ def test_scan_kernel_agrees_with_its_reference(queries, rows, dim, k, first_pane
     for fold, plain in ((_select_kernels.scan_panels, False), (_select_kernels.scan_panels, True),
                         (_select_reference.scan_panels, False)):
         best = (start[0].copy(), start[1].copy())
-        fold(panels, len(panels), dim, q, queries, first_panel * PANEL, best[0], best[1], k, plain)
+        fold(panels, None, 0.0, len(panels), dim, q, queries, first_panel * PANEL, best[0], best[1],
+             k, plain)
         answers.append(best)
     for best in answers[1:]:
         assert best[0].tobytes() == answers[0][0].tobytes()
@@ -82,9 +83,56 @@ def test_scan_kernel_refuses_short_buffers(kernel: str) -> None:
     panels = np.zeros((2, 3, PANEL), np.float32)
     best, rows = np.zeros((1, 2), np.float32), np.zeros((1, 2), np.int64)
     with pytest.raises(ValueError, match="smaller"):
-        scan_panels(panels, 3, 3, np.zeros((1, 3), np.float32), 1, 0, best, rows, 2, False)
+        scan_panels(panels, None, 0.0, 3, 3, np.zeros((1, 3), np.float32), 1, 0, best, rows, 2,
+                    False)
+    with pytest.raises(ValueError, match="smaller"):  # the bfloat16 copy: 2 x 2 x 16 x 2
+        scan_panels(panels, np.zeros((2, 2, PANEL, 1), np.uint16), 0.01, 2, 3,
+                    np.zeros((1, 3), np.float32), 1, 0, best, rows, 2, False)
     with pytest.raises(ValueError, match="k >= 1"):
-        scan_panels(panels, 2, 3, np.zeros((1, 3), np.float32), 1, 0, best, rows, 0, False)
+        scan_panels(panels, None, 0.0, 2, 3, np.zeros((1, 3), np.float32), 1, 0, best, rows, 0,
+                    False)
+    with pytest.raises(ValueError, match="margin"):
+        scan_panels(panels, None, -1.0, 2, 3, np.zeros((1, 3), np.float32), 1, 0, best, rows, 2,
+                    False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 9), st.integers(2, 300), st.integers(1, 40), st.integers(1, 12),
+       st.integers(0, 2**32 - 1))
+def test_coarse_first_pass_changes_nothing(queries, rows, dim, k, seed) -> None:
+    """Cosine with the bfloat16 first pass (where the CPU has AVX512-BF16; elsewhere the kernel
+    ignores the copy), without it, on the plain path and on the twin: the same rows and score
+    bits. Rows and queries are unit vectors, with repeated rows (ties), near-copies (scores
+    closer than the margin) and NaN rows."""
+    from embedlab.neighbors import _select_kernels, _select_reference
+    from embedlab.neighbors.panels import coarse_margin
+
+    rng = np.random.default_rng(seed)
+    matrix = rng.standard_normal((rows, dim)).astype(np.float32)
+    first, second = matrix[0].copy(), matrix[1].copy()
+    copies = rng.random(rows) < 0.3
+    matrix[copies] = first * rng.uniform(0.5, 2, (copies.sum(), 1)).astype(np.float32)
+    near = rng.random(rows) < 0.2
+    matrix[near] = second + rng.normal(0, 1e-3, (near.sum(), dim)).astype(np.float32)
+    matrix[2:][rng.random(rows - 2) < 0.05] = np.nan
+    table = PanelTable(matrix)
+    assert table.coarse is not None
+    asked = rng.standard_normal((queries, dim)).astype(np.float32)
+    asked[0] = first  # ties with every copy
+    asked[-1] = second + rng.normal(0, 1e-3, dim).astype(np.float32)  # among the near-copies
+    q, _ = prepare_queries(asked, dim, "cosine")
+    answers = []
+    for fold, coarse, plain in ((_select_kernels.scan_panels, table.coarse, False),
+                                (_select_kernels.scan_panels, None, False),
+                                (_select_kernels.scan_panels, table.coarse, True),
+                                (_select_reference.scan_panels, table.coarse, False)):
+        best = (np.full((queries, k), -np.inf, np.float32), np.full((queries, k), -1, np.int64))
+        fold(table.panels, coarse, coarse_margin(dim), table.count, dim, q, queries, 0, best[0],
+             best[1], k, plain)
+        answers.append(best)
+    for best in answers[1:]:
+        assert best[0].tobytes() == answers[0][0].tobytes()
+        assert best[1].tolist() == answers[0][1].tolist()
 
 
 def test_panel_table_is_top_k_of_the_cosines(select) -> None:

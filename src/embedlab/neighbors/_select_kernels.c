@@ -243,9 +243,114 @@ static int use_avx2(void) {
 }
 #endif
 
-static void scan(const float *panels, Py_ssize_t count, Py_ssize_t dim, const float *queries,
-                 Py_ssize_t nq, int64_t first_row, Py_ssize_t k, float *best,
-                 int64_t *best_rows, int plain) {
+/* The exact score of one row, as defined above (products and sums in dimension order). */
+static float exact_score(const float *panel, Py_ssize_t i, Py_ssize_t dim, const float *q) {
+    float score = 0.0f;
+    for (Py_ssize_t d = 0; d < dim; d++) {
+        float product = q[d] * panel[d * PANEL + i];
+        score = score + product;
+    }
+    return score;
+}
+
+/* A query in bfloat16 pairs (dimension 2m in the low half, 2m + 1 in the high half), rounded
+ * to nearest even; an odd last dimension is paired with 0. */
+static uint32_t bf16_bits(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, 4);
+    return (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+}
+
+#ifdef HAVE_AVX2_PATH
+/* The coarse path (CPUs with AVX512-BF16): a first pass on a bfloat16 copy of the table scores
+ * each row with half the work, and only the rows whose coarse score comes within `margin` of
+ * a query's k-th best are scored exactly (exact_score) and folded. `margin` bounds the coarse
+ * score's error (neighbors/panels.py derives it), so no row that would enter is passed over:
+ * the answer is the exact one, bit for bit. */
+__attribute__((target("avx512bf16,avx512vl,avx512f,avx2"))) static void scan_bf16(
+    const float *panels, const uint16_t *coarse, float margin, Py_ssize_t first,
+    Py_ssize_t last, Py_ssize_t dim, const float *queries, const uint32_t *pairs,
+    Py_ssize_t live, int64_t first_row, Py_ssize_t k, float *best, int64_t *best_rows) {
+    Py_ssize_t half = (dim + 1) / 2;
+    const uint32_t *qp[GROUP];
+    for (Py_ssize_t j = 0; j < GROUP; j++) qp[j] = pairs + (j < live ? j : 0) * half;
+    float tile[GROUP][PANEL] __attribute__((aligned(32)));
+    for (Py_ssize_t p = first; p < last; p++) {
+        const uint16_t *panel = coarse + p * half * PANEL * 2;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(),
+               b1 = _mm256_setzero_ps(), c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(),
+               e0 = _mm256_setzero_ps(), e1 = _mm256_setzero_ps();
+        for (Py_ssize_t m = 0; m < half; m++) {
+            __m256bh lo = (__m256bh)_mm256_loadu_si256((const __m256i *)(panel + m * PANEL * 2));
+            __m256bh hi = (__m256bh)_mm256_loadu_si256((const __m256i *)(panel + m * PANEL * 2 + 16));
+            __m256bh w = (__m256bh)_mm256_set1_epi32((int)qp[0][m]);
+            a0 = _mm256_dpbf16_ps(a0, w, lo);
+            a1 = _mm256_dpbf16_ps(a1, w, hi);
+            w = (__m256bh)_mm256_set1_epi32((int)qp[1][m]);
+            b0 = _mm256_dpbf16_ps(b0, w, lo);
+            b1 = _mm256_dpbf16_ps(b1, w, hi);
+            w = (__m256bh)_mm256_set1_epi32((int)qp[2][m]);
+            c0 = _mm256_dpbf16_ps(c0, w, lo);
+            c1 = _mm256_dpbf16_ps(c1, w, hi);
+            w = (__m256bh)_mm256_set1_epi32((int)qp[3][m]);
+            e0 = _mm256_dpbf16_ps(e0, w, lo);
+            e1 = _mm256_dpbf16_ps(e1, w, hi);
+        }
+        __m256 t;
+        int any = 0;
+        t = _mm256_set1_ps(best[k - 1] - margin);
+        any |= _mm256_movemask_ps(_mm256_cmp_ps(a0, t, _CMP_GT_OQ)) |
+               _mm256_movemask_ps(_mm256_cmp_ps(a1, t, _CMP_GT_OQ));
+        if (live > 1) {
+            t = _mm256_set1_ps(best[k + k - 1] - margin);
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(b0, t, _CMP_GT_OQ)) |
+                   _mm256_movemask_ps(_mm256_cmp_ps(b1, t, _CMP_GT_OQ));
+        }
+        if (live > 2) {
+            t = _mm256_set1_ps(best[2 * k + k - 1] - margin);
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(c0, t, _CMP_GT_OQ)) |
+                   _mm256_movemask_ps(_mm256_cmp_ps(c1, t, _CMP_GT_OQ));
+        }
+        if (live > 3) {
+            t = _mm256_set1_ps(best[3 * k + k - 1] - margin);
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(e0, t, _CMP_GT_OQ)) |
+                   _mm256_movemask_ps(_mm256_cmp_ps(e1, t, _CMP_GT_OQ));
+        }
+        if (!any) continue;
+        _mm256_store_ps(tile[0], a0); _mm256_store_ps(tile[0] + 8, a1);
+        _mm256_store_ps(tile[1], b0); _mm256_store_ps(tile[1] + 8, b1);
+        _mm256_store_ps(tile[2], c0); _mm256_store_ps(tile[2] + 8, c1);
+        _mm256_store_ps(tile[3], e0); _mm256_store_ps(tile[3] + 8, e1);
+        const float *exact_panel = panels + p * dim * PANEL;
+        int64_t row = first_row + p * PANEL;
+        for (Py_ssize_t j = 0; j < live; j++) {
+            float *b = best + j * k;
+            int64_t *r = best_rows + j * k;
+            for (Py_ssize_t i = 0; i < PANEL; i++) {
+                /* rows in increasing order, each against the k-th best as it is now */
+                if (!(tile[j][i] > b[k - 1] - margin)) continue;
+                float score = exact_score(exact_panel, i, dim, queries + j * dim);
+                if (score > b[k - 1]) insert(b, r, k, score, row + i);
+            }
+        }
+    }
+}
+
+static int use_bf16(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512vl") &&
+                __builtin_cpu_supports("avx2");
+    }
+    return known;
+}
+#endif
+
+static void scan(const float *panels, const uint16_t *coarse, float margin, Py_ssize_t count,
+                 Py_ssize_t dim, const float *queries, const uint32_t *pairs, Py_ssize_t nq,
+                 int64_t first_row, Py_ssize_t k, float *best, int64_t *best_rows, int plain) {
+    Py_ssize_t half = (dim + 1) / 2;
     /* A chunk of the table stays in cache while every group of queries passes over it, so
      * the table is read from memory once per call however many queries there are. */
     for (Py_ssize_t start = 0; start < count; start += CHUNK_PANELS) {
@@ -254,6 +359,11 @@ static void scan(const float *panels, Py_ssize_t count, Py_ssize_t dim, const fl
             Py_ssize_t live = nq - g < GROUP ? nq - g : GROUP;
             const float *q = queries + g * dim;
 #ifdef HAVE_AVX2_PATH
+            if (!plain && coarse && pairs && use_bf16()) {
+                scan_bf16(panels, coarse, margin, start, end, dim, q, pairs + g * half, live,
+                          first_row, k, best + g * k, best_rows + g * k);
+                continue;
+            }
             if (!plain && use_avx2()) {
                 scan_avx2(panels, start, end, dim, q, live, first_row, k, best + g * k,
                           best_rows + g * k);
@@ -266,29 +376,42 @@ static void scan(const float *panels, Py_ssize_t count, Py_ssize_t dim, const fl
     }
 }
 
-/* scan_panels(panels, count, dim, queries, nq, first_row, best_scores, best_rows, k, plain)
- * panels: count x dim x 16 float32 (row first_row + 16 p + i is panels[p, :, i]); queries:
- * nq x dim float32; best_scores / best_rows: nq x k, as for fold_block. plain: 1 forces the
- * scalar path (the tests compare both paths). */
+/* scan_panels(panels, coarse, margin, count, dim, queries, nq, first_row, best_scores,
+ *             best_rows, k, plain)
+ * panels: count x dim x 16 float32 (row first_row + 16 p + i is panels[p, :, i]); coarse: None
+ * or the same rows in bfloat16 (uint16), count x ceil(dim / 2) x 16 x 2 (dimensions paired),
+ * with `margin` bounding |coarse score - exact score|; queries: nq x dim float32;
+ * best_scores / best_rows: nq x k, as for fold_block. plain: 1 forces the scalar path (the
+ * tests compare the paths). */
 static PyObject *py_scan_panels(PyObject *self, PyObject *args) {
-    PyObject *objects[4];
+    PyObject *objects[5];
     Py_ssize_t count, dim, nq, k;
     long long first_row;
+    float margin;
     int plain;
-    if (!PyArg_ParseTuple(args, "OnnOnLOOnp", &objects[0], &count, &dim, &objects[1], &nq,
-                          &first_row, &objects[2], &objects[3], &k, &plain))
+    if (!PyArg_ParseTuple(args, "OOfnnOnLOOnp", &objects[0], &objects[4], &margin, &count, &dim,
+                          &objects[1], &nq, &first_row, &objects[2], &objects[3], &k, &plain))
         return NULL;
     if (count < 0 || dim < 0 || nq < 0 || k < 1) {
         PyErr_SetString(PyExc_ValueError, "count, dim and queries must be >= 0 and k >= 1");
         return NULL;
     }
-    Arg a[4];
+    if (!(margin >= 0.0f)) {
+        PyErr_SetString(PyExc_ValueError, "margin must be >= 0");
+        return NULL;
+    }
+    int has_coarse = objects[4] != Py_None;
+    Py_ssize_t half = (dim + 1) / 2;
+    Arg a[5];
     memset(a, 0, sizeof a);
+    uint32_t *pairs = NULL;
     if (take(objects[0], &a[0], 0) < 0 || take(objects[1], &a[1], 0) < 0 ||
-        take(objects[2], &a[2], 1) < 0 || take(objects[3], &a[3], 1) < 0)
+        take(objects[2], &a[2], 1) < 0 || take(objects[3], &a[3], 1) < 0 ||
+        (has_coarse && take(objects[4], &a[4], 0) < 0))
         goto fail;
     if (a[0].view.len < count * dim * PANEL * 4 || a[1].view.len < nq * dim * 4 ||
-        a[2].view.len < nq * k * 4 || a[3].view.len < nq * k * 8) {
+        a[2].view.len < nq * k * 4 || a[3].view.len < nq * k * 8 ||
+        (has_coarse && a[4].view.len < count * half * PANEL * 2 * 2)) {
         PyErr_SetString(PyExc_ValueError, "a buffer is smaller than count, dim, queries and k say");
         goto fail;
     }
@@ -296,14 +419,31 @@ static PyObject *py_scan_panels(PyObject *self, PyObject *args) {
     const float *queries = a[1].view.buf;
     float *best = a[2].view.buf;
     int64_t *best_rows = a[3].view.buf;
+    const uint16_t *coarse = has_coarse ? a[4].view.buf : NULL;
+    if (coarse && nq > 0 && half > 0) {
+        pairs = PyMem_Malloc(nq * half * sizeof(uint32_t));
+        if (!pairs) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (Py_ssize_t j = 0; j < nq; j++)
+            for (Py_ssize_t m = 0; m < half; m++) {
+                uint32_t low = bf16_bits(queries[j * dim + 2 * m]);
+                uint32_t high = 2 * m + 1 < dim ? bf16_bits(queries[j * dim + 2 * m + 1]) : 0;
+                pairs[j * half + m] = low | (high << 16);
+            }
+    }
     Py_BEGIN_ALLOW_THREADS
-    scan(panels, count, dim, queries, nq, first_row, k, best, best_rows, plain);
+    scan(panels, coarse, margin, count, dim, queries, pairs, nq, first_row, k, best, best_rows,
+         plain);
     Py_END_ALLOW_THREADS
-    for (int i = 0; i < 4; i++)
+    PyMem_Free(pairs);
+    for (int i = 0; i < 5; i++)
         if (a[i].held) PyBuffer_Release(&a[i].view);
     Py_RETURN_NONE;
 fail:
-    for (int i = 0; i < 4; i++)
+    PyMem_Free(pairs);
+    for (int i = 0; i < 5; i++)
         if (a[i].held) PyBuffer_Release(&a[i].view);
     return NULL;
 }
@@ -313,7 +453,7 @@ static PyMethodDef methods[] = {
      "fold_block($module, scores, queries, rows, first_row, scale, best_scores, best_rows, k, /)\n--\n\n"
      "In place: each query's best k (score, row) after seeing one block of scores."},
     {"scan_panels", py_scan_panels, METH_VARARGS,
-     "scan_panels($module, panels, count, dim, queries, nq, first_row, best_scores, best_rows, k, plain, /)\n--\n\n"
+     "scan_panels($module, panels, coarse, margin, count, dim, queries, nq, first_row, best_scores, best_rows, k, plain, /)\n--\n\n"
      "In place: each query's best k (score, row) over a table laid out in panels of 16 rows."},
     {NULL, NULL, 0, NULL},
 };

@@ -46,21 +46,26 @@ PANEL = 16
 """Rows per panel of the table that ``scan_panels`` reads (as in the kernel)."""
 
 
-def scan_panels(panels: np.ndarray, count: int, dim: int, queries: np.ndarray, nq: int,
-                first_row: int, best_scores: np.ndarray, best_rows: np.ndarray, k: int,
-                plain: bool, /) -> None:
+def scan_panels(panels: np.ndarray, coarse: np.ndarray | None, margin: float, count: int,
+                dim: int, queries: np.ndarray, nq: int, first_row: int, best_scores: np.ndarray,
+                best_rows: np.ndarray, k: int, plain: bool, /) -> None:
     """In place: each query's best ``k`` (score, row) over ``count`` panels of 16 rows.
 
     Panel ``p`` is ``dim x 16`` (dimension-major); its column ``i`` is table row
     ``first_row + 16 p + i``. A score is the sum in dimension order of the float32 products
     ``q[d] * x[d]``, each product and each partial sum rounded to float32 (no fused
     multiply-add): the kernel computes the same bits. The ranking rule is ``fold_block``'s.
-    ``plain`` (the kernel's scalar path) changes nothing here.
+    ``coarse`` (the rows in bfloat16, ``count x ceil(dim / 2) x 16 x 2``) and ``margin`` (the
+    most its scores can be off) only let the kernel pass over rows sooner, and ``plain`` picks
+    the kernel's scalar path: neither changes the answer, so both are only checked here.
     """
     if count < 0 or dim < 0 or nq < 0 or k < 1:
         raise ValueError("count, dim and queries must be >= 0 and k >= 1")
+    if not margin >= 0:
+        raise ValueError("margin must be >= 0")
     if (panels.size < count * dim * PANEL or queries.size < nq * dim
-            or best_scores.size < nq * k or best_rows.size < nq * k):
+            or best_scores.size < nq * k or best_rows.size < nq * k
+            or (coarse is not None and coarse.size < count * ((dim + 1) // 2) * PANEL * 2)):
         raise ValueError("a buffer is smaller than count, dim, queries and k say")
     table = panels.reshape(-1)[: count * dim * PANEL].reshape(count, dim, PANEL)
     q = queries.reshape(-1)[: nq * dim].reshape(nq, dim).astype(np.float32, copy=False)

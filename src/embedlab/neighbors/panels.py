@@ -8,6 +8,11 @@ dimension-major inside a panel, so one vector load brings one dimension of 16 ro
 (``_select_kernels.scan_panels``) keeps a few queries' scores of a panel in registers and
 compares them with each query's k-th best at once. Nothing but the rare winners is written.
 
+Under cosine, on CPUs with AVX512-BF16, a first pass runs on a bfloat16 copy of the table
+(half the work per row): only rows whose coarse score comes within :func:`coarse_margin` of a
+query's k-th best are scored exactly. That margin bounds the coarse score's error, so the
+answer is the same, bit for bit, as without the first pass.
+
 The answers follow :mod:`embedlab.neighbors.topk`'s rule (ties to the lower row, NaN never
 returned). A score is the sum in dimension order of the float32 products, each rounded (no
 fused multiply-add), so the kernel, its scalar path and its numpy twin agree bit for bit;
@@ -32,8 +37,36 @@ PANEL = 16
 """Rows per panel (the kernel's width: two AVX2 registers)."""
 
 ScanPanels = Callable[
-    [np.ndarray, int, int, np.ndarray, int, int, np.ndarray, np.ndarray, int, bool], None
+    [np.ndarray, "np.ndarray | None", float, int, int, np.ndarray, int, int, np.ndarray,
+     np.ndarray, int, bool], None
 ]
+
+
+def coarse_margin(dim: int) -> float:
+    """The most a bfloat16 score of a unit query and a unit row can differ from the exact one.
+
+    Each of the two factors of a product is rounded to bfloat16 (8 significant bits: relative
+    error at most 2**-8, whatever the rounding), so a product is off by at most
+    ``(2**-7 + 2**-16) |q_d x_d|`` and the sum of them by that times ``sum |q_d x_d| <= |q| |x|
+    = 1`` (Cauchy-Schwarz). The coarse and the exact sums each add at most ``dim`` float32
+    roundings of a partial sum no larger than 1 (``2**-24`` each, taken as ``2**-23`` for the
+    slack of lengths rounded to float32), and flushed subnormals nothing that counts.
+
+    Args:
+        dim: The dimension of the vectors.
+
+    Returns:
+        The margin, a float.
+    """
+    return 2.0**-7 + 2.0**-16 + 2 * dim * 2.0**-23 + 1e-6
+
+
+def _bfloat16(block: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 bits (uint16), rounded to nearest even; NaN stays NaN."""
+    bits = np.ascontiguousarray(block, dtype=np.float32).view(np.uint32)
+    rounded: np.ndarray = ((bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))) >> 16).astype(np.uint16)
+    rounded[np.isnan(block)] = 0x7FC0
+    return rounded
 
 
 def _kernel() -> ScanPanels:
@@ -50,7 +83,8 @@ class PanelTable:
     The copy costs as much memory as the table in float32 (80 MB for 400,000 x 50), built a
     slice at a time so a memory-mapped table is never read whole. Under cosine a zero row has
     no direction and is nobody's neighbour (its panel holds NaN); rows that pad the last panel
-    are NaN too.
+    are NaN too. Cosine also keeps the bfloat16 copy (half as much again) that the first pass
+    reads.
 
     Args:
         matrix: ``rows x dim`` vectors (any float dtype; may be a memory map).
@@ -69,6 +103,11 @@ class PanelTable:
         self.rows, self.dim = int(matrix.shape[0]), int(matrix.shape[1])
         self.count = -(-self.rows // PANEL)
         self.panels = np.full((self.count, self.dim, PANEL), np.nan, dtype=np.float32)
+        # Dimensions in pairs (2m, 2m + 1) of bfloat16 per row, as the kernel multiplies them.
+        half = (self.dim + 1) // 2
+        self.coarse: np.ndarray | None = None
+        if metric == "cosine":
+            self.coarse = np.zeros((self.count, half, PANEL, 2), dtype=np.uint16)
         step = PANEL * 8192
         for start in range(0, self.rows, step):
             block = np.asarray(matrix[start : start + step], dtype=np.float32)
@@ -82,6 +121,11 @@ class PanelTable:
             first = start // PANEL
             self.panels[first : first + len(padded) // PANEL] = (
                 padded.reshape(-1, PANEL, self.dim).transpose(0, 2, 1))
+            if self.coarse is not None:
+                even = np.zeros((len(padded), 2 * half), np.float32)  # an odd dim pairs with 0
+                even[:, : self.dim] = padded
+                self.coarse[first : first + len(padded) // PANEL] = _bfloat16(even).reshape(
+                    -1, PANEL, half, 2).transpose(0, 2, 1, 3)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows and scores of each query's best ``k`` rows, best first.
@@ -108,7 +152,8 @@ class PanelTable:
         k = min(k, self.rows)
         scores = np.full((len(q), k), -np.inf, dtype=np.float32)
         rows = np.full((len(q), k), -1, dtype=np.int64)
-        _kernel()(self.panels, self.count, self.dim, q, len(q), 0, scores, rows, k, False)
+        _kernel()(self.panels, self.coarse, coarse_margin(self.dim), self.count, self.dim, q,
+                  len(q), 0, scores, rows, k, False)
         rows[no_direction] = -1
         scores[no_direction] = -np.inf
         return rows, scores
