@@ -49,7 +49,8 @@ def test_concurrent_answers_are_top_k_of_the_cosines(vectors: Vectors) -> None:
     key itself left out; ties to the lower row), and the dot and euclidean answers mixed in
     are the exact index's."""
     app = create_app(vectors, max_search_batch=16)
-    index = app.state.explorer.search._index
+    assert app.state.explorer.search.panels_ready.wait(60)
+    index = app.state.explorer.search._panels
     batches: list[int] = []
     search = index.search
 
@@ -119,6 +120,8 @@ def test_fast_path_answers_what_the_route_answers(vectors: Vectors, monkeypatch)
     monkeypatch.setattr(neighbors, "_answer_plain_get", counting)
     fast = create_app(vectors, max_k=5)
     slow = without_fast_path(create_app(vectors, max_k=5))
+    for app in (fast, slow):  # both answer from the panels (scores to the same last bit)
+        assert app.state.explorer.search.panels_ready.wait(60)
     got = asyncio.run(ask_all(fast, QUERIES))
     want = asyncio.run(ask_all(slow, QUERIES))
     for query, g, w in zip(QUERIES, got, want, strict=True):

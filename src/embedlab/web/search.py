@@ -61,10 +61,15 @@ class BatchedSearch:
             require("faiss", "ann")  # asked for by name: say so now, not in /api/info later
         self.vectors = vectors
         self.max_batch = max_batch
-        # Exact cosine, the common question: scored and selected in one pass over a copy of
-        # the table laid out in panels (neighbors/panels.py), about twice as fast per query as
-        # a matrix product and a selection.
-        self._index = PanelTable(vectors.matrix, metric="cosine")
+        # Exact cosine, the common question, is answered from a copy of the table laid out in
+        # panels (neighbors/panels.py: scoring and selecting in one pass, a third of the CPU
+        # time of a matrix product and a selection). The copy takes a second or so to build
+        # for 400,000 rows: it is built in the background, and until it is ready the plain
+        # exact index answers (exact too; the scores may differ in the last bit).
+        self._index = NeighborIndex(vectors, method="exact", metric="cosine")
+        self._panels: PanelTable | None = None
+        self.panels_ready = threading.Event()
+        threading.Thread(target=self._build_panels, name="embedlab-panels", daemon=True).start()
         # dot and euclidean are asked for rarely (a choice in the page): built on first use
         self._other_metrics: dict[str, NeighborIndex] = {}
         self._other_lock = threading.Lock()
@@ -81,6 +86,14 @@ class BatchedSearch:
         ]
         for worker in self._workers:
             worker.start()
+
+    def _build_panels(self) -> None:
+        try:
+            self._panels = PanelTable(self.vectors.matrix, metric="cosine")
+        except Exception:  # memory, most likely: the plain exact index goes on answering
+            self._panels = None
+        finally:
+            self.panels_ready.set()
 
     def _build(self) -> None:
         try:
@@ -145,11 +158,12 @@ class BatchedSearch:
                     continue
                 self._answer_with(index, asked, exact=True)
         batch = [r for r in batch if r.metric == "cosine"]
+        exact = self._index if self._panels is None else self._panels
         approximate = self._approximate
         if approximate is None:
-            self._answer_with(self._index, batch, exact=True)
+            self._answer_with(exact, batch, exact=True)
             return
-        self._answer_with(self._index, [r for r in batch if r.exact], exact=True)
+        self._answer_with(exact, [r for r in batch if r.exact], exact=True)
         self._answer_with(approximate, [r for r in batch if not r.exact], exact=False)
 
     def _answer_with(self, index: PanelTable | NeighborIndex | HnswSearch, batch: list[_Request],
