@@ -93,8 +93,8 @@ class BatchedSearch:
             # first request (half a second for 400,000 rows, on the event loop).
             _ = self.vectors.unit
             self._panels = PanelTable(self.vectors.matrix, metric="cosine")
-        except Exception:  # memory, most likely: the plain exact index goes on answering
-            self._panels = None
+        except MemoryError:  # the plain exact index goes on answering (anything else is a
+            self._panels = None  # bug, such as a stale build of the kernel: it is reported)
         finally:
             self.panels_ready.set()
 
