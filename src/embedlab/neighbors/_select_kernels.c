@@ -267,74 +267,59 @@ static uint32_t bf16_bits(float value) {
  * a query's k-th best are scored exactly (exact_score) and folded. `margin` bounds the coarse
  * score's error (neighbors/panels.py derives it), so no row that would enter is passed over:
  * the answer is the exact one, bit for bit. */
-__attribute__((target("avx512bf16,avx512vl,avx512f,avx2"))) static void scan_bf16(
-    const float *panels, const uint16_t *coarse, float margin, Py_ssize_t first,
-    Py_ssize_t last, Py_ssize_t dim, const float *queries, const uint32_t *pairs,
-    Py_ssize_t live, int64_t first_row, Py_ssize_t k, float *best, int64_t *best_rows) {
-    Py_ssize_t half = (dim + 1) / 2;
-    const uint32_t *qp[GROUP];
-    for (Py_ssize_t j = 0; j < GROUP; j++) qp[j] = pairs + (j < live ? j : 0) * half;
-    float tile[GROUP][PANEL] __attribute__((aligned(32)));
-    for (Py_ssize_t p = first; p < last; p++) {
-        const uint16_t *panel = coarse + p * half * PANEL * 2;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(),
-               b1 = _mm256_setzero_ps(), c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(),
-               e0 = _mm256_setzero_ps(), e1 = _mm256_setzero_ps();
-        for (Py_ssize_t m = 0; m < half; m++) {
-            __m256bh lo = (__m256bh)_mm256_loadu_si256((const __m256i *)(panel + m * PANEL * 2));
-            __m256bh hi = (__m256bh)_mm256_loadu_si256((const __m256i *)(panel + m * PANEL * 2 + 16));
-            __m256bh w = (__m256bh)_mm256_set1_epi32((int)qp[0][m]);
-            a0 = _mm256_dpbf16_ps(a0, w, lo);
-            a1 = _mm256_dpbf16_ps(a1, w, hi);
-            w = (__m256bh)_mm256_set1_epi32((int)qp[1][m]);
-            b0 = _mm256_dpbf16_ps(b0, w, lo);
-            b1 = _mm256_dpbf16_ps(b1, w, hi);
-            w = (__m256bh)_mm256_set1_epi32((int)qp[2][m]);
-            c0 = _mm256_dpbf16_ps(c0, w, lo);
-            c1 = _mm256_dpbf16_ps(c1, w, hi);
-            w = (__m256bh)_mm256_set1_epi32((int)qp[3][m]);
-            e0 = _mm256_dpbf16_ps(e0, w, lo);
-            e1 = _mm256_dpbf16_ps(e1, w, hi);
-        }
-        __m256 t;
-        int any = 0;
-        t = _mm256_set1_ps(best[k - 1] - margin);
-        any |= _mm256_movemask_ps(_mm256_cmp_ps(a0, t, _CMP_GT_OQ)) |
-               _mm256_movemask_ps(_mm256_cmp_ps(a1, t, _CMP_GT_OQ));
-        if (live > 1) {
-            t = _mm256_set1_ps(best[k + k - 1] - margin);
-            any |= _mm256_movemask_ps(_mm256_cmp_ps(b0, t, _CMP_GT_OQ)) |
-                   _mm256_movemask_ps(_mm256_cmp_ps(b1, t, _CMP_GT_OQ));
-        }
-        if (live > 2) {
-            t = _mm256_set1_ps(best[2 * k + k - 1] - margin);
-            any |= _mm256_movemask_ps(_mm256_cmp_ps(c0, t, _CMP_GT_OQ)) |
-                   _mm256_movemask_ps(_mm256_cmp_ps(c1, t, _CMP_GT_OQ));
-        }
-        if (live > 3) {
-            t = _mm256_set1_ps(best[3 * k + k - 1] - margin);
-            any |= _mm256_movemask_ps(_mm256_cmp_ps(e0, t, _CMP_GT_OQ)) |
-                   _mm256_movemask_ps(_mm256_cmp_ps(e1, t, _CMP_GT_OQ));
-        }
-        if (!any) continue;
-        _mm256_store_ps(tile[0], a0); _mm256_store_ps(tile[0] + 8, a1);
-        _mm256_store_ps(tile[1], b0); _mm256_store_ps(tile[1] + 8, b1);
-        _mm256_store_ps(tile[2], c0); _mm256_store_ps(tile[2] + 8, c1);
-        _mm256_store_ps(tile[3], e0); _mm256_store_ps(tile[3] + 8, e1);
-        const float *exact_panel = panels + p * dim * PANEL;
-        int64_t row = first_row + p * PANEL;
-        for (Py_ssize_t j = 0; j < live; j++) {
-            float *b = best + j * k;
-            int64_t *r = best_rows + j * k;
-            for (Py_ssize_t i = 0; i < PANEL; i++) {
-                /* rows in increasing order, each against the k-th best as it is now */
-                if (!(tile[j][i] > b[k - 1] - margin)) continue;
-                float score = exact_score(exact_panel, i, dim, queries + j * dim);
-                if (score > b[k - 1]) insert(b, r, k, score, row + i);
-            }
-        }
-    }
+#define WIDE_GROUP 8  /* queries per pass: AVX-512VL has 32 registers, for 16 sums */
+
+/* One pass for WIDTH queries; two widths, so that a batch's last few queries do not pay for 8. */
+#define SCAN_BF16(NAME, WIDTH) \
+__attribute__((target("avx512bf16,avx512vl,avx512f,avx2"))) static void NAME( \
+    const float *panels, const uint16_t *coarse, float margin, Py_ssize_t first, \
+    Py_ssize_t last, Py_ssize_t dim, const float *queries, const uint32_t *pairs, \
+    Py_ssize_t live, int64_t first_row, Py_ssize_t k, float *best, int64_t *best_rows) { \
+    Py_ssize_t half = (dim + 1) / 2; \
+    const uint32_t *qp[WIDTH]; \
+    for (Py_ssize_t j = 0; j < WIDTH; j++) qp[j] = pairs + (j < live ? j : 0) * half; \
+    float tile[WIDTH][PANEL] __attribute__((aligned(32))); \
+    for (Py_ssize_t p = first; p < last; p++) { \
+        const uint16_t *panel = coarse + p * half * PANEL * 2; \
+        __m256 acc[WIDTH][2]; \
+        for (int j = 0; j < WIDTH; j++) acc[j][0] = acc[j][1] = _mm256_setzero_ps(); \
+        for (Py_ssize_t m = 0; m < half; m++) { \
+            __m256bh lo = (__m256bh)_mm256_loadu_si256((const __m256i *)(panel + m * PANEL * 2)); \
+            __m256bh hi = (__m256bh)_mm256_loadu_si256((const __m256i *)(panel + m * PANEL * 2 + 16)); \
+            for (int j = 0; j < WIDTH; j++) { \
+                __m256bh w = (__m256bh)_mm256_set1_epi32((int)qp[j][m]); \
+                acc[j][0] = _mm256_dpbf16_ps(acc[j][0], w, lo); \
+                acc[j][1] = _mm256_dpbf16_ps(acc[j][1], w, hi); \
+            } \
+        } \
+        int any = 0; \
+        for (Py_ssize_t j = 0; j < live; j++) { \
+            __m256 t = _mm256_set1_ps(best[j * k + k - 1] - margin); \
+            any |= _mm256_movemask_ps(_mm256_cmp_ps(acc[j][0], t, _CMP_GT_OQ)) | \
+                   _mm256_movemask_ps(_mm256_cmp_ps(acc[j][1], t, _CMP_GT_OQ)); \
+        } \
+        if (!any) continue; \
+        for (int j = 0; j < WIDTH; j++) { \
+            _mm256_store_ps(tile[j], acc[j][0]); \
+            _mm256_store_ps(tile[j] + 8, acc[j][1]); \
+        } \
+        const float *exact_panel = panels + p * dim * PANEL; \
+        int64_t row = first_row + p * PANEL; \
+        for (Py_ssize_t j = 0; j < live; j++) { \
+            float *b = best + j * k; \
+            int64_t *r = best_rows + j * k; \
+            for (Py_ssize_t i = 0; i < PANEL; i++) { \
+                /* rows in increasing order, each against the k-th best as it is now */ \
+                if (!(tile[j][i] > b[k - 1] - margin)) continue; \
+                float score = exact_score(exact_panel, i, dim, queries + j * dim); \
+                if (score > b[k - 1]) insert(b, r, k, score, row + i); \
+            } \
+        } \
+    } \
 }
+
+SCAN_BF16(scan_bf16_8, 8)
+SCAN_BF16(scan_bf16_4, 4)
 
 static int use_bf16(void) {
     static int known = -1;
@@ -355,15 +340,21 @@ static void scan(const float *panels, const uint16_t *coarse, float margin, Py_s
      * the table is read from memory once per call however many queries there are. */
     for (Py_ssize_t start = 0; start < count; start += CHUNK_PANELS) {
         Py_ssize_t end = start + CHUNK_PANELS < count ? start + CHUNK_PANELS : count;
+#ifdef HAVE_AVX2_PATH
+        if (!plain && coarse && pairs && use_bf16()) {
+            for (Py_ssize_t g = 0; g < nq; g += WIDE_GROUP) {
+                Py_ssize_t live = nq - g < WIDE_GROUP ? nq - g : WIDE_GROUP;
+                (live > 4 ? scan_bf16_8 : scan_bf16_4)(
+                    panels, coarse, margin, start, end, dim, queries + g * dim, pairs + g * half,
+                    live, first_row, k, best + g * k, best_rows + g * k);
+            }
+            continue;
+        }
+#endif
         for (Py_ssize_t g = 0; g < nq; g += GROUP) {
             Py_ssize_t live = nq - g < GROUP ? nq - g : GROUP;
             const float *q = queries + g * dim;
 #ifdef HAVE_AVX2_PATH
-            if (!plain && coarse && pairs && use_bf16()) {
-                scan_bf16(panels, coarse, margin, start, end, dim, q, pairs + g * half, live,
-                          first_row, k, best + g * k, best_rows + g * k);
-                continue;
-            }
             if (!plain && use_avx2()) {
                 scan_avx2(panels, start, end, dim, q, live, first_row, k, best + g * k,
                           best_rows + g * k);
