@@ -133,27 +133,12 @@ class NeighborIndex:
         """The queries as a float32 matrix (unit rows under cosine), and which of them are zero
         vectors under cosine (no direction: they get no neighbours)."""
         if isinstance(queries, np.ndarray):
-            matrix: np.ndarray = np.atleast_2d(np.asarray(queries, dtype=np.float32))
-            if matrix.ndim != 2 or matrix.shape[1] != self.vectors.dim:
-                raise DataError(
-                    f"queries must have {self.vectors.dim} columns (the vectors' dimension); "
-                    f"got shape {matrix.shape}"
-                )
-        else:
-            if isinstance(queries, str):
-                queries = [queries]
-            rows = [self.vectors.index_of(key) for key in queries]  # UnknownKeyError suggests
-            matrix = np.asarray(self.vectors.matrix[rows], dtype=np.float32)
-        if not np.isfinite(matrix).all():
-            bad = int(np.flatnonzero(~np.isfinite(matrix).all(axis=1))[0])
-            raise DataError(f"queries contain NaN or infinite values (query {bad}); "
-                            "give finite query vectors")
-        no_direction = np.zeros(len(matrix), dtype=bool)
-        if self.metric == "cosine":
-            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-            no_direction = norms[:, 0] == 0
-            matrix = matrix / np.where(no_direction[:, None], 1, norms)
-        return np.ascontiguousarray(matrix, dtype=np.float32), no_direction
+            return prepare_queries(queries, self.vectors.dim, self.metric)
+        if isinstance(queries, str):
+            queries = [queries]
+        rows = [self.vectors.index_of(key) for key in queries]  # UnknownKeyError suggests
+        return prepare_queries(np.asarray(self.vectors.matrix[rows], dtype=np.float32),
+                               self.vectors.dim, self.metric)
 
     def search(self, queries: Queries, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Row indices and scores (``len(queries) x k``) of each query's best matches, best first.
@@ -301,6 +286,39 @@ def _augment(matrix: np.ndarray) -> np.ndarray:
     table = np.asarray(matrix, dtype=np.float32)
     half_squares = 0.5 * np.einsum("ij,ij->i", table, table)
     return np.ascontiguousarray(np.hstack([table, -half_squares[:, None]]), dtype=np.float32)
+
+
+def prepare_queries(queries: np.ndarray, dim: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Query vectors as a C-contiguous float32 matrix (scaled to unit length under cosine), and
+    which of them are zero vectors under cosine (no direction: they get no neighbours).
+
+    Args:
+        queries: One query vector or a matrix of them.
+        dim: The table's dimension.
+        metric: ``"cosine"``, ``"dot"`` or ``"euclidean"``.
+
+    Returns:
+        ``(matrix, no_direction)``: the queries, and a boolean per query.
+
+    Raises:
+        DataError: The queries have not ``dim`` columns, or hold NaN or infinite values.
+    """
+    matrix: np.ndarray = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+    if matrix.ndim != 2 or matrix.shape[1] != dim:
+        raise DataError(
+            f"queries must have {dim} columns (the vectors' dimension); "
+            f"got shape {matrix.shape}"
+        )
+    if not np.isfinite(matrix).all():
+        bad = int(np.flatnonzero(~np.isfinite(matrix).all(axis=1))[0])
+        raise DataError(f"queries contain NaN or infinite values (query {bad}); "
+                        "give finite query vectors")
+    no_direction = np.zeros(len(matrix), dtype=bool)
+    if metric == "cosine":
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        no_direction = norms[:, 0] == 0
+        matrix = matrix / np.where(no_direction[:, None], 1, norms)
+    return np.ascontiguousarray(matrix, dtype=np.float32), no_direction
 
 
 def _inverse_norms(matrix: np.ndarray, step: int = 262_144) -> np.ndarray:

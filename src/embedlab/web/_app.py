@@ -20,6 +20,7 @@ from ._errors import install_error_handlers
 from .layouts import LayoutJobs
 from .metadata import merge_metadata
 from .routes import ROUTERS
+from .routes.neighbors import NeighborsFastPath
 from .routes.page import STATIC
 from .search import BatchedSearch
 from .sprites import SpriteAtlas
@@ -89,6 +90,9 @@ def create_app(
     app.state.explorer = state
     app.state.explorer_for = explorer_for  # the upload route builds the next state with it
     install_error_handlers(app)
+    # Plain GET /api/neighbors, the request the explorer is loaded with, skips FastAPI's
+    # validation and serialisation (routes/neighbors.py); anything else reaches the routes.
+    app.add_middleware(NeighborsFastPath)
     for router in ROUTERS:
         # The routes themselves, not the routers: an included router is matched as a level of
         # its own on every request (FastAPI 0.165), about 40 us a request for nothing here.
