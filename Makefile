@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit venv clean system docs
+.PHONY: demo test lint typecheck unit venv clean system docs bench-spark-env bench-spark
 
 venv: $(STAMP)
 
@@ -46,6 +46,15 @@ test: lint typecheck unit
 # API name that no longer resolves into a failure (tests/test_docs_build.py runs it too).
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+# Spark MLlib for benchmarks/bench_spark.py, in a virtualenv of its own (benchmarks/.venv-spark,
+# about 600 MB with pyspark from PyPI; gitignored). Spark needs a JDK 17 or 21 (JAVA_HOME, or
+# Debian's openjdk-17 under /usr/lib/jvm).
+bench-spark-env:
+	python3 benchmarks/bench_spark.py --setup-only
+
+bench-spark: $(STAMP) bench-spark-env
+	$(PY) benchmarks/bench_spark.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site

@@ -18,8 +18,9 @@ def free_port() -> int:
         return port
 
 
-def torchrun(script: Path, *args: str, ranks: int = 2, timeout: float = 60.0,
+def torchrun(script: Path | str, *args: str, ranks: int = 2, timeout: float = 60.0,
              extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` (a file, or a module with ``extra=("-m",)``) on ``ranks`` processes."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
                OMP_NUM_THREADS="1")
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(ranks),

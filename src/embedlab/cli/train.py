@@ -73,15 +73,17 @@ def _output_format(path: Path, format: str, fasttext: bool = False) -> str:
 
 def _finish(model: Any, vectors: Any, output: Path, format: str, started: float, quiet: bool) -> None:
     from .. import save
-    from ..distributed import context
+    from ..distributed import context, shutdown
 
-    if not context().is_main:  # under torchrun, rank 0 writes the file and reports
-        return
-    save(vectors, output, format=format)
-    if not quiet:
-        loss = f", final loss {model.losses[-1]:.4f}" if model.losses else ""
-        typer.echo(f"{len(vectors):,} words x {vectors.dim} dims in {time.perf_counter() - started:.1f}s"
-                   f"{loss}; wrote {output} ({format})")
+    if context().is_main:  # under torchrun, rank 0 writes the file and reports
+        save(vectors, output, format=format)
+        if not quiet:
+            loss = f", final loss {model.losses[-1]:.4f}" if model.losses else ""
+            typer.echo(f"{len(vectors):,} words x {vectors.dim} dims in {time.perf_counter() - started:.1f}s"
+                       f"{loss}; wrote {output} ({format})")
+    # Every rank leaves the process group together: one left open until the interpreter exits
+    # can abort a rank as its peer goes (seen about once in four 2-rank runs).
+    shutdown()
 
 
 @train_app.command("word2vec")

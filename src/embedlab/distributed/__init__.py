@@ -10,7 +10,8 @@ draw progress on rank 0 only. Without torchrun everything here is a world of one
 * :func:`shard`, :func:`batch_share`, :func:`all_reduce_mean`, :func:`all_reduce_sum`,
   :func:`average_gradients`, :func:`gather_rows`, :func:`wrap` -- the pieces of a data-parallel loop.
 * :func:`save_checkpoint` / :func:`load_checkpoint` -- rank 0 writes, all read after an elastic
-  restart (``torchrun --max-restarts``).
+  restart (``torchrun --max-restarts``); :func:`fingerprint` / :func:`resume_from` -- what
+  ``fit(..., checkpoint=path)`` of the classifier and matrix factorisation use to resume.
 * :class:`ShardedEmbedding` -- a table whose rows are split across ranks (``all_to_all_single``).
 * :func:`sharded_top_k` -- exact top-k over vectors split across ranks.
 """
@@ -33,7 +34,7 @@ from ._context import (
     shutdown,
     wrap,
 )
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import fingerprint, load_checkpoint, resume_from, save_checkpoint
 from .sharded_embedding import ShardedEmbedding, owners, shard_bounds
 from .sharded_search import sharded_top_k
 
@@ -49,11 +50,13 @@ __all__ = [
     "batch_share",
     "broadcast_parameters",
     "context",
+    "fingerprint",
     "gather_rows",
     "init",
     "launched_by_torchrun",
     "load_checkpoint",
     "owners",
+    "resume_from",
     "save_checkpoint",
     "shard",
     "shard_bounds",

@@ -121,8 +121,14 @@ def _attempt_store(timeout: timedelta) -> Any:
 
 
 def shutdown() -> None:
-    """Leave the process group (at the end of a script; harmless when none was joined)."""
+    """Leave the process group (at the end of a script, on every rank; harmless when none was joined).
+
+    The ranks meet first: a rank that tears its connections down while a peer still uses
+    them can make gloo abort the peer ("terminate called without an active exception").
+    """
     if dist.is_available() and dist.is_initialized():
+        if dist.get_world_size() > 1:
+            dist.barrier()
         dist.destroy_process_group()
 
 

@@ -335,6 +335,7 @@ class TextClassifier:
         progress: bool = True,
         device: str = "cpu",
         threads: int | None = 1,
+        checkpoint: str | Path | None = None,
     ) -> History:
         """Train from scratch; returns the per-epoch :class:`History` of loss and accuracy.
 
@@ -342,7 +343,10 @@ class TextClassifier:
         ``(texts, labels)`` pair. ``early_stopping=n`` stops after ``n`` epochs without a lower
         validation loss and restores the best weights. The same ``seed`` gives the same model.
         ``threads`` caps torch's CPU threads during the fit (one is fastest for a model this
-        small; None keeps torch's own setting).
+        small; None keeps torch's own setting). ``checkpoint=path`` saves the training state
+        there after every epoch (rank 0, atomically) and resumes from it when the file holds an
+        earlier run of the same fit: after a crash or a ``torchrun --max-restarts`` restart the
+        result equals an uninterrupted fit's.
 
         Args:
             texts: The training texts.
@@ -355,15 +359,18 @@ class TextClassifier:
             progress: Draw a progress bar per epoch.
             device: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
             threads: Torch's CPU threads during the fit, or None to keep torch's setting.
+            checkpoint: The file that holds the training state after each epoch, or None.
 
         Returns:
             The per-epoch :class:`History` (also kept as ``self.history``).
 
         Raises:
             InvalidParameterError: A parameter is out of range, ``early_stopping`` is given
-                without ``validation``, or ``device`` is CUDA where no GPU is available.
+                without ``validation``, ``device`` is CUDA where no GPU is available, or
+                ``checkpoint`` was written by a fit on other data or settings.
             DataError: The texts or labels are malformed or differ in number, there are fewer
                 than two classes, or ``validation`` leaves no validation or no training data.
+            FormatError: ``checkpoint`` is damaged.
         """
         self._validate()
         owner = "TextClassifier.fit"
@@ -430,7 +437,7 @@ class TextClassifier:
                 self.net, x, y, self._loss, self._predicted,
                 learning_rate=self.learning_rate, epochs=epochs, batch_size=batch_size,
                 validation=val, early_stopping=early_stopping, seed=seed, device=target_device,
-                progress=progress,
+                progress=progress, checkpoint=checkpoint,
             )
         return self.history
 

@@ -11,13 +11,22 @@ import html
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
 from .._progress import progress_bar, say
-from ..distributed import all_reduce_sum, batch_share, context, wrap
+from ..distributed import (
+    all_reduce_sum,
+    batch_share,
+    context,
+    fingerprint,
+    resume_from,
+    save_checkpoint,
+    wrap,
+)
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 PredictFn = Callable[[torch.Tensor], torch.Tensor]
@@ -236,6 +245,7 @@ def fit_loop(
     seed: int,
     device: str | torch.device,
     progress: bool,
+    checkpoint: str | Path | None = None,
 ) -> History:
     """Train ``net`` in place with Adam; returns the :class:`History`.
 
@@ -245,6 +255,11 @@ def fit_loop(
     Under torchrun (after :func:`embedlab.distributed.init`) each rank trains on its share of
     every global minibatch under DistributedDataParallel: the same weights as one process with
     the same ``batch_size`` and ``seed``, up to float rounding. Rank 0 draws the progress.
+
+    With ``checkpoint=path`` rank 0 saves the whole training state there (atomically) after
+    every epoch, and a fit that finds a checkpoint of the same data and settings goes on from
+    it: after a crash, or an elastic restart under ``torchrun --max-restarts``, the result
+    equals an uninterrupted fit's.
 
     Args:
         net: The model, trained in place.
@@ -260,9 +275,14 @@ def fit_loop(
         seed: Seed of the shuffles.
         device: Where ``net`` runs.
         progress: Draw a progress bar per epoch.
+        checkpoint: The file that holds the training state after each epoch, or None.
 
     Returns:
         The per-epoch figures (``loss``, ``accuracy``, and ``val_*`` with ``validation``).
+
+    Raises:
+        FormatError: ``checkpoint`` is damaged.
+        InvalidParameterError: ``checkpoint`` was written by a fit on other data or settings.
     """
     optimiser = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=learning_rate)
     # A private generator: the shuffles depend on the seed only, not on global torch state.
@@ -273,7 +293,24 @@ def fit_loop(
     progress = progress and ranks.is_main
     best_loss, best_state, waited = math.inf, None, 0
     steps = math.ceil(len(x) / batch_size)
-    for epoch in range(1, epochs + 1):
+    # Everything the result depends on: a checkpoint of another fit is refused, not continued.
+    stamp = fingerprint(
+        x, y, *(validation or ()), learning_rate=learning_rate, epochs=epochs,
+        batch_size=batch_size, early_stopping=early_stopping, seed=seed,
+        shapes=[(name, tuple(p.shape)) for name, p in net.state_dict().items()],
+    )
+    done = 0
+    state = resume_from(checkpoint, stamp, "TextClassifier.fit")
+    if state is not None:  # the epochs already trained, restored as they ended
+        net.load_state_dict(state["net"])
+        optimiser.load_state_dict(state["optimiser"])
+        generator.set_state(state["shuffle"])
+        history = History(dict(state["history"]), state["best_epoch"], state["stopped_epoch"])
+        best_loss, best_state, waited = state["best_loss"], state["best_state"], state["waited"]
+        done = int(state["epoch"])
+        if history.stopped_epoch:  # early stopping had already ended that fit
+            done = epochs
+    for epoch in range(done + 1, epochs + 1):
         net.train()
         order = torch.randperm(len(x), generator=generator)
         seen, loss_sum, correct = 0, 0.0, 0
@@ -301,16 +338,24 @@ def fit_loop(
                 # Like Keras: the finished epoch's bar ends with the validation figures.
                 bar.advance(0, info=" · ".join(f"{k} {v:.4f}" for k, v in figures.items()))
         history.add(**figures)
-        if validation is None or early_stopping is None:
-            continue
-        if figures["val_loss"] < best_loss - 1e-6:
-            best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
-            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        else:
-            waited += 1
-            if waited >= early_stopping:
-                history.stopped_epoch = epoch
-                break
+        if validation is not None and early_stopping is not None:
+            if figures["val_loss"] < best_loss - 1e-6:
+                best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
+                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            else:
+                waited += 1
+                if waited >= early_stopping:
+                    history.stopped_epoch = epoch
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, {
+                "fingerprint": stamp, "epoch": epoch, "net": net.state_dict(),
+                "optimiser": optimiser.state_dict(), "shuffle": generator.get_state(),
+                "history": history.history, "best_epoch": history.best_epoch,
+                "stopped_epoch": history.stopped_epoch, "best_loss": best_loss,
+                "best_state": best_state, "waited": waited,
+            })
+        if history.stopped_epoch:
+            break
     if best_state is not None:
         net.load_state_dict(best_state)
     if history.early_stopping_note:

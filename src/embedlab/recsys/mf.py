@@ -8,6 +8,8 @@ slice of the training data is held out to stop early and keep the best epoch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -111,21 +113,31 @@ class MatrixFactorization(FittedModel):
     def _fold_in_regularization(self) -> float:
         return max(self.weight_decay, 1e-3) * 5
 
-    def fit(self, interactions: Interactions) -> MatrixFactorization:
+    def fit(self, interactions: Interactions, checkpoint: str | Path | None = None) -> MatrixFactorization:
         """Train on explicit ratings; returns ``self``. ``history`` holds per-epoch losses.
+
+        ``checkpoint=path`` saves the training state there after every epoch (rank 0,
+        atomically) and resumes from it when the file holds an earlier run of the same fit
+        (same ratings and settings): after a crash or a ``torchrun --max-restarts`` restart the
+        factors equal an uninterrupted fit's.
 
         Args:
             interactions: The training interactions.
+            checkpoint: The file that holds the training state after each epoch, or None.
 
         Returns:
             The model itself, fitted.
 
         Raises:
-            InvalidParameterError: A setting of the model is out of range, or ``interactions``
-                is not an :class:`Interactions`.
+            InvalidParameterError: A setting of the model is out of range, ``interactions``
+                is not an :class:`Interactions`, or ``checkpoint`` was written by a fit on
+                other ratings or settings.
             DataError: The interactions are empty or are not explicit ratings.
+            FormatError: ``checkpoint`` is damaged.
         """
         import torch
+
+        from ..distributed import fingerprint, resume_from, save_checkpoint
 
         validate_params(self)
         data = check_interactions(interactions, self.name)
@@ -133,21 +145,41 @@ class MatrixFactorization(FittedModel):
             raise DataError("MatrixFactorization needs explicit ratings; use ImplicitALS for counts")
         order = np.random.default_rng(self.seed).permutation(len(data))
         n_valid = int(len(data) * self.validation) if len(data) >= 10 else 0
+        stamp = fingerprint(data.users, data.items, np.asarray(data.values), order,
+                            n_users=data.n_users, n_items=data.n_items, **self.config())
+        state = resume_from(checkpoint, stamp, f"{self.name}.fit")
+
+        def saver(phase: str, first: dict[str, Any]) -> Callable[[dict[str, Any]], None] | None:
+            # The first phase searches the best epoch on the validation slice; the refit
+            # trains again on everything, so its checkpoints carry what the first one found.
+            if checkpoint is None:
+                return None
+            return lambda progress: save_checkpoint(
+                checkpoint, {"fingerprint": stamp, "phase": phase, "first": first, **progress})
+
         # Minibatches of a few hundred dot products gain nothing from intra-op threads and
         # lose a lot to them on a busy machine.
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            weights, best_epoch = self._train(data, order[n_valid:], order[:n_valid], self.epochs)
+            if state is None or state["phase"] == "first":
+                weights, best_epoch = self._train(data, order[n_valid:], order[:n_valid], self.epochs,
+                                                  saver("first", {}), state)
+                first = {"best_epoch": best_epoch, "history": self.history}
+                state = None
+            else:  # the checkpoint is of the refit: the first phase had ended
+                first = state["first"]
+                best_epoch, self.history = int(first["best_epoch"]), list(first["history"])
             if n_valid and self.refit:
-                weights, _ = self._train(data, order, order[:0], best_epoch + 1)
+                weights, _ = self._train(data, order, order[:0], best_epoch + 1, saver("refit", first), state)
         finally:
             torch.set_num_threads(threads)
         self._set_factors(data, *weights[:4], global_mean=weights[4])
         return self
 
     def _train(
-        self, data: Interactions, train: np.ndarray, valid: np.ndarray, epochs: int
+        self, data: Interactions, train: np.ndarray, valid: np.ndarray, epochs: int,
+        save: Callable[[dict[str, Any]], None] | None = None, resume: dict[str, Any] | None = None,
     ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float], int]:
         import torch
 
@@ -185,13 +217,25 @@ class MatrixFactorization(FittedModel):
         valid_t = torch.from_numpy(valid).to(dev)
         lo, hi = data.rating_scale or (-np.inf, np.inf)
         best = (float("inf"), -1, [t.detach().clone() for t in params])
-        history = []
+        history: list[dict[str, float]] = []
+        done, stopped = 0, False
+        if resume is not None:  # the epochs already trained, restored as they ended
+            with torch.no_grad():
+                for tensor, saved in zip(params, resume["params"], strict=True):
+                    tensor.copy_(saved)
+            opt.load_state_dict(resume["optimiser"])
+            gen.set_state(resume["shuffle"])
+            history = list(resume["history"])
+            best = (float(resume["best_score"]), int(resume["best_epoch"]),
+                    [t.to(dev) for t in resume["best_params"]])
+            done, stopped = int(resume["epoch"]), bool(resume["stopped"])
         from ..distributed import all_reduce_sum, average_gradients, batch_share, context
 
         ranks = context()  # under torchrun: each rank takes its share of every minibatch
         with progress_bar(epochs, "matrix factorisation", self.progress and ranks.is_main,
                           unit="epochs") as bar:
-            for epoch in range(epochs):
+            bar.advance(done)
+            for epoch in range(epochs if stopped else done, epochs):
                 perm = train_t[torch.randperm(len(train_t), generator=gen).to(dev)]
                 total = 0.0
                 for start in range(0, len(perm), self.batch_size):
@@ -218,6 +262,13 @@ class MatrixFactorization(FittedModel):
                 if score < best[0]:
                     best = (score, epoch, [t.detach().clone() for t in params])
                 elif self.early_stopping and len(valid) and epoch - best[1] >= self.early_stopping:
+                    stopped = True
+                if save is not None:
+                    save({"epoch": epoch + 1, "stopped": stopped, "history": history,
+                          "params": [t.detach().cpu() for t in params], "optimiser": opt.state_dict(),
+                          "shuffle": gen.get_state(), "best_score": best[0], "best_epoch": best[1],
+                          "best_params": [t.cpu() for t in best[2]]})
+                if stopped:
                     break
         if len(valid) or not self.history:
             self.history = history
