@@ -242,8 +242,10 @@ def main() -> None:
     parser.add_argument("--speed-texts", type=int, default=500)
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--classifier-epochs", type=int, default=8,
+    parser.add_argument("--classifier-epochs", type=int, default=4,
                         help="most epochs of the TextClassifier row (0: leave it out)")
+    parser.add_argument("--folds", default=None, help="rt: only these folds (e.g. 0,1); the "
+                        "figures of each fold are cached, and a run of all folds reads them")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (1 leaves the second core to whoever shares it)")
     parser.add_argument("--name", default="sentences", help="results/<name>.json")
@@ -276,6 +278,9 @@ def main() -> None:
     if distill_seconds is not None:
         payload["distill_seconds"] = distill_seconds
     common = {"threads": args.threads, "epochs": args.epochs, "dims": args.dims}
+    if "rt" in parts and args.folds is not None:  # some folds only: cached, not reported
+        rt_part(args, teacher, static, plain)
+        return
     for part, run in (("rt", rt_part), ("retrieval", retrieval_part)):
         if part in parts:
             payload[part] = _measured(lambda run=run: {**common, **run(args, teacher, static, plain)})
@@ -305,34 +310,56 @@ def _measured(step: Any) -> dict[str, Any]:
 
 
 def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict[str, Any]:
-    """Rotten Tomatoes, 5 folds; the tuned model of a fold is tuned on its training texts."""
-    from embedlab.sentences import fine_tune
+    """Rotten Tomatoes, 5 folds; the tuned model of a fold is tuned on its training texts.
+    Each fold's figures are cached (``--folds`` runs some folds only, e.g. in parallel
+    processes; a later run reads them)."""
+    import json
 
     review_texts, labels = reviews(args.reviews)
     t_reviews = teacher_embeddings(teacher, review_texts, "reviews")
     folds = review_folds(labels)
     features = {"teacher": t_reviews, **{name: encode(review_texts)
                                          for name, encode in plain.items()}}
-    accuracy: dict[str, list[float]] = {name: [] for name in [*features, "static+fine_tune"]}
+    chosen = range(len(folds)) if args.folds is None else [int(f) for f in args.folds.split(",")]
+    accuracy: dict[str, list[float]] = {}
     tune_seconds = []
-    for f, (train, test) in enumerate(folds):
-        for name, matrix in features.items():
-            accuracy[name].append(fold_accuracy(matrix, labels, train, test))
-        t = time.perf_counter()
-        tuned = fine_tune(static, [review_texts[i] for i in train], None, epochs=args.epochs,
-                          targets=t_reviews[train], progress=False)
-        tune_seconds.append(time.perf_counter() - t)
-        accuracy["static+fine_tune"].append(
-            fold_accuracy(_encoder(tuned)(review_texts), labels, train, test))
-        if args.classifier_epochs:
-            accuracy.setdefault("static+fine_tune, TextClassifier", []).append(
-                classifier_accuracy(tuned, review_texts, labels, train, test,
-                                    args.classifier_epochs))
-        say(f"fold {f}: " + ", ".join(f"{n} {v[-1]:.4f}" for n, v in accuracy.items()))
-    accuracy["tfidf 1-2-gram"] = [tfidf_accuracy(review_texts, labels)]
+    for f in chosen:
+        train, test = folds[f]
+        cached = CACHE / (f"rt-fold{f}-{len(review_texts)}-d{args.dims}-e{args.epochs}"
+                          f"-c{args.classifier_epochs}.json")
+        if not cached.exists():
+            found = {name: fold_accuracy(matrix, labels, train, test)
+                     for name, matrix in features.items()}
+            found.update(_tuned_fold(args, static, review_texts, labels, t_reviews, train, test))
+            cached.write_text(json.dumps(found))
+        found = json.loads(cached.read_text())
+        tune_seconds.append(found.pop("fine_tune_seconds"))
+        for name, value in found.items():
+            accuracy.setdefault(name, []).append(value)
+        say(f"fold {f}: " + ", ".join(f"{n} {v:.4f}" for n, v in found.items()))
+    if args.folds is None:
+        accuracy["tfidf 1-2-gram"] = [tfidf_accuracy(review_texts, labels)]
     return {"reviews": len(review_texts), "fine_tune_seconds": tune_seconds,
+            "classifier_epochs": args.classifier_epochs,
             "accuracy": {name: float(np.mean(runs)) for name, runs in accuracy.items()},
             "folds": accuracy}
+
+
+def _tuned_fold(args: Any, static: Any, texts: list[str], labels: np.ndarray,
+                targets: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
+    """The fold's figures of the model tuned on its training texts (and of the classifier
+    built on that model, trained with the training labels)."""
+    from embedlab.sentences import fine_tune
+
+    t = time.perf_counter()
+    tuned = fine_tune(static, [texts[i] for i in train], None, epochs=args.epochs,
+                      targets=targets[train], progress=False)
+    found = {"fine_tune_seconds": time.perf_counter() - t,
+             "static+fine_tune": fold_accuracy(_encoder(tuned)(texts), labels, train, test)}
+    if args.classifier_epochs:
+        found["static+fine_tune, TextClassifier"] = classifier_accuracy(
+            tuned, texts, labels, train, test, args.classifier_epochs)
+    return found
 
 
 def retrieval_part(args: Any, teacher: Any, static: Any,
