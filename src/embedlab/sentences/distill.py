@@ -56,11 +56,13 @@ def load_teacher(path: PathLike) -> Any:
                           "the folder that holds modules.json, config.json and the weights", folder)
     require("sentence_transformers", "sentences")
     os.environ["HF_HUB_OFFLINE"] = "1"
+    from safetensors import SafetensorError
     from sentence_transformers import SentenceTransformer
 
     try:
         return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
+        # (corrupt weights surface as SafetensorError or torch's RuntimeError)
         raise FormatError(f"is not a sentence-transformers model this library can load ({exc})",
                           folder) from None
 

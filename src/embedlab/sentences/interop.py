@@ -71,12 +71,21 @@ def _read_model2vec(folder: Any, path: Path) -> Parts:
     tokens = [token for token, _ in sorted(tokenizer.get_vocab(with_added_tokens=True).items(),
                                            key=lambda item: item[1])]
     mapping = tensors.get("mapping")
+    if mapping is not None and (mapping.ndim != 1 or not np.issubdtype(mapping.dtype, np.integer)
+                                or (len(mapping) and (mapping.min() < 0
+                                                      or mapping.max() >= len(embeddings)))):
+        raise FormatError(f"its 'mapping' must hold row numbers below {len(embeddings)} (the "
+                          "embedding rows); the file is damaged or not Model2Vec's",
+                          path / "model.safetensors")
     # Model2Vec's vocabulary quantisation shares rows between tokens: expand to one per token.
     table = embeddings[mapping] if mapping is not None else embeddings
     if len(table) != len(tokens):
         raise FormatError(f"has {len(table)} embedding rows for {len(tokens)} tokenizer tokens; "
                           "the tokenizer and the embeddings do not belong together", path)
     weights = tensors.get("weights")
+    if weights is not None and weights.shape != (len(tokens),):
+        raise FormatError(f"'weights' has shape {weights.shape}; expected ({len(tokens)},), one "
+                          "per tokenizer token", path / "model.safetensors")
     return Parts(tokenizer, Vectors(tokens, table.astype(np.float32)),
                  None if weights is None else weights.astype(np.float32),
                  normalize=bool(config.get("normalize", False)),

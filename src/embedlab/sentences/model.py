@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -25,6 +25,7 @@ from .._params import Boolean, ConstraintSpec, Interval, Options, validate_argum
 from .._progress import progress_bar
 from ..errors import DataError, FormatError, check_param, require, writing
 from ..vectors import Vectors
+from ..vocab import Vocab
 from ._tokens import plain, token_ids, tokenizer_from_str, unknown_id
 from .interop import Parts, read_model2vec, read_wordllama, to_sentence_transformers
 
@@ -60,6 +61,8 @@ class StaticModel:
         limit); :meth:`encode` says how many were cut.
     """
 
+    last_truncated: int = 0  # how many texts the last encode cut (set by encode)
+
     _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
         "pooling": [Options(["mean", "weighted"])],
         "normalize": [Boolean()],
@@ -90,7 +93,6 @@ class StaticModel:
         self.pooling: Pooling = pooling
         self.normalize = normalize
         self.max_tokens = max_tokens
-        self.last_truncated = 0
         self._rows = _rows_of_ids(self.tokenizer, vectors)
 
     # ------------------------------------------------------------------ facts
@@ -201,6 +203,146 @@ class StaticModel:
         warnings.warn(f"{what}: each keeps its first {self.max_tokens} tokens",
                       TruncationWarning, stacklevel=3)
 
+    # ------------------------------------------------------------------ scikit-learn
+    # A StaticModel is a ready-made (pretrained) transformer: ``fit`` learns nothing, so
+    # ``make_pipeline(model, LogisticRegression())`` refits only the classifier, and cloning
+    # the pipeline (cross-validation) copies the table without changing it.
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments (scikit-learn's estimator API).
+
+        Args:
+            deep: Ignored: a static model holds no other estimator.
+
+        Returns:
+            ``tokenizer``, ``vectors``, ``weights``, ``pooling``, ``normalize`` and
+            ``max_tokens``, as this model holds them.
+        """
+        return {"tokenizer": self.tokenizer, "vectors": self.vectors, "weights": self.weights,
+                "pooling": self.pooling, "normalize": self.normalize,
+                "max_tokens": self.max_tokens}
+
+    def set_params(self, **params: Any) -> StaticModel:
+        """Change constructor arguments (scikit-learn's estimator API), checked as the
+        constructor checks them.
+
+        Args:
+            **params: Any of the names :meth:`get_params` gives.
+
+        Returns:
+            This model.
+
+        Raises:
+            InvalidParameterError: An unknown name, or a value the constructor refuses.
+            DataError: ``weights`` do not fit the table, or the table shares no key with the
+                tokenizer.
+        """
+        current = self.get_params()
+        unknown = sorted(set(params) - set(current))
+        check_param(not unknown, unknown[0] if unknown else "params", "StaticModel.set_params",
+                    f"one of {', '.join(current)}", unknown)
+        self.__init__(**{**current, **params})  # type: ignore[misc]
+        return self
+
+    def fit(self, texts: Any = None, y: Any = None) -> StaticModel:
+        """Nothing to learn: the table is already trained (scikit-learn's transformer API).
+        The texts are only checked, so that a pipeline given numbers fails here.
+
+        Args:
+            texts: The training texts (or None).
+            y: Ignored.
+
+        Returns:
+            This model, unchanged.
+
+        Raises:
+            DataError: ``texts`` is not a list of strings.
+        """
+        if hasattr(texts, "tocsr"):
+            raise DataError("sparse input is not supported: a StaticModel transforms texts "
+                            "(a list of strings)")
+        if texts is not None:
+            items = texts[:, 0] if getattr(texts, "ndim", 1) == 2 and texts.shape[1] == 1 else texts
+            try:
+                bad = next((i for i, text in enumerate(items) if not isinstance(text, str)), None)
+            except TypeError:
+                bad = -1
+            if bad is not None:
+                raise DataError(f"a StaticModel transforms texts; "
+                                f"{'the input' if bad < 0 else f'item {bad}'} of "
+                                f"{type(texts).__name__} is not a string")
+        return self
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode(texts)`` without a progress bar: one row per text.
+
+        Args:
+            texts: The texts (a list, a numpy array or a pandas Series of strings).
+
+        Returns:
+            A float32 array, one row of ``dim`` values per text.
+
+        Raises:
+            DataError: As :meth:`encode`: no texts, a text that is not a string, or a text
+                with no known token.
+        """
+        if isinstance(texts, np.ndarray) and texts.ndim == 2 and texts.shape[1] == 1:
+            texts = list(texts[:, 0])  # one column of texts, as ColumnTransformer passes it
+        return self.encode(texts, progress=False)
+
+    def fit_transform(self, texts: Sequence[str], y: Any = None) -> np.ndarray:
+        """:meth:`transform` (nothing to fit).
+
+        Args:
+            texts: The texts.
+            y: Ignored.
+
+        Returns:
+            One row per text.
+        """
+        return self.transform(texts)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """``static0``, ``static1``, ... one name per output column.
+
+        Args:
+            input_features: Ignored.
+
+        Returns:
+            An object array of ``dim`` names.
+        """
+        return np.asarray([f"static{i}" for i in range(self.dim)], dtype=object)
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import Tags, TargetTags, TransformerTags
+
+        tags = Tags(estimator_type=None, target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags(preserves_dtype=["float32"]))
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = False
+        tags.non_deterministic = False
+        return tags
+
+    # ------------------------------------------------------------------ as a layer
+    def embedding_layer_parts(self) -> tuple[Vocab, Vectors, Callable[[str], list[str]]]:
+        """What a trainable network needs to use this model as its embedding layer: a
+        :class:`~embedlab.vocab.Vocab` of the table's tokens (with a padding and an unknown
+        token first), the table with the weights multiplied in, and the tokenizer as a
+        function from a text to its tokens (:meth:`tokenize`). Averaging a text's rows of that
+        table over its tokens is this model's plain mean, before normalisation.
+
+        Returns:
+            ``(vocab, table, tokenize)``.
+        """
+        keys = self.vectors.keys
+        taken = set(keys)
+        pad, unknown = _free_name("<pad>", taken), _free_name("<unk>", taken)
+        vocab = Vocab([pad, unknown, *keys], pad_token=pad, unk_token=unknown)
+        table = np.array(self.vectors.matrix, dtype=np.float32)
+        if self.weights is not None:
+            table *= self.weights[:, None]
+        return vocab, Vectors(list(keys), table), self.tokenize
+
     # ------------------------------------------------------------------ saving
     def save(self, path: PathLike) -> None:
         """Write the model to the folder ``path`` in one step: ``model.safetensors``
@@ -267,6 +409,14 @@ class StaticModel:
             values = values * self.weights[rows][:, None]
         table[present] = values
         return table
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name`` with a number, whichever is not a token already."""
+    candidate, n = name, 1
+    while candidate in taken:
+        candidate, n = f"{name[:-1]}{n}>", n + 1
+    return candidate
 
 
 def _checked_weights(weights: np.ndarray | Sequence[float], rows: int) -> np.ndarray:
