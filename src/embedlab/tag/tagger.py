@@ -15,6 +15,7 @@ from torch.nn import functional
 
 from .._params import Boolean, ConstraintSpec, Device, InstanceOf, Interval, validate_params
 from .._progress import progress_bar
+from ..distributed import all_reduce_sum, barrier, context, wrap
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..nn.embedding import Embedding
 from ..nn.saving import read_model_dir, write_model_dir
@@ -256,19 +257,18 @@ class SequenceTagger:
         lengths = torch.tensor([len(w) for w, _, _ in items], dtype=torch.long)
         return words, chars, lengths, targets
 
-    def _batches(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
-                 batch_size: int, generator: torch.Generator | None) -> list[Batch]:
-        """Batches of sentences of similar length (less padding); shuffled with ``generator``."""
-        order = (torch.randperm(len(data), generator=generator).tolist() if generator is not None
-                 else list(range(len(data))))
+    @staticmethod
+    def _batches(data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+                 batch_size: int, generator: torch.Generator) -> list[list[int]]:
+        """Sentence indices of each batch: sentences of similar length together (less
+        padding), the batches shuffled with ``generator``."""
+        order = torch.randperm(len(data), generator=generator).tolist()
         window = batch_size * 50
         groups: list[list[int]] = []
         for start in range(0, len(order), window):
             chunk = sorted(order[start : start + window], key=lambda i: len(data[i][0]))
             groups += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-        if generator is not None:
-            groups = [groups[i] for i in torch.randperm(len(groups), generator=generator).tolist()]
-        return [self._collate([data[i] for i in group]) for group in groups]
+        return [groups[i] for i in torch.randperm(len(groups), generator=generator).tolist()]
 
     # ------------------------------------------------------------------ training
     def fit(
@@ -288,12 +288,12 @@ class SequenceTagger:
 
         ``validation=(sentences, tags)`` adds ``val_loss`` and ``val_accuracy`` each epoch;
         ``early_stopping=n`` ends the fit after ``n`` epochs without a lower validation loss
-        and keeps the best epoch's weights. The same ``seed`` gives the same model.
+        and keeps the best epoch's weights. A tag that only validation sentences use joins the
+        tag set (always a wrong answer there). The same ``seed`` gives the same model.
 
         Raises:
             InvalidParameterError: a parameter out of range.
-            DataError: sentences and tags of different lengths, an empty sentence, or a
-                validation tag not seen in training.
+            DataError: sentences and tags of different lengths, or an empty sentence.
         """
         validate_params(self, "SequenceTagger")
         owner = "SequenceTagger.fit"
@@ -312,7 +312,8 @@ class SequenceTagger:
         target_device = _device(device, owner)
         words, labels = _check_pairs(sentences, tags, "training")
         val_words, val_labels = _check_pairs(*validation, "validation") if validation else ([], [])
-        self.tags = sorted({t for s in labels for t in s})
+        # Tags only the validation sentences use get an output too (never the answer in training).
+        self.tags = sorted({t for s in labels + val_labels for t in s})
         train_targets = [self._targets(t, f"training sentence {i}") for i, t in enumerate(labels)]
         val_targets = [self._targets(t, f"validation sentence {i}") for i, t in enumerate(val_labels)]
         counts = Counter(c for s in words for w in s for c in w)
@@ -334,32 +335,50 @@ class SequenceTagger:
     def _loop(self, train: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
               val: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] | None, epochs: int,
               batch_size: int, early_stopping: int | None, seed: int, progress: bool) -> History:
+        """The epochs. Under torchrun every rank builds the same global batches and trains on
+        its share of each (every ``world_size``-th sentence) under DistributedDataParallel,
+        its per-token loss weighted by its share of the batch's tokens: the same steps as one
+        process, up to float rounding (dropout draws differ from rank to rank)."""
         net = self.net
         optimiser = torch.optim.Adam([p for p in net.parameters() if p.requires_grad],
                                      lr=self.learning_rate)
         generator = torch.Generator().manual_seed(seed)
         history = History()
+        ranks = context()
+        trained = wrap(net)  # DDP when there are several ranks: gradients averaged in backward
+        progress = progress and ranks.is_main
         best_loss, best_state, waited = math.inf, None, 0
         for epoch in range(1, epochs + 1):
             batches = self._batches(train, batch_size, generator)
             net.train()
             tokens, loss_sum, correct, started = 0, 0.0, 0, time.perf_counter()
             with progress_bar(len(batches), f"epoch {epoch}/{epochs}", progress) as bar:
-                for words, chars, lengths, targets in batches:
+                for group in batches:
+                    share = group[ranks.rank :: ranks.world_size] if ranks.distributed else group
+                    # A rank with no sentence in a small last batch still joins the gradient
+                    # exchange: it runs one sentence with weight zero.
+                    words, chars, lengths, targets = self._collate([train[i] for i in share or group[:1]])
                     words, chars, targets = (t.to(self.device) for t in (words, chars, targets))
-                    scores = net(words, chars, lengths)
+                    scores = trained(words, chars, lengths)
                     loss = self._loss(scores, targets)
+                    n = int(lengths.sum()) if share else 0
+                    weight = ranks.world_size * n / sum(len(train[i][0]) for i in group)
                     optimiser.zero_grad()
-                    torch.autograd.backward(loss)
+                    torch.autograd.backward(loss * weight)
                     torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
                     optimiser.step()
-                    n = int(lengths.sum())
-                    tokens += n
-                    loss_sum += loss.item() * n
-                    correct += int(((scores.argmax(2) == targets) & (targets >= 0)).sum())
-                    bar.advance(1, info=f"loss {loss_sum / tokens:.4f} · accuracy {correct / tokens:.4f}")
+                    if n:
+                        tokens += n
+                        loss_sum += loss.item() * n
+                        correct += int(((scores.argmax(2) == targets) & (targets >= 0)).sum())
+                    bar.advance(1, info=f"loss {loss_sum / max(tokens, 1):.4f} · "
+                                        f"accuracy {correct / max(tokens, 1):.4f}")
+                seconds = time.perf_counter() - started
+                if ranks.distributed:  # the epoch's figures over every rank's share
+                    totals = all_reduce_sum(torch.tensor([tokens, loss_sum, correct], dtype=torch.float64))
+                    tokens, loss_sum, correct = int(totals[0]), float(totals[1]), int(totals[2])
                 figures = {"loss": loss_sum / tokens, "accuracy": correct / tokens,
-                           "tokens_per_s": tokens / (time.perf_counter() - started)}
+                           "tokens_per_s": tokens / seconds}
                 if val is not None:
                     val_loss, val_accuracy, _ = self._score(val, batch_size)
                     figures |= {"val_loss": val_loss, "val_accuracy": val_accuracy}
@@ -373,6 +392,7 @@ class SequenceTagger:
             else:
                 waited += 1
                 if waited >= early_stopping:
+                    history.stopped_epoch = epoch
                     break
         if best_state is not None:
             net.load_state_dict(best_state)
@@ -454,7 +474,8 @@ class SequenceTagger:
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> Path:
         """Write the weights, vocabulary and settings into ``directory`` (atomically: an
-        interrupted save leaves the previous model or nothing)."""
+        interrupted save leaves the previous model or nothing). Under torchrun rank 0 writes
+        and every rank returns once the folder is there."""
         net = self.net
         assert self.vocab is not None
         config: dict[str, Any] = {
@@ -465,7 +486,13 @@ class SequenceTagger:
             "word_dropout": self.word_dropout, "trainable_rows": self.trainable_rows,
             "pretrained_rows": net.words.pretrained is not None,
         }
-        return write_model_dir(directory, config, net.state_dict(), self.vocab)
+        ranks = context()
+        if ranks.distributed and not ranks.is_main:  # under torchrun rank 0 writes
+            barrier()
+            return Path(directory)
+        path = write_model_dir(directory, config, net.state_dict(), self.vocab)
+        barrier()
+        return path
 
     @classmethod
     def load(cls, directory: str | Path, device: str = "cpu", pretrained: Vectors | None = None) -> SequenceTagger:
