@@ -113,9 +113,9 @@ def fasttext_vectors(words: Sentences, threads: int) -> Vectors:
     from embedlab.train import FastText
 
     lowered = [[w.lower() for w in s] for s in words]
-    model = FastText(vector_size=50, min_count=2, epochs=10, bucket=200_000, workers=threads,
+    model = FastText(vector_size=50, min_count=2, epochs=5, bucket=200_000, workers=threads,
                      seed=1, progress=False)
-    return model.train(lowered)
+    return model.fit(lowered)
 
 
 def record(path: Path, header: dict[str, Any], name: str, figures: dict[str, Any]) -> None:
