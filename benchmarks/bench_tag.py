@@ -204,9 +204,8 @@ def main() -> None:
             "train_sentences": len(sentences),
         }
         if tagger is not None:
-            figures["settings"] = {k: v for k, v in settings.items()} | {"threads": args.threads,
-                                                                       "epochs": args.epochs,
-                                                                       "patience": args.patience}
+            figures["settings"] = settings | json.loads(args.fit) | {
+                "threads": args.threads, "epochs": args.epochs, "patience": args.patience}
         name = {"most-frequent": "most frequent tag", "hmm": "nltk hmm (bigram, Lidstone 0.1)",
                 "nltk": "nltk averaged perceptron",
                 "nltk-all": "nltk averaged perceptron (all 459 files)"}.get(system, system + args.label)
