@@ -229,3 +229,22 @@ def test_a_subword_model_gives_new_words_ids_when_they_come(tmp_path: Path) -> N
     again = SequenceTagger.load(tmp_path / "m", pretrained=vectors)
     again.predict([["lemo"]])
     assert "lemo" in again.vocab  # type: ignore[operator]
+
+
+def test_word_dropout_swaps_learned_rows_for_unk_while_training_only() -> None:
+    from embedlab.nn import Embedding
+    from embedlab.tag._network import WordVectors
+
+    torch.manual_seed(0)
+    learned = Embedding(4, 2, padding_idx=0)
+    table = torch.tensor([[0.0, 0.0], [0.0, 0.0], [4.0, 5.0], [6.0, 7.0], [8.0, 9.0]])  # pad, unk, 3 words
+    words = WordVectors(learned, table, unk=1, word_dropout=0.9999)
+    ids = torch.tensor([[2, 3, 4, 0]])  # 4 has a pretrained row only: it uses <unk>'s learned row
+    with torch.no_grad():
+        words.train()
+        dropped = words(ids)[0]
+        expected = learned.weight[[1, 1, 1, 0]] + torch.tensor([[4.0, 5.0], [6.0, 7.0], [8.0, 9.0], [0.0, 0.0]])
+        assert torch.equal(dropped, expected)  # padding stays padding
+        words.eval()
+        kept = words(ids)[0]
+        assert torch.equal(kept[:2], learned.weight[[2, 3]] + torch.tensor([[4.0, 5.0], [6.0, 7.0]]))
