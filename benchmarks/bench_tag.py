@@ -129,6 +129,18 @@ def record(path: Path, header: dict[str, Any], name: str, figures: dict[str, Any
         path.write_text(json.dumps(payload, indent=2) + "\n")
 
 
+def table(path: Path) -> str:
+    """The results file as a markdown table, a row per system."""
+    payload = json.loads(path.read_text())
+    rows = ["| system | full tags | universal | unseen words | name-span F1 | train wall / CPU s "
+            "| tags tokens per CPU s |", "|---|---|---|---|---|---|---|"]
+    for name, f in payload["systems"].items():
+        rows.append(f"| {name} | {f['full_accuracy']:.2%} | {f['universal_accuracy']:.2%} | "
+                    f"{f['unseen_accuracy']:.2%} | {f['name_f1']:.3f} | {f['train_seconds']:,.0f} / "
+                    f"{f['train_cpu_seconds']:,.0f} | {f['tag_cpu_tokens_per_s']:,.0f} |")
+    return "\n".join(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
@@ -142,7 +154,11 @@ def main() -> None:
     parser.add_argument("--out", default="tag", help="results file name under benchmarks/results")
     parser.add_argument("--validation-only", action="store_true",
                         help="score on the validation part, not the test files (for tuning)")
+    parser.add_argument("--table", action="store_true", help="print the results file as a table and stop")
     args = parser.parse_args()
+    if args.table:
+        print(table(RESULTS / f"{args.out}.json"))
+        return
 
     train, test = datasets.load("brown").split()
     fit, val = train.split()
