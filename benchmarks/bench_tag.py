@@ -28,6 +28,7 @@ import fcntl
 import json
 import os
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -121,7 +122,7 @@ def fasttext_vectors(words: Sentences, threads: int) -> Vectors:
 def record(path: Path, header: dict[str, Any], name: str, figures: dict[str, Any]) -> None:
     """Add one system's figures to the results file (several runs may write at once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
+    with open(Path(tempfile.gettempdir()) / f"embedlab-bench-{path.stem}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         payload = json.loads(path.read_text()) if path.exists() else {}
         payload.update(header)
