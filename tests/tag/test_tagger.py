@@ -81,8 +81,8 @@ def test_pretrained_vectors_start_the_word_table_and_can_be_frozen() -> None:
     tagger = SequenceTagger(pretrained=vectors, freeze=True, char_filters=4, hidden=4, min_count=1)
     tagger.fit(*_toy(40), epochs=1, progress=False)
     assert tagger.vocab is not None
-    row = tagger.net.words.weight[tagger.vocab.token_to_id("dogo")]
-    assert row.tolist() == [0.0, 1.0] and not tagger.net.words.weight.requires_grad
+    row = tagger.net.words(torch.tensor([tagger.vocab.token_to_id("dogo")]))[0]
+    assert row.tolist() == [0.0, 1.0] and not any(p.requires_grad for p in tagger.net.words.parameters())
 
 
 def test_bad_input_gets_one_clear_sentence() -> None:
@@ -145,3 +145,106 @@ def test_crf_tagger_learns_and_reloads(tmp_path: Path) -> None:
     assert tagger.evaluate(test_sentences, test_tags)["accuracy"] == 1.0
     tagger.save(tmp_path / "crf")
     assert SequenceTagger.load(tmp_path / "crf").predict(test_sentences) == tagger.predict(test_sentences)
+
+
+def _by_meaning(words: dict[str, str], n: int, seed: int) -> tuple[list[list[str]], list[list[str]]]:
+    """``the WORD``: whether WORD is a NOUN or a VERB shows neither in its spelling (random
+    letters) nor in its context; only its pretrained vector tells."""
+    rng = random.Random(seed)
+    keys = sorted(words)
+    sentences = [["the", rng.choice(keys)] for _ in range(n)]
+    return sentences, [["DET", words[s[1]]] for s in sentences]
+
+
+def _random_words(n: int, rng: random.Random) -> list[str]:
+    return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def meaning() -> tuple[SequenceTagger, dict[str, str], Vectors]:
+    rng = random.Random(7)
+    seen_words, unseen_words = _random_words(12, rng), _random_words(12, rng)
+    classes = {w: ("NOUN" if i % 2 else "VERB") for i, w in enumerate(seen_words + unseen_words)}
+    # The pretrained table knows every word (in capitals: looked up lower-cased) and "the".
+    keys = ["THE", *(w.upper() for w in classes)]
+    matrix = np.array([[0.0, 0.0, 1.0]] + [[1.0, 0.0, 0.0] if classes[w] == "NOUN" else [0.0, 1.0, 0.0]
+                                           for w in classes], np.float32)
+    vectors = Vectors(keys, matrix)
+    tagger = SequenceTagger(pretrained=vectors, char_dim=4, char_filters=4, hidden=8, min_count=1)
+    tagger.fit(*_by_meaning({w: classes[w] for w in seen_words}, 200, seed=0), epochs=15,
+               batch_size=8, progress=False)
+    return tagger, {w: classes[w] for w in unseen_words}, vectors
+
+
+def test_words_unseen_in_training_get_their_pretrained_vector(
+    meaning: tuple[SequenceTagger, dict[str, str], Vectors],
+) -> None:
+    tagger, unseen, vectors = meaning
+    assert tagger.vocab is not None and tagger.vocab.token_to_id("the") < tagger.trainable_rows
+    for word in unseen:
+        index = tagger.vocab.token_to_id(word)
+        assert index >= tagger.trainable_rows  # an id of its own, past the learned rows
+        # its input is its pretrained vector plus the learned <unk> row
+        unk = tagger.net.words.learned.weight[tagger.vocab.unk_id]
+        given = tagger.net.words(torch.tensor([index]))[0]
+        torch.testing.assert_close(given - unk, torch.tensor(vectors[word.upper()]))
+    sentences, tags = _by_meaning(unseen, 60, seed=1)
+    assert tagger.evaluate(sentences, tags)["accuracy"] == 1.0
+
+
+def test_the_pretrained_rows_are_saved_with_the_tagger(
+    meaning: tuple[SequenceTagger, dict[str, str], Vectors], tmp_path: Path,
+) -> None:
+    tagger, unseen, _ = meaning
+    tagger.save(tmp_path / "model")
+    loaded = SequenceTagger.load(tmp_path / "model")  # without the vectors
+    sentences, tags = _by_meaning(unseen, 60, seed=1)
+    assert loaded.predict(sentences) == tags
+    assert loaded.trainable_rows == tagger.trainable_rows
+
+
+class _EndsInO:
+    """A subword model that knows the words ending in -o (a NOUN direction) and no others."""
+
+    def vector(self, key: str) -> np.ndarray | None:
+        return np.array([1.0, 0.0], np.float32) if key.endswith("o") else None
+
+
+def test_a_subword_model_gives_new_words_ids_when_they_come(tmp_path: Path) -> None:
+    vectors = Vectors(["a", "dogo"], np.array([[0.0, 1.0], [1.0, 0.0]], np.float32), subwords=_EndsInO())
+    tagger = SequenceTagger(pretrained=vectors, char_filters=4, hidden=4, min_count=1)
+    tagger.fit(*_toy(20), epochs=1, progress=False)
+    assert tagger.vocab is not None
+    before = len(tagger.vocab)
+    tagger.predict([["a", "zebro", "zebrx"]])
+    assert len(tagger.vocab) == before + 1 and "zebro" in tagger.vocab and "zebrx" not in tagger.vocab
+    row = tagger.net.words.pretrained.weight[tagger.vocab.token_to_id("zebro")]  # type: ignore[union-attr]
+    assert row.tolist() == [1.0, 0.0]
+    tagger.save(tmp_path / "m")
+    loaded = SequenceTagger.load(tmp_path / "m")
+    assert loaded.predict([["a", "zebro", "zebrx"]]) == tagger.predict([["a", "zebro", "zebrx"]])
+    assert "lemo" not in loaded.vocab  # type: ignore[operator]
+    loaded.predict([["lemo"]])
+    assert "lemo" not in loaded.vocab  # type: ignore[operator]  # no subword model: <unk>
+    again = SequenceTagger.load(tmp_path / "m", pretrained=vectors)
+    again.predict([["lemo"]])
+    assert "lemo" in again.vocab  # type: ignore[operator]
+
+
+def test_word_dropout_swaps_learned_rows_for_unk_while_training_only() -> None:
+    from embedlab.nn import Embedding
+    from embedlab.tag._network import WordVectors
+
+    torch.manual_seed(0)
+    learned = Embedding(4, 2, padding_idx=0)
+    table = torch.tensor([[0.0, 0.0], [0.0, 0.0], [4.0, 5.0], [6.0, 7.0], [8.0, 9.0]])  # pad, unk, 3 words
+    words = WordVectors(learned, table, unk=1, word_dropout=0.9999)
+    ids = torch.tensor([[2, 3, 4, 0]])  # 4 has a pretrained row only: it uses <unk>'s learned row
+    with torch.no_grad():
+        words.train()
+        dropped = words(ids)[0]
+        expected = learned.weight[[1, 1, 1, 0]] + torch.tensor([[4.0, 5.0], [6.0, 7.0], [8.0, 9.0], [0.0, 0.0]])
+        assert torch.equal(dropped, expected)  # padding stays padding
+        words.eval()
+        kept = words(ids)[0]
+        assert torch.equal(kept[:2], learned.weight[[2, 3]] + torch.tensor([[4.0, 5.0], [6.0, 7.0]]))

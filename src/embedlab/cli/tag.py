@@ -61,6 +61,9 @@ def train(
     hidden: int = typer.Option(100, help="LSTM units per direction."),
     char_filters: int = typer.Option(50, help="Filters of the character CNN."),
     crf: bool = typer.Option(False, help="A CRF with Viterbi decoding instead of a softmax per word."),
+    word_dropout: float = typer.Option(
+        0.0, help="Chance a training word's own row is swapped for <unk>'s (its pretrained vector stays)."
+    ),
     batch_size: int = typer.Option(32, help="Sentences per training step."),
     validation: Path | None = typer.Option(
         None, help="A CoNLL file to report validation figures on and stop early."
@@ -83,7 +86,7 @@ def train(
 
         vectors = load_vectors(pretrained)
     tagger = SequenceTagger(pretrained=vectors, freeze=freeze, hidden=hidden,
-                            char_filters=char_filters, crf=crf)
+                            char_filters=char_filters, crf=crf, word_dropout=word_dropout)
     held = None
     if validation is not None:
         from ..tag import read_conll

@@ -1,4 +1,5 @@
-"""The tagger's torch network: word vectors + a character CNN -> BiLSTM -> tag scores."""
+"""The tagger's torch network: word vectors (learned + frozen pretrained) + a character CNN
+-> BiLSTM -> tag scores."""
 
 from __future__ import annotations
 
@@ -33,8 +34,54 @@ class CharCNN(nn.Module):
         return words
 
 
+class WordVectors(nn.Module):
+    """Each word id -> its vector: a learned row, plus a frozen pretrained row when the tagger
+    has pretrained vectors.
+
+    Ids below ``trainable_rows`` are training words with a learned row of their own; ids past
+    it are words only the pretrained vectors know, which share the learned ``<unk>`` row and
+    keep their pretrained vector. While training, ``word_dropout`` sends a learned row to
+    ``<unk>`` now and then, so the network learns to tag from the pretrained vector (and the
+    spelling) alone, as it must for a word it never saw."""
+
+    def __init__(self, learned: Embedding, pretrained: torch.Tensor | None, unk: int,
+                 word_dropout: float = 0.0) -> None:
+        super().__init__()
+        self.learned = learned
+        self.trainable_rows = learned.num_embeddings
+        self.unk = unk
+        self.word_dropout = word_dropout
+        self.pretrained: nn.Embedding | None = None
+        if pretrained is not None:
+            self.pretrained = nn.Embedding(len(pretrained), pretrained.shape[1], padding_idx=0,
+                                           _weight=pretrained, _freeze=True)
+
+    @property
+    def embedding_dim(self) -> int:
+        return self.learned.embedding_dim
+
+    def extend(self, rows: torch.Tensor) -> None:
+        """Append frozen pretrained rows for new word ids (built by a subword model)."""
+        if self.pretrained is None or not len(rows):
+            return
+        weight = self.pretrained.weight
+        grown = torch.cat([weight.detach(), rows.to(weight.device, weight.dtype)])
+        self.pretrained.weight = nn.Parameter(grown, requires_grad=False)
+        self.pretrained.num_embeddings = len(grown)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        learned_ids = ids.masked_fill(ids >= self.trainable_rows, self.unk)
+        if self.training and self.word_dropout > 0:
+            dropped = (torch.rand(ids.shape, device=ids.device) < self.word_dropout) & (ids > 0)
+            learned_ids = learned_ids.masked_fill(dropped, self.unk)
+        vectors: torch.Tensor = self.learned(learned_ids)
+        if self.pretrained is not None:
+            vectors = vectors + self.pretrained(ids)
+        return vectors
+
+
 class TaggerNet(nn.Module):
-    def __init__(self, words: Embedding, chars: int, char_dim: int, char_filters: int,
+    def __init__(self, words: WordVectors, chars: int, char_dim: int, char_filters: int,
                  hidden: int, tags: int, dropout: float, crf: bool = False) -> None:
         super().__init__()
         self.words = words

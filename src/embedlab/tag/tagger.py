@@ -9,18 +9,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from torch.nn import functional
 
 from .._params import Boolean, ConstraintSpec, Device, InstanceOf, Interval, validate_params
 from .._progress import progress_bar
+from ..distributed import all_reduce_sum, barrier, context, wrap
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..nn.embedding import Embedding
 from ..nn.saving import read_model_dir, write_model_dir
 from ..nn.training import History, torch_threads
 from ..vectors import Vectors
 from ..vocab import Vocab
-from ._network import TaggerNet
+from ._lookup import pretrained_rows, subword_vectors, words_beyond
+from ._network import TaggerNet, WordVectors
 from .spans import span_scores
 
 _FORMAT = "embedlab.SequenceTagger/1"
@@ -61,9 +64,15 @@ class SequenceTagger:
 
     ``fit`` builds the word vocabulary from the training sentences (words seen at least
     ``min_count`` times, lower-cased when ``lowercase``; the rest share ``<unk>``), the
-    character table and the tag set. ``pretrained`` vectors start the word table
-    (:meth:`embedlab.nn.Embedding.from_vectors`; ``freeze`` keeps them fixed). The character
-    CNN sees every word as written, so words never seen in training still get features.
+    character table and the tag set. The character CNN sees every word as written, so words
+    never seen in training still get features.
+
+    With ``pretrained`` vectors, every word they know keeps its pretrained vector, frozen, in
+    the tagger (saved with it): a word's input is that vector plus a learned row (its own for
+    a training word, ``<unk>``'s for the rest), so a word never seen in training but known to
+    the pretrained vectors is tagged from its pretrained vector. ``freeze`` also keeps the
+    learned rows fixed. A subword model (fastText vectors) builds vectors for new words as
+    they come, while the tagger holds those vectors (pass them to :meth:`load` again).
 
     Args:
         embedding_dim: Word vector size; None takes ``pretrained``'s dimension (else 100).
@@ -78,6 +87,9 @@ class SequenceTagger:
         learning_rate: Adam's learning rate.
         crf: Choose the whole tag sequence with a CRF (learned tag-to-tag transitions,
             Viterbi decoding) instead of each tag on its own by softmax.
+        word_dropout: While training, the chance that a word's learned row is swapped for
+            ``<unk>``'s (its pretrained vector and spelling stay), which teaches the network
+            to tag words it has no row for.
 
     Example:
         >>> tagger = SequenceTagger(embedding_dim=8, char_filters=8, hidden=8)
@@ -98,6 +110,7 @@ class SequenceTagger:
         "lowercase": [Boolean()],
         "learning_rate": [Interval(float, 0, None, closed="right")],
         "crf": [Boolean()],
+        "word_dropout": [Interval(float, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -113,6 +126,7 @@ class SequenceTagger:
         lowercase: bool = True,
         learning_rate: float = 2e-3,
         crf: bool = False,
+        word_dropout: float = 0.0,
     ) -> None:
         self.embedding_dim = embedding_dim
         self.char_dim = char_dim
@@ -125,7 +139,10 @@ class SequenceTagger:
         self.lowercase = lowercase
         self.learning_rate = learning_rate
         self.crf = crf
+        self.word_dropout = word_dropout
         self.vocab: Vocab | None = None
+        #: Ids below this have a learned row; the rest only a pretrained vector.
+        self.trainable_rows = 0
         self.chars: dict[str, int] = {}
         self.tags: list[str] = []
         self.history: History | None = None
@@ -146,17 +163,56 @@ class SequenceTagger:
     def _key(self, word: str) -> str:
         return word.lower() if self.lowercase else word
 
-    def _build(self, seed: int) -> TaggerNet:
-        assert self.vocab is not None
+    def _vocabulary(self, words: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Set the word ids: training words first, then (with ``pretrained``) every other
+        word the pretrained vectors know. Returns the frozen pretrained rows and which of the
+        training words have one, or None without pretrained vectors."""
+        trained = Vocab.build([[self._key(w) for w in s] for s in words], min_count=self.min_count)
+        self.trainable_rows = len(trained)
+        if self.pretrained is None:
+            self.vocab = trained
+            return None
+        specials = {t for t in (trained.pad_token, trained.unk_token) if t is not None}
+        rows, found = pretrained_rows(self.pretrained, trained.tokens, self._key, specials)
+        extra, extra_rows = words_beyond(self.pretrained, trained.tokens, self._key)
+        self.vocab = Vocab(trained.tokens + extra, trained.counts + [0] * len(extra),
+                           pad_token=trained.pad_token, unk_token=trained.unk_token)
+        return torch.from_numpy(np.concatenate([rows, extra_rows])), torch.from_numpy(found)
+
+    def _build(self, seed: int, pretrained: tuple[torch.Tensor, torch.Tensor] | None) -> TaggerNet:
+        """The network. With pretrained rows, a training word's learned row starts at zero
+        when it has a pretrained vector (the sum starts as that vector), else random at the
+        pretrained vectors' scale; ``<unk>``'s starts at zero."""
+        assert self.vocab is not None and self.vocab.unk_id is not None
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            if self.pretrained is not None:
-                words = Embedding.from_vectors(self.pretrained, self.vocab, freeze=self.freeze, seed=seed)
-            else:
-                words = Embedding(len(self.vocab), self.dim, padding_idx=0)
-                words.weight.requires_grad_(not self.freeze)
+            learned = Embedding(self.trainable_rows, self.dim, padding_idx=0)
+            table = None
+            if pretrained is not None:
+                table, found = pretrained
+                with torch.no_grad():
+                    known = table[: self.trainable_rows][found]
+                    learned.weight.mul_(float(known.std()) if len(known) > 1 else 1.0)
+                    learned.weight[found] = 0.0
+                    learned.weight[self.vocab.unk_id] = 0.0
+            learned.weight.requires_grad_(not self.freeze)
+            words = WordVectors(learned, table, self.vocab.unk_id, self.word_dropout)
             return TaggerNet(words, len(self.chars) + 2, self.char_dim, self.char_filters,
                              self.hidden, len(self.tags), self.dropout, crf=self.crf)
+
+    def _learn_new_words(self, sentences: list[list[str]]) -> None:
+        """Give words outside the ids their subword vectors (fastText), when there is a
+        subword model: new ids with a frozen pretrained row each."""
+        vectors, vocab = self.pretrained, self.vocab
+        if vectors is None or vectors.subwords is None or vocab is None or self._net is None:
+            return
+        new = [self._key(w) for s in sentences for w in s if self._key(w) not in vocab]
+        words, rows = subword_vectors(vectors, new)
+        if not words:
+            return
+        self.vocab = Vocab(vocab.tokens + words, vocab.counts + [0] * len(words),
+                           pad_token=vocab.pad_token, unk_token=vocab.unk_token)
+        self._net.words.extend(torch.from_numpy(rows))
 
     @property
     def net(self) -> TaggerNet:
@@ -201,19 +257,18 @@ class SequenceTagger:
         lengths = torch.tensor([len(w) for w, _, _ in items], dtype=torch.long)
         return words, chars, lengths, targets
 
-    def _batches(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
-                 batch_size: int, generator: torch.Generator | None) -> list[Batch]:
-        """Batches of sentences of similar length (less padding); shuffled with ``generator``."""
-        order = (torch.randperm(len(data), generator=generator).tolist() if generator is not None
-                 else list(range(len(data))))
+    @staticmethod
+    def _batches(data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+                 batch_size: int, generator: torch.Generator) -> list[list[int]]:
+        """Sentence indices of each batch: sentences of similar length together (less
+        padding), the batches shuffled with ``generator``."""
+        order = torch.randperm(len(data), generator=generator).tolist()
         window = batch_size * 50
         groups: list[list[int]] = []
         for start in range(0, len(order), window):
             chunk = sorted(order[start : start + window], key=lambda i: len(data[i][0]))
             groups += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-        if generator is not None:
-            groups = [groups[i] for i in torch.randperm(len(groups), generator=generator).tolist()]
-        return [self._collate([data[i] for i in group]) for group in groups]
+        return [groups[i] for i in torch.randperm(len(groups), generator=generator).tolist()]
 
     # ------------------------------------------------------------------ training
     def fit(
@@ -233,12 +288,12 @@ class SequenceTagger:
 
         ``validation=(sentences, tags)`` adds ``val_loss`` and ``val_accuracy`` each epoch;
         ``early_stopping=n`` ends the fit after ``n`` epochs without a lower validation loss
-        and keeps the best epoch's weights. The same ``seed`` gives the same model.
+        and keeps the best epoch's weights. A tag that only validation sentences use joins the
+        tag set (always a wrong answer there). The same ``seed`` gives the same model.
 
         Raises:
             InvalidParameterError: a parameter out of range.
-            DataError: sentences and tags of different lengths, an empty sentence, or a
-                validation tag not seen in training.
+            DataError: sentences and tags of different lengths, or an empty sentence.
         """
         validate_params(self, "SequenceTagger")
         owner = "SequenceTagger.fit"
@@ -256,18 +311,20 @@ class SequenceTagger:
                 f"vectors ({self.pretrained.dim}). Got {self.embedding_dim} instead.")
         target_device = _device(device, owner)
         words, labels = _check_pairs(sentences, tags, "training")
-        self.vocab = Vocab.build([[self._key(w) for w in s] for s in words], min_count=self.min_count)
+        val_words, val_labels = _check_pairs(*validation, "validation") if validation else ([], [])
+        # Tags only the validation sentences use get an output too (never the answer in training).
+        self.tags = sorted({t for s in labels + val_labels for t in s})
+        train_targets = [self._targets(t, f"training sentence {i}") for i, t in enumerate(labels)]
+        val_targets = [self._targets(t, f"validation sentence {i}") for i, t in enumerate(val_labels)]
         counts = Counter(c for s in words for w in s for c in w)
         self.chars = {c: i + 2 for i, (c, _) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
-        self.tags = sorted({t for s in labels for t in s})
-        train = [(*self._encode(s), self._targets(t, f"training sentence {i}"))
-                 for i, (s, t) in enumerate(zip(words, labels, strict=True))]
-        val = None
-        if validation is not None:
-            val_words, val_labels = _check_pairs(*validation, "validation")
-            val = [(*self._encode(s), self._targets(t, f"validation sentence {i}"))
-                   for i, (s, t) in enumerate(zip(val_words, val_labels, strict=True))]
-        self._net = self._build(seed)
+        pretrained_table = self._vocabulary(words)
+        self._net = self._build(seed, pretrained_table)
+        # Training and validation words that only a subword model (fastText) knows get ids.
+        self._learn_new_words(words + val_words)
+        train = [(*self._encode(s), t) for s, t in zip(words, train_targets, strict=True)]
+        val = ([(*self._encode(s), t) for s, t in zip(val_words, val_targets, strict=True)]
+               if validation is not None else None)
         self.device = target_device
         self._net.to(target_device)
         with torch_threads(threads), torch.random.fork_rng(devices=[]):
@@ -278,32 +335,50 @@ class SequenceTagger:
     def _loop(self, train: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
               val: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]] | None, epochs: int,
               batch_size: int, early_stopping: int | None, seed: int, progress: bool) -> History:
+        """The epochs. Under torchrun every rank builds the same global batches and trains on
+        its share of each (every ``world_size``-th sentence) under DistributedDataParallel,
+        its per-token loss weighted by its share of the batch's tokens: the same steps as one
+        process, up to float rounding (dropout draws differ from rank to rank)."""
         net = self.net
         optimiser = torch.optim.Adam([p for p in net.parameters() if p.requires_grad],
                                      lr=self.learning_rate)
         generator = torch.Generator().manual_seed(seed)
         history = History()
+        ranks = context()
+        trained = wrap(net)  # DDP when there are several ranks: gradients averaged in backward
+        progress = progress and ranks.is_main
         best_loss, best_state, waited = math.inf, None, 0
         for epoch in range(1, epochs + 1):
             batches = self._batches(train, batch_size, generator)
             net.train()
             tokens, loss_sum, correct, started = 0, 0.0, 0, time.perf_counter()
             with progress_bar(len(batches), f"epoch {epoch}/{epochs}", progress) as bar:
-                for words, chars, lengths, targets in batches:
+                for group in batches:
+                    share = group[ranks.rank :: ranks.world_size] if ranks.distributed else group
+                    # A rank with no sentence in a small last batch still joins the gradient
+                    # exchange: it runs one sentence with weight zero.
+                    words, chars, lengths, targets = self._collate([train[i] for i in share or group[:1]])
                     words, chars, targets = (t.to(self.device) for t in (words, chars, targets))
-                    scores = net(words, chars, lengths)
+                    scores = trained(words, chars, lengths)
                     loss = self._loss(scores, targets)
+                    n = int(lengths.sum()) if share else 0
+                    weight = ranks.world_size * n / sum(len(train[i][0]) for i in group)
                     optimiser.zero_grad()
-                    torch.autograd.backward(loss)
+                    torch.autograd.backward(loss * weight)
                     torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
                     optimiser.step()
-                    n = int(lengths.sum())
-                    tokens += n
-                    loss_sum += loss.item() * n
-                    correct += int(((scores.argmax(2) == targets) & (targets >= 0)).sum())
-                    bar.advance(1, info=f"loss {loss_sum / tokens:.4f} · accuracy {correct / tokens:.4f}")
+                    if n:
+                        tokens += n
+                        loss_sum += loss.item() * n
+                        correct += int(((scores.argmax(2) == targets) & (targets >= 0)).sum())
+                    bar.advance(1, info=f"loss {loss_sum / max(tokens, 1):.4f} · "
+                                        f"accuracy {correct / max(tokens, 1):.4f}")
+                seconds = time.perf_counter() - started
+                if ranks.distributed:  # the epoch's figures over every rank's share
+                    totals = all_reduce_sum(torch.tensor([tokens, loss_sum, correct], dtype=torch.float64))
+                    tokens, loss_sum, correct = int(totals[0]), float(totals[1]), int(totals[2])
                 figures = {"loss": loss_sum / tokens, "accuracy": correct / tokens,
-                           "tokens_per_s": tokens / (time.perf_counter() - started)}
+                           "tokens_per_s": tokens / seconds}
                 if val is not None:
                     val_loss, val_accuracy, _ = self._score(val, batch_size)
                     figures |= {"val_loss": val_loss, "val_accuracy": val_accuracy}
@@ -317,6 +392,7 @@ class SequenceTagger:
             else:
                 waited += 1
                 if waited >= early_stopping:
+                    history.stopped_epoch = epoch
                     break
         if best_state is not None:
             net.load_state_dict(best_state)
@@ -371,6 +447,7 @@ class SequenceTagger:
         """The most probable tag of each word of each sentence."""
         self.net  # noqa: B018 - raises if not trained
         words = _check_sentences(sentences, "sentences")
+        self._learn_new_words(words)
         data = [(*self._encode(s), torch.empty(0, dtype=torch.long)) for s in words]
         _, _, predicted = self._score(data, batch_size)
         return [[self.tags[i] for i in row] for row in predicted]
@@ -384,6 +461,7 @@ class SequenceTagger:
         """
         self.net  # noqa: B018
         words, labels = _check_pairs(sentences, tags, "evaluation")
+        self._learn_new_words(words)
         data = [(*self._encode(s), self._targets(t, f"evaluation sentence {i}"))
                 for i, (s, t) in enumerate(zip(words, labels, strict=True))]
         loss, accuracy, predicted = self._score(data)
@@ -396,7 +474,8 @@ class SequenceTagger:
     # ------------------------------------------------------------------ files
     def save(self, directory: str | Path) -> Path:
         """Write the weights, vocabulary and settings into ``directory`` (atomically: an
-        interrupted save leaves the previous model or nothing)."""
+        interrupted save leaves the previous model or nothing). Under torchrun rank 0 writes
+        and every rank returns once the folder is there."""
         net = self.net
         assert self.vocab is not None
         config: dict[str, Any] = {
@@ -404,25 +483,49 @@ class SequenceTagger:
             "char_filters": self.char_filters, "hidden": self.hidden, "dropout": self.dropout,
             "freeze": self.freeze, "min_count": self.min_count, "lowercase": self.lowercase,
             "learning_rate": self.learning_rate, "crf": self.crf, "chars": self.chars, "tags": self.tags,
+            "word_dropout": self.word_dropout, "trainable_rows": self.trainable_rows,
+            "pretrained_rows": net.words.pretrained is not None,
         }
-        return write_model_dir(directory, config, net.state_dict(), self.vocab)
+        ranks = context()
+        if ranks.distributed and not ranks.is_main:  # under torchrun rank 0 writes
+            barrier()
+            return Path(directory)
+        path = write_model_dir(directory, config, net.state_dict(), self.vocab)
+        barrier()
+        return path
 
     @classmethod
-    def load(cls, directory: str | Path, device: str = "cpu") -> SequenceTagger:
-        """A tagger saved by :meth:`save`; it predicts exactly as the saved one did."""
+    def load(cls, directory: str | Path, device: str = "cpu", pretrained: Vectors | None = None) -> SequenceTagger:
+        """A tagger saved by :meth:`save`; it predicts exactly as the saved one did.
+
+        The pretrained vectors of every word they knew are saved with the tagger. Pass the
+        same subword (fastText) vectors as ``pretrained`` to build vectors for new words as
+        the trained tagger did; without them, words outside the saved ids use ``<unk>``.
+
+        Raises:
+            FormatError: the folder's files do not fit together.
+        """
         config, weights, vocab = read_model_dir(directory, _FORMAT)
+        if "words.weight" in weights:  # saved before the pretrained rows had a table of their own
+            weights["words.learned.weight"] = weights.pop("words.weight")
         try:
             tagger = cls(
                 embedding_dim=config["embedding_dim"], char_dim=config["char_dim"],
                 char_filters=config["char_filters"], hidden=config["hidden"],
                 dropout=config["dropout"], freeze=config["freeze"], min_count=config["min_count"],
                 lowercase=config["lowercase"], learning_rate=config["learning_rate"],
-                crf=bool(config.get("crf", False)),
+                crf=bool(config.get("crf", False)), pretrained=pretrained,
+                word_dropout=float(config.get("word_dropout", 0.0)),
             )
             tagger.vocab = vocab
+            tagger.trainable_rows = int(config.get("trainable_rows", len(vocab)))
             tagger.chars = {str(k): int(v) for k, v in config["chars"].items()}
             tagger.tags = [str(t) for t in config["tags"]]
-            tagger._net = tagger._build(seed=0)
+            table = None
+            if config.get("pretrained_rows", False):
+                rows = weights["words.pretrained.weight"]
+                table = (torch.zeros_like(rows), torch.zeros(tagger.trainable_rows, dtype=torch.bool))
+            tagger._net = tagger._build(0, table)
             tagger._net.load_state_dict(weights)
         except (KeyError, TypeError, AttributeError, RuntimeError) as exc:
             raise FormatError(f"the saved files do not fit together ({exc})", directory) from None
