@@ -144,7 +144,8 @@ def agreement(student: np.ndarray, teacher: np.ndarray, pairs: np.ndarray) -> fl
 
     def cosines(m: np.ndarray) -> np.ndarray:
         m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
-        return np.einsum("ij,ij->i", m[pairs[:, 0]], m[pairs[:, 1]])
+        found: np.ndarray = np.einsum("ij,ij->i", m[pairs[:, 0]], m[pairs[:, 1]])
+        return found
 
     return float(spearman(cosines(student), cosines(teacher)))
 
