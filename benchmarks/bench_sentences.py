@@ -247,6 +247,9 @@ def main() -> None:
     parser.add_argument("--speed-texts", type=int, default=500)
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--rt-extra", default="none", choices=["none", "articles"],
+                        help="rt: fine_tune a fold's model on its training reviews and also on "
+                             "the 3,729 news article texts (no review among them)")
     parser.add_argument("--check-epochs", default="5,10",
                         help="retrieval_check: the epochs tried with --retrieval-extra")
     parser.add_argument("--retrieval-extra", default="titles,reviews",
@@ -337,12 +340,14 @@ def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict
     tune_seconds = []
     for f in chosen:
         train, test = folds[f]
+        extra = "" if args.rt_extra == "none" else f"-{args.rt_extra}"
         cached = CACHE / (f"rt-fold{f}-{len(review_texts)}-d{args.dims}-e{args.epochs}"
-                          f"-c{args.classifier_epochs}.json")
+                          f"-c{args.classifier_epochs}{extra}.json")
         if not cached.exists():
             found = {name: fold_accuracy(matrix, labels, train, test)
                      for name, matrix in features.items()}
-            found.update(_tuned_fold(args, static, review_texts, labels, t_reviews, train, test))
+            found.update(_tuned_fold(args, teacher, static, review_texts, labels, t_reviews,
+                                     train, test))
             cached.write_text(json.dumps(found))
         found = json.loads(cached.read_text())
         tune_seconds.append(found.pop("fine_tune_seconds"))
@@ -357,15 +362,19 @@ def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict
             "folds": accuracy}
 
 
-def _tuned_fold(args: Any, static: Any, texts: list[str], labels: np.ndarray,
+def _tuned_fold(args: Any, teacher: Any, static: Any, texts: list[str], labels: np.ndarray,
                 targets: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
     """The fold's figures of the model tuned on its training texts (and of the classifier
     built on that model, trained with the training labels)."""
     from embedlab.sentences import fine_tune
 
+    corpus, goal = [texts[i] for i in train], targets[train]
+    if args.rt_extra == "articles":
+        articles = news(args.articles)[1]
+        corpus += articles
+        goal = np.concatenate([goal, teacher_embeddings(teacher, articles, "articles")])
     t = time.perf_counter()
-    tuned = fine_tune(static, [texts[i] for i in train], None, epochs=args.epochs,
-                      targets=targets[train], progress=False)
+    tuned = fine_tune(static, corpus, None, epochs=args.epochs, targets=goal, progress=False)
     found = {"fine_tune_seconds": time.perf_counter() - t,
              "static+fine_tune": fold_accuracy(_encoder(tuned)(texts), labels, train, test)}
     if args.classifier_epochs:
