@@ -16,14 +16,18 @@ on tasks built from real data that ships in registry packages (no sentence bench
 * Speed: texts/s of the static model and of the teacher on the same reviews, same run.
 
 ``fine_tune`` never sees a text it is evaluated on: the model evaluated on half h of the
-articles was tuned on the other half's texts; the model of a Rotten Tomatoes fold was tuned on
-that fold's training reviews (their texts: the labels are not used). Nothing is tuned on
-titles or Brown.
+articles was tuned on the other half's texts and titles and on the 12,808 Rotten Tomatoes
+reviews (``--retrieval-extra``; no news among them); the model of a Rotten Tomatoes fold was
+tuned on that fold's training reviews (their texts: the labels are not used). Nothing is tuned
+on the evaluated half's titles or texts, nor on Brown. The tuning corpus and epochs of
+retrieval were chosen by ``retrieval_check``, inside half 1 alone (1,400 of its articles to
+tune on, its other 465 to measure).
 
 The teacher's embeddings and the distilled model are cached in benchmarks/data/ (a rerun
 skips the ~25 minutes the teacher needs on 2 busy cores; delete the folder to redo them).
 
-    python benchmarks/bench_sentences.py [--articles N] [--reviews N] [--threads 1]
+    python benchmarks/bench_sentences.py [--tasks rt,retrieval,retrieval_check,words,speed]
+        [--articles N] [--reviews N] [--threads 1]
 """
 
 from __future__ import annotations
@@ -140,7 +144,8 @@ def agreement(student: np.ndarray, teacher: np.ndarray, pairs: np.ndarray) -> fl
 
     def cosines(m: np.ndarray) -> np.ndarray:
         m = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
-        return np.einsum("ij,ij->i", m[pairs[:, 0]], m[pairs[:, 1]])
+        found: np.ndarray = np.einsum("ij,ij->i", m[pairs[:, 0]], m[pairs[:, 1]])
+        return found
 
     return float(spearman(cosines(student), cosines(teacher)))
 
@@ -233,7 +238,7 @@ def classifier_accuracy(model: Any, texts: list[str], labels: np.ndarray, train:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tasks", default="rt,retrieval,words,speed",
+    parser.add_argument("--tasks", default="rt,retrieval,retrieval_check,words,speed",
                         help="which parts to run; each part's results replace that part in "
                              "results/<name>.json and the others are kept")
     parser.add_argument("--articles", type=int, default=10**6, help="at most this many articles")
@@ -242,6 +247,15 @@ def main() -> None:
     parser.add_argument("--speed-texts", type=int, default=500)
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--rt-extra", default="none", choices=["none", "articles"],
+                        help="rt: fine_tune a fold's model on its training reviews and also on "
+                             "the 3,729 news article texts (no review among them)")
+    parser.add_argument("--check-epochs", default="5,10",
+                        help="retrieval_check: the epochs tried with --retrieval-extra")
+    parser.add_argument("--retrieval-extra", default="titles,reviews",
+                        help="what fine_tune for retrieval learns from beside the other half's "
+                             "article texts: 'titles' (the other half's titles), 'reviews' (the "
+                             "12,808 Rotten Tomatoes reviews), both, or 'none'")
     parser.add_argument("--classifier-epochs", type=int, default=4,
                         help="most epochs of the TextClassifier row (0: leave it out)")
     parser.add_argument("--folds", default=None, help="rt: only these folds (e.g. 0,1); the "
@@ -281,7 +295,8 @@ def main() -> None:
     if "rt" in parts and args.folds is not None:  # some folds only: cached, not reported
         rt_part(args, teacher, static, plain)
         return
-    for part, run in (("rt", rt_part), ("retrieval", retrieval_part)):
+    for part, run in (("rt", rt_part), ("retrieval", retrieval_part),
+                      ("retrieval_check", retrieval_check_part)):
         if part in parts:
             payload[part] = _measured(lambda run=run: {**common, **run(args, teacher, static, plain)})
             save_results(args.name, payload)
@@ -325,12 +340,14 @@ def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict
     tune_seconds = []
     for f in chosen:
         train, test = folds[f]
+        extra = "" if args.rt_extra == "none" else f"-{args.rt_extra}"
         cached = CACHE / (f"rt-fold{f}-{len(review_texts)}-d{args.dims}-e{args.epochs}"
-                          f"-c{args.classifier_epochs}.json")
+                          f"-c{args.classifier_epochs}{extra}.json")
         if not cached.exists():
             found = {name: fold_accuracy(matrix, labels, train, test)
                      for name, matrix in features.items()}
-            found.update(_tuned_fold(args, static, review_texts, labels, t_reviews, train, test))
+            found.update(_tuned_fold(args, teacher, static, review_texts, labels, t_reviews,
+                                     train, test))
             cached.write_text(json.dumps(found))
         found = json.loads(cached.read_text())
         tune_seconds.append(found.pop("fine_tune_seconds"))
@@ -345,15 +362,19 @@ def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict
             "folds": accuracy}
 
 
-def _tuned_fold(args: Any, static: Any, texts: list[str], labels: np.ndarray,
+def _tuned_fold(args: Any, teacher: Any, static: Any, texts: list[str], labels: np.ndarray,
                 targets: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict[str, float]:
     """The fold's figures of the model tuned on its training texts (and of the classifier
     built on that model, trained with the training labels)."""
     from embedlab.sentences import fine_tune
 
+    corpus, goal = [texts[i] for i in train], targets[train]
+    if args.rt_extra == "articles":
+        articles = news(args.articles)[1]
+        corpus += articles
+        goal = np.concatenate([goal, teacher_embeddings(teacher, articles, "articles")])
     t = time.perf_counter()
-    tuned = fine_tune(static, [texts[i] for i in train], None, epochs=args.epochs,
-                      targets=targets[train], progress=False)
+    tuned = fine_tune(static, corpus, None, epochs=args.epochs, targets=goal, progress=False)
     found = {"fine_tune_seconds": time.perf_counter() - t,
              "static+fine_tune": fold_accuracy(_encoder(tuned)(texts), labels, train, test)}
     if args.classifier_epochs:
@@ -389,9 +410,10 @@ def retrieval_part(args: Any, teacher: Any, static: Any,
     tune_seconds = []
     for h, evaluated in enumerate(split):
         other = split[1 - h]
+        corpus, targets = _tuning_corpus(args, other, titles, texts, t_titles, t_texts, teacher)
         t = time.perf_counter()
-        tuned = fine_tune(static, [texts[i] for i in other], None, epochs=args.epochs,
-                          targets=t_texts[other], progress=False)
+        tuned = fine_tune(static, corpus, None, epochs=args.epochs, targets=targets,
+                          progress=False)
         tune_seconds.append(time.perf_counter() - t)
         tuned_models.append(tuned)
         q_titles = [titles[i] for i in evaluated]
@@ -401,7 +423,7 @@ def retrieval_part(args: Any, teacher: Any, static: Any,
             rows[name] = retrieval(encode(q_titles), encode(d_texts))
         for name, row in rows.items():
             per_half.setdefault(name, []).append(row)
-        say(f"half {h} ({len(evaluated)} articles, tuned on {len(other)} in "
+        say(f"half {h} ({len(evaluated)} articles, tuned on {len(corpus)} texts in "
             f"{tune_seconds[-1]:.0f}s): " + ", ".join(f"{n} {r['mrr']:.3f}" for n, r in rows.items()))
     halves_mean = {name: {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
                    for name, runs in per_half.items()}
@@ -420,9 +442,65 @@ def retrieval_part(args: Any, teacher: Any, static: Any,
     return {"articles": len(titles), "halves": [len(h) for h in split],
             "brown": len(brown), "agreement_pairs": {"news_half": len(half_pairs),
                                                      "brown": len(brown_pairs)},
+            "tuning_extra": args.retrieval_extra, "tuning_texts": len(corpus),
             "fine_tune_seconds": tune_seconds, "all_articles": full, "halves_mean": halves_mean,
             "per_half": per_half, "agreement": agreements,
             "tuned_model_words": word_scores(tuned_models[0].vectors)}
+
+
+def _tuning_corpus(args: Any, articles: np.ndarray, titles: list[str], texts: list[str],
+                   t_titles: np.ndarray, t_texts: np.ndarray,
+                   teacher: Any) -> tuple[list[str], np.ndarray]:
+    """What ``fine_tune`` learns from for retrieval: the texts of ``articles`` (never the
+    evaluated ones) and, by ``--retrieval-extra``, those articles' titles and the Rotten
+    Tomatoes reviews (no news at all), with the teacher's embeddings of each."""
+    extra = set(args.retrieval_extra.split(",")) - {"none", ""}
+    unknown = extra - {"titles", "reviews"}
+    if unknown:
+        raise SystemExit(f"--retrieval-extra: unknown {sorted(unknown)}; use titles, reviews")
+    corpus = [texts[i] for i in articles]
+    targets = [t_texts[articles]]
+    if "titles" in extra:
+        corpus += [titles[i] for i in articles]
+        targets.append(t_titles[articles])
+    if "reviews" in extra:
+        review_texts = reviews(12808)[0]
+        corpus += review_texts
+        targets.append(teacher_embeddings(teacher, review_texts, "reviews"))
+    return corpus, np.concatenate(targets)
+
+
+def retrieval_check_part(args: Any, teacher: Any, static: Any,
+                         plain: dict[str, Any]) -> dict[str, Any]:
+    """The choice of the tuning corpus, made inside one tuning half only: half 1 (the half
+    that tunes the model evaluated on half 0) is cut at random into 1,400 articles to tune on
+    and the rest to measure MRR on, once with the article texts alone and once with
+    ``--retrieval-extra`` added for each of ``--check-epochs``. Half 0's articles are never
+    read here."""
+    from embedlab.sentences import fine_tune
+
+    titles, texts = news(args.articles)
+    t_titles = teacher_embeddings(teacher, titles, "titles")
+    t_texts = teacher_embeddings(teacher, texts, "articles")
+    tuning_half = halves(len(titles))[1]
+    order = np.random.default_rng(2).permutation(tuning_half)
+    inner_tune, inner_eval = np.sort(order[:1400]), np.sort(order[1400:])
+    q_titles = [titles[i] for i in inner_eval]
+    d_texts = [texts[i] for i in inner_eval]
+    found: dict[str, Any] = {"tune": len(inner_tune), "evaluate": len(inner_eval)}
+    tried = [("none", args.epochs)] + [(args.retrieval_extra, int(e))
+                                       for e in args.check_epochs.split(",")]
+    for extra, epochs in tried:
+        corpus, targets = _tuning_corpus(argparse.Namespace(retrieval_extra=extra), inner_tune,
+                                         titles, texts, t_titles, t_texts, teacher)
+        t = time.perf_counter()
+        tuned = fine_tune(static, corpus, None, epochs=epochs, targets=targets, progress=False)
+        encode = _encoder(tuned)
+        found[f"{extra}, {epochs} epochs"] = {
+            **retrieval(encode(q_titles), encode(d_texts)), "texts": len(corpus),
+            "fine_tune_seconds": time.perf_counter() - t}
+        say(f"check, tuned on {extra}, {epochs} epochs: {found[f'{extra}, {epochs} epochs']}")
+    return found
 
 
 def speed_part(args: Any, teacher: Any, static: Any, review_texts: list[str]) -> dict[str, Any]:
