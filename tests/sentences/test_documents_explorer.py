@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 import embedlab
+from browser import ARGS, ARTIFACTS, CHROMIUM, served
 from embedlab.cli import app
 
 pytest.importorskip("fastapi")
 pytest.importorskip("tokenizers")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
@@ -70,21 +63,10 @@ def test_encode_keeps_titles_as_keys_and_texts_as_metadata(
 
 @pytest.fixture(scope="module")
 def server_url(documents: tuple[embedlab.Vectors, list[dict[str, str]]]) -> Iterator[str]:
-    import uvicorn
-
     from embedlab.web import create_app
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(documents[0]), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    server.should_exit = True
-    thread.join(10)
+    with served(create_app(documents[0])) as url:
+        yield url
 
 
 def test_search_in_the_texts_and_neighbouring_documents(

@@ -3,20 +3,14 @@ request (parameters, sampling above the limit, cancel, Custom axes), colouring, 
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from browser import ARGS, ARTIFACTS, CHROMIUM, served
+
 pytest.importorskip("fastapi")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
@@ -27,8 +21,6 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server_url():
-    import uvicorn
-
     from embedlab import datasets
     from embedlab.web import create_app
 
@@ -37,21 +29,12 @@ def server_url():
     # a sparse column: most words have no value (they are drawn grey, underneath)
     royal = {"king": "royal", "queen": "royal", "prince": "royal", "princess": "royal",
              "man": "person", "woman": "person", "boy": "person", "girl": "person"}
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
     # t-SNE's point limit is lowered to 1,000 so that the page must offer a sample
     app = create_app(glove, metadata={"frequency": band, "length": [len(k) for k in glove],
                                       "kind": [royal.get(k, "") for k in glove]},
                      max_tsne_points=1000)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    server.should_exit = True
-    thread.join(10)
+    with served(app) as url:
+        yield url
 
 
 def test_search_neighbours_projection_export(server_url: str) -> None:
@@ -245,8 +228,6 @@ def test_search_neighbours_colouring_and_bookmarks(server_url: str) -> None:
 
 def test_images_as_points_from_the_text_image_model() -> None:
     """The crossmodal model's Fashion-MNIST image vectors, each point drawn as its thumbnail."""
-    import uvicorn
-
     from embedlab.crossmodal.captions import make_captions
     from embedlab.crossmodal.data import load_images
     from embedlab.crossmodal.model import DualEncoder
@@ -262,46 +243,35 @@ def test_images_as_points_from_the_text_image_model() -> None:
     names = [images.class_names[label] for label in images.labels]
     vectors = model.image_vectors(images.images, metadata={"class": names})
     app = create_app(vectors, sprites=images.images)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     errors: list[str] = []
-    try:
-        with playwright.sync_playwright() as p:
-            browser, page = _open(p, f"http://127.0.0.1:{sock.getsockname()[1]}/", errors)
-            assert page.is_checked("#sprites")
-            page.select_option("#color-by", "class")
-            page.wait_for_selector("#legend li")
-            page.evaluate("state.zoom = 2.5; requestRender()")
-            page.wait_for_timeout(300)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "explorer_sprites.png"))
-            # the canvas really holds thumbnails: many distinct shades, not flat discs
-            shades = page.evaluate("""() => { const px = new Uint8Array(4 * 200 * 200);
-                gl.readPixels(Math.floor(canvas.width / 2) - 100, Math.floor(canvas.height / 2) - 100,
-                              200, 200, gl.RGBA, gl.UNSIGNED_BYTE, px);
-                const seen = new Set(); for (let i = 0; i < px.length; i += 4) seen.add(px[i] >> 3);
-                return seen.size; }""")
-            assert shades > 20
-            # files picked in the page: a metadata column, then other vectors
-            tsv = "key\tparity\n" + "".join(f"image:{i}\t{'even' if i % 2 == 0 else 'odd'}\n" for i in range(600))
-            page.set_input_files("#upload-metadata", files=[
-                {"name": "parity.tsv", "mimeType": "text/tab-separated-values", "buffer": tsv.encode()}])
-            page.wait_for_function("document.querySelector('#upload-status').textContent.includes('parity added')")
-            page.select_option("#color-by", "parity")
-            page.wait_for_selector("#legend li")
-            assert "even (300)" in page.inner_text("#legend")
-            page.set_input_files("#upload-vectors", files=[
-                {"name": "pets.txt", "mimeType": "text/plain", "buffer": b"3 2\ncat 1 0\ndog 0.9 0.1\ncar 0 1\n"}])
-            page.wait_for_function("document.querySelector('#status').textContent.startsWith('3 points')",
-                                   timeout=60_000)
-            assert page.is_hidden("#sprites-row")  # the new vectors have no images
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with served(app) as url, playwright.sync_playwright() as p:
+        browser, page = _open(p, url, errors)
+        assert page.is_checked("#sprites")
+        page.select_option("#color-by", "class")
+        page.wait_for_selector("#legend li")
+        page.evaluate("state.zoom = 2.5; requestRender()")
+        page.wait_for_timeout(300)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explorer_sprites.png"))
+        # the canvas really holds thumbnails: many distinct shades, not flat discs
+        shades = page.evaluate("""() => { const px = new Uint8Array(4 * 200 * 200);
+            gl.readPixels(Math.floor(canvas.width / 2) - 100, Math.floor(canvas.height / 2) - 100,
+                          200, 200, gl.RGBA, gl.UNSIGNED_BYTE, px);
+            const seen = new Set(); for (let i = 0; i < px.length; i += 4) seen.add(px[i] >> 3);
+            return seen.size; }""")
+        assert shades > 20
+        # files picked in the page: a metadata column, then other vectors
+        tsv = "key\tparity\n" + "".join(f"image:{i}\t{'even' if i % 2 == 0 else 'odd'}\n" for i in range(600))
+        page.set_input_files("#upload-metadata", files=[
+            {"name": "parity.tsv", "mimeType": "text/tab-separated-values", "buffer": tsv.encode()}])
+        page.wait_for_function("document.querySelector('#upload-status').textContent.includes('parity added')")
+        page.select_option("#color-by", "parity")
+        page.wait_for_selector("#legend li")
+        assert "even (300)" in page.inner_text("#legend")
+        page.set_input_files("#upload-vectors", files=[
+            {"name": "pets.txt", "mimeType": "text/plain", "buffer": b"3 2\ncat 1 0\ndog 0.9 0.1\ncar 0 1\n"}])
+        page.wait_for_function("document.querySelector('#status').textContent.startsWith('3 points')",
+                               timeout=60_000)
+        assert page.is_hidden("#sprites-row")  # the new vectors have no images
+        browser.close()
     assert errors == []

@@ -6,23 +6,15 @@ view on every frame."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser import ARGS, ARTIFACTS, CHROMIUM, served
+
 pytest.importorskip("fastapi")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# the flags of the other browser tests (tests/web/test_web_browser.py)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 WORDS = 40_000  # above the 30,000-point motion subsample, so that rotation draws fewer points
 
 pytestmark = [
@@ -63,24 +55,13 @@ HELPERS = """() => {
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    import uvicorn
-
     from embedlab import datasets
     from embedlab.web import create_app
 
     glove = datasets.load("glove-6b-50d").top(WORDS)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
     app = create_app(glove)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    server.should_exit = True
-    thread.join(10)
+    with served(app) as url:
+        yield url
 
 
 def _open(p: Any, url: str, errors: list[str]) -> tuple[Any, Any]:
