@@ -37,3 +37,14 @@ def served(app: Any, start_timeout: float = 30.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def open_explorer(playwright: Any, url: str, errors: list[str]) -> tuple[Any, Any]:
+    """Chromium on the explorer at ``url``, once its first layout is drawn: (browser, page).
+    Uncaught page errors are appended to ``errors``."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
+    return browser, page

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import embedlab
-from browser import ARGS, ARTIFACTS, CHROMIUM, served
+from browser import ARTIFACTS, CHROMIUM, open_explorer, served
 from embedlab.cli import app
 
 pytest.importorskip("fastapi")
@@ -79,11 +79,7 @@ def test_search_in_the_texts_and_neighbouring_documents(
     assert in_either > in_titles  # the texts are searched too, not only the titles
     errors: list[str] = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server_url)
-        page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
+        browser, page = open_explorer(p, server_url, errors)
         assert page.inner_text("#status").startswith("300 points")
         page.fill("#search", word)
         page.check("#regex")  # a pattern: every key or text holding the word

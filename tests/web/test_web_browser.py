@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARGS, ARTIFACTS, CHROMIUM, served
+from browser import ARTIFACTS, CHROMIUM, open_explorer, served
 
 pytest.importorskip("fastapi")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -40,11 +40,7 @@ def server_url():
 def test_search_neighbours_projection_export(server_url: str) -> None:
     errors: list[str] = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server_url)
-        page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
+        browser, page = open_explorer(p, server_url, errors)
         assert page.inner_text("#status").startswith("5,000 points")
 
         page.fill("#search", "kin")  # completion
@@ -107,19 +103,10 @@ def test_search_neighbours_projection_export(server_url: str) -> None:
     assert errors == []
 
 
-def _open(p, url: str, errors: list[str]):
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
-    return browser, page
-
-
 def test_projections_cancel_custom_axes_and_pca_components(server_url: str) -> None:
     errors: list[str] = []
     with playwright.sync_playwright() as p:
-        browser, page = _open(p, server_url, errors)
+        browser, page = open_explorer(p, server_url, errors)
         assert "PC1" in page.inner_text("#pca-variance") and "%" in page.inner_text("#pca-variance")
         page.select_option("#pc-y", "3")  # PC1 against PC3
         page.click("#compute")
@@ -165,7 +152,7 @@ def test_projections_cancel_custom_axes_and_pca_components(server_url: str) -> N
 def test_search_neighbours_colouring_and_bookmarks(server_url: str) -> None:
     errors: list[str] = []
     with playwright.sync_playwright() as p:
-        browser, page = _open(p, server_url, errors)
+        browser, page = open_explorer(p, server_url, errors)
         page.fill("#search", "(unclosed")  # a bad pattern: the error, then cleared by a success
         page.check("#regex")
         page.press("#search", "Enter")
@@ -245,7 +232,7 @@ def test_images_as_points_from_the_text_image_model() -> None:
     app = create_app(vectors, sprites=images.images)
     errors: list[str] = []
     with served(app) as url, playwright.sync_playwright() as p:
-        browser, page = _open(p, url, errors)
+        browser, page = open_explorer(p, url, errors)
         assert page.is_checked("#sprites")
         page.select_option("#color-by", "class")
         page.wait_for_selector("#legend li")

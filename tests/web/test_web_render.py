@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from browser import ARGS, ARTIFACTS, CHROMIUM, served
+from browser import ARTIFACTS, CHROMIUM, open_explorer, served
 
 pytest.importorskip("fastapi")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -65,11 +65,7 @@ def server_url() -> Iterator[str]:
 
 
 def _open(p: Any, url: str, errors: list[str]) -> tuple[Any, Any]:
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#status[data-ready='pca-2']", timeout=60_000)
+    browser, page = open_explorer(p, url, errors)
     page.evaluate(HELPERS)
     page.wait_for_function("settled()")
     return browser, page
