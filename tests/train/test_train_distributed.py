@@ -13,7 +13,7 @@ import pytest
 
 from embedlab import InvalidParameterError, Vectors
 from embedlab.graph import Graph, random_walks
-from embedlab.train import FastText, Word2Vec, _corpus
+from embedlab.train import FastText, Word2Vec, _corpus, _shards
 
 HERE = Path(__file__).parent
 SRC = HERE.parents[1] / "src"
@@ -119,3 +119,46 @@ def test_byte_shares_are_the_corpus_in_order(tmp_path: Path) -> None:
         merged = _corpus.merge_counts([s.word_counts() for s in shares])
         assert list(merged) == whole.word_counts()[0]
         assert list(merged.values()) == whole.counts.tolist()
+
+
+def test_ranks_read_stripes_from_all_over_the_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A corpus in two sections (as Brown is by genre): cut in halves, rank 0 would read only
+    # the first; dealt in stripes, every rank reads lines from both.
+    monkeypatch.setattr(_shards, "STRIPE", 64)
+    lines = [f"{'a' if i < 50 else 'b'}{i} x{i % 7} " + "y " * (i % 5) for i in range(100)]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines))  # no final newline
+    whole = _corpus.scan(path)
+    for ranks in (2, 3):
+        shares = [_corpus.scan(path, part=(r, ranks)) for r in range(ranks)]
+        firsts = [[s.word(int(i)) for i in s.ids[np.concatenate([[0], s.line_ends[:-1]])]] for s in shares]
+        for first_words in firsts:
+            assert {w[0] for w in first_words} == {"a", "b"}  # both sections
+            assert first_words == sorted(first_words, key=lambda w: int(w[1:]))  # in corpus order
+        assert sorted(sum(firsts, []), key=lambda w: int(w[1:])) == [line.split()[0] for line in lines]
+        # Where words first occur puts the merged vocabulary in the one-process order.
+        merged = _corpus.merge_counts([s.word_counts() for s in shares], [s.first_seen() for s in shares])
+        assert list(merged) == whole.word_counts()[0]
+        assert list(merged.values()) == whole.counts.tolist()
+        assert list(_corpus.merge_counts([s.word_counts() for s in shares])) != list(merged)
+
+
+def test_a_stripe_where_no_line_starts_is_read_by_nobody(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_shards, "STRIPE", 16)
+    lines = ["short one", "a long line " * 20, "tail words here", "x " * 30, "end"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n")
+    for ranks in (2, 3, 4):
+        shares = [_corpus.scan(path, part=(r, ranks)) for r in range(ranks)]
+        assert sum(len(s.line_ends) for s in shares) == len(lines)  # each line once
+        assert sum(len(s.ids) for s in shares) == sum(len(line.split()) for line in lines)
+
+
+def test_first_seen_counts_tokens_into_each_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_shards, "STRIPE", 4)
+    path = tmp_path / "c.txt"
+    path.write_text("p q\nr p\ns t\nq u\n")  # 4 lines of 4 bytes: a line a stripe
+    rank1 = _corpus.scan(path, part=(1, 2))  # lines 2 and 4: "r p", "q u"
+    assert rank1.word_counts()[0] == ["r", "p", "q", "u"]
+    # (file 0, the byte where the piece starts, tokens into the piece)
+    assert rank1.first_seen().tolist() == [[0, 4, 0], [0, 4, 1], [0, 12, 0], [0, 12, 1]]

@@ -19,6 +19,7 @@ from ._scan_table import ScanTable
 from ._shards import lines_before, shares, skip_to
 
 BLOCK = 1 << 25  # bytes read at a time (32 MiB)
+_FIRST_SEEN_BLOCK = 1 << 24  # ids looked at a time when finding first occurrences
 
 
 def scan(path: Any, split_only: bool = False, part: tuple[int, int] = (0, 1)) -> Scanned:
@@ -27,12 +28,18 @@ def scan(path: Any, split_only: bool = False, part: tuple[int, int] = (0, 1)) ->
     ``part=(rank, ranks)`` scans one share of the corpus (see ``_shards.shares``).
     """
     table = ScanTable()
-    for file, begin, stop in shares(corpus_files(path), *part):
+    files = corpus_files(path)
+    number = {file: n for n, file in enumerate(files)}
+    pieces = []  # (file number, first byte, ids before the piece): where each piece lies
+    for file, begin, stop in shares(files, *part):
         first_line = int(table.sizes[3])
         try:
             with open_binary(file) as handle:
                 skip_to(handle, begin)
                 start = handle.tell()
+                if 0 <= stop <= start:
+                    continue  # no line starts in the piece: the one before it took them
+                pieces.append((number[file], begin, int(table.sizes[2])))
 
                 def line_base(file: Path = file, start: int = start, first_line: int = first_line) -> int:
                     return first_line - lines_before(file, start)
@@ -55,15 +62,16 @@ def scan(path: Any, split_only: bool = False, part: tuple[int, int] = (0, 1)) ->
                     table.feed_parallel(carry, split_only, file, line_base)
         except (OSError, EOFError) as exc:
             raise FormatError(f"cannot be read: {exc}", file) from None
-    return Scanned(table)
+    return Scanned(table, pieces)
 
 
 class Scanned:
     """A corpus scanned by the kernels: words in order of first appearance, their counts, and
     the corpus as a stream of those provisional ids with the end of every line."""
 
-    def __init__(self, table: ScanTable) -> None:
+    def __init__(self, table: ScanTable, pieces: list[tuple[int, int, int]] | None = None) -> None:
         words, used, n_ids, lines = (int(v) for v in table.sizes)
+        self._pieces = np.array(pieces or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
         self.counts = table.counts[:words]
         self._arena = table.arena[:used].tobytes()
         self._starts = table.starts[:words]
@@ -75,6 +83,25 @@ class Scanned:
     def word_counts(self) -> tuple[list[str], np.ndarray]:
         """Every word in order of first appearance, and its count."""
         return [self.word(i) for i in range(len(self.counts))], self.counts.copy()
+
+    def first_seen(self) -> np.ndarray:
+        """Where each word (in the order of :meth:`word_counts`) first occurs: rows of (file
+        number, first byte of the piece of the file that holds it, tokens into that piece).
+
+        Rows compare, in lexicographic order, as the places in the whole corpus do: ranks that
+        read stripes of the corpus merge their vocabularies into the one-process order with them.
+        """
+        first = np.empty(len(self.counts), dtype=np.int64)
+        found = 0  # provisional ids are numbered in order of first appearance
+        for start in range(0, len(self.ids), _FIRST_SEEN_BLOCK):
+            block = self.ids[start:start + _FIRST_SEEN_BLOCK]
+            highest = np.maximum.accumulate(block)
+            new = np.arange(found, int(highest[-1]) + 1)
+            first[found:found + len(new)] = start + np.searchsorted(highest, new)
+            found += len(new)
+        piece = np.searchsorted(self._pieces[:, 2], first, side="right") - 1
+        return np.column_stack([self._pieces[piece, 0], self._pieces[piece, 1],
+                                first - self._pieces[piece, 2]])
 
     def word(self, i: int) -> str:
         start = int(self._starts[i])

@@ -147,11 +147,25 @@ class _EveryNth:
                 yield tokens
 
 
-def merge_counts(shares: list[tuple[list[str], np.ndarray]]) -> Counter[str]:
-    """The word counts of the whole corpus from each share's, in rank order: the first-seen
-    order of the shares end to end (ties in the vocabulary rank as in one process)."""
+def merge_counts(shares: list[tuple[list[str], np.ndarray]],
+                 first_seen: list[np.ndarray] | None = None) -> Counter[str]:
+    """The word counts of the whole corpus from each share's, in first-seen order.
+
+    With ``first_seen`` (each share's :meth:`Scanned.first_seen`, rows comparable across shares),
+    a word's place is its earliest row over the shares: the one-process order, so that ties in
+    the vocabulary rank as in one process. Without it, the shares' orders end to end, in rank
+    order (the one-process order when the shares are slices of the corpus in order).
+    """
     counts: Counter[str] = Counter()
-    for words, share_counts in shares:
-        for word, count in zip(words, share_counts.tolist(), strict=True):
+    if first_seen is None:
+        for words, share_counts in shares:
+            for word, count in zip(words, share_counts.tolist(), strict=True):
+                counts[word] += count
+        return counts
+    earliest: dict[str, tuple[int, ...]] = {}
+    for (words, share_counts), places in zip(shares, first_seen, strict=True):
+        for word, count, place in zip(words, share_counts.tolist(), map(tuple, places.tolist()), strict=True):
             counts[word] += count
-    return counts
+            if word not in earliest or place < earliest[word]:
+                earliest[word] = place
+    return Counter({word: counts[word] for word in sorted(earliest, key=earliest.__getitem__)})

@@ -247,7 +247,12 @@ class Word2Vec:
             self._state = self._load_checkpoint(resume)
             self.timings = {"vocab": 0.0}
         elif ranks > 1:  # each rank read its share: the vocabulary is the shares' together
-            counts = _corpus.merge_counts(_ranks.gather(prepared.word_counts()))
+            # Scanned files also say where each word first occurs (ranks read stripes of the
+            # corpus): the merged vocabulary then ranks ties as one process does.
+            places = prepared.first_seen() if isinstance(prepared, _corpus.Scanned) else None
+            shares = _ranks.gather((prepared.word_counts(), places))
+            counts = _corpus.merge_counts([share for share, _ in shares],
+                                          None if places is None else [p for _, p in shares])
             words, word_counts = _corpus.select_vocab(counts, self.min_count, self.max_vocab_size, self._owner)
             self._state = self._initial_state(words, word_counts)
             self.timings = {"vocab": time.perf_counter() - started}
