@@ -6,22 +6,30 @@ created on first use, or by ``make bench-spark-env``) on the machine's OpenJDK 1
 with 1 thread each (gloo over 127.0.0.1): the same two cores.
 
 Spark's Word2Vec is skip-gram with hierarchical softmax and no subsampling of frequent words,
-so embedlab runs three ways: the same algorithm (``hs``: ``hs=True, negative=0, sample=0``),
-its defaults (``neg``: negative sampling 5, subsampling 1e-3), and negative sampling without
-subsampling (``neg-nosample``), which keeps every word as Spark does. Every setting Spark has is the
-same on both sides: dim 100, window 5, min_count 5, learning rate 0.025 (falling linearly),
-the same epochs and seed. Spark trains on ``numPartitions`` partitions and averages their
-models: its default of 1 uses one core; 2 uses both (faster, and less accurate).
+with dim 100, window 5, min_count 5, learning rate 0.025 (falling linearly) and 5 epochs here.
+embedlab runs named configurations (``CONFIGURATIONS``): ``hs`` is Spark's algorithm with
+Spark's settings; ``neg`` embedlab's defaults (negative sampling 5, subsampling 1e-3);
+``neg-nosample`` negative sampling keeping every word, as Spark does; ``cbow-w8-e10`` the
+configuration chosen on Brown as the fastest whose analogy and WordSim-353 scores are both at
+least Spark's (CBOW, negative sampling 5, subsampling 1e-3, window 8, learning rate 0.05, 10
+epochs; see docs/distributed.md), then confirmed unchanged on the news corpus. Every
+configuration keeps dim 100 and min_count 5 (the same vocabulary), and the seed of the round.
+Spark trains on ``numPartitions`` partitions and averages their models: its default of 1 uses
+one core; 2 uses both (faster, and less accurate).
 
-Speed: the corpus' words times the epochs over the seconds ``fit`` takes end to end (the
-vocabulary and the training: for Spark ``Word2Vec.fit`` on a cached DataFrame of token
-lists, for embedlab ``Word2Vec.fit`` on the token file; with 2 ranks the slower rank's time).
-JVM and interpreter start-up are outside the timings. Quality: Google analogies (3CosAdd)
-and WordSim-353 Spearman, both by ``embedlab.evaluate`` on each library's vectors written to
-a word2vec text file. The configurations alternate within a round; medians over rounds; the
-load average is recorded beside each run (the machine is shared).
+Speed: the seconds ``fit`` takes end to end (the vocabulary and the training: for Spark
+``Word2Vec.fit`` on a cached DataFrame of token lists, for embedlab ``Word2Vec.fit`` on the
+token file; with 2 ranks the slower rank's time). The ratio to Spark is Spark's seconds over
+embedlab's: how much sooner vectors of the quality shown are ready. Words/s counts the corpus'
+words times each configuration's own epochs. CPU seconds (Spark's JVM, every embedlab rank)
+are beside them: on a busy machine they say what wall time cannot (Linux's autogroup scheduler
+gives 2 torchrun ranks two sessions' shares of the CPU and one process one share; see
+bench_word2vec_distributed.py). JVM and interpreter start-up are outside the timings. Quality:
+Google analogies (3CosAdd) and WordSim-353 Spearman, both by ``embedlab.evaluate`` on each
+library's vectors written to a word2vec text file. The configurations alternate within a
+round; medians over rounds; the load average is recorded beside each run.
 
-    python benchmarks/bench_spark.py [--rounds 3] [--epochs 5] [--corpus brown|news]
+    python benchmarks/bench_spark.py [--rounds 3] [--corpus brown,news]
                                      [--configs spark:1,spark:2,embedlab:1x2:hs,...]
 """
 
@@ -45,18 +53,22 @@ from _common import DATA, save_results  # noqa: E402
 HERE = Path(__file__).parent
 SPARK_VENV = HERE / ".venv-spark"
 PYSPARK = "pyspark==4.3.0"
+SPARK_PACKAGES = (PYSPARK, "numpy")  # pyspark.ml imports numpy, which pyspark does not require
 CORES = 2
+SPARK_EPOCHS = 5
 SETTINGS = {"vector_size": 100, "window": 5, "min_count": 5, "learning_rate": 0.025}
-ALGORITHMS = {  # embedlab's settings per algorithm; Spark has only the first (hs)
-    "hs": {"hs": True, "negative": 0, "sample": 0.0},
-    "neg": {"hs": False, "negative": 5, "sample": 1e-3},
-    "neg-nosample": {"hs": False, "negative": 5, "sample": 0.0},
+CONFIGURATIONS: dict[str, dict[str, Any]] = {  # embedlab's settings on top of SETTINGS
+    "hs": {"mode": "skipgram", "hs": True, "negative": 0, "sample": 0.0, "epochs": SPARK_EPOCHS},
+    "neg": {"mode": "skipgram", "hs": False, "negative": 5, "sample": 1e-3, "epochs": SPARK_EPOCHS},
+    "neg-nosample": {"mode": "skipgram", "hs": False, "negative": 5, "sample": 0.0, "epochs": SPARK_EPOCHS},
+    "cbow-w8-e10": {"mode": "cbow", "hs": False, "negative": 5, "sample": 1e-3, "window": 8,
+                    "learning_rate": 0.05, "epochs": 10},
 }
-DEFAULT_CONFIGS = ("spark:1,spark:2,embedlab:1x2:hs,embedlab:2x1:hs,embedlab:1x2:neg,embedlab:2x1:neg,"
-                   "embedlab:1x2:neg-nosample,embedlab:2x1:neg-nosample")
+DEFAULT_CONFIGS = ("spark:1,spark:2,embedlab:1x2:hs,embedlab:2x1:hs,embedlab:1x2:cbow-w8-e10,"
+                   "embedlab:2x1:cbow-w8-e10")
 
 _SPARK_RUN = r"""
-import json, sys, time
+import json, os, sys, time
 from pyspark.sql import SparkSession
 from pyspark.ml.feature import Word2Vec
 path, out, epochs, partitions, cores, seed, settings = (
@@ -72,15 +84,21 @@ frame.count()  # read and split the file before the clock starts
 word2vec = Word2Vec(vectorSize=settings["vector_size"], windowSize=settings["window"],
                     minCount=settings["min_count"], stepSize=settings["learning_rate"],
                     maxIter=epochs, numPartitions=partitions, seed=seed, inputCol="words")
+jvm = spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid()
+def jvm_cpu():  # the JVM's user + system seconds, from /proc (its own MXBean is out of py4j's reach)
+    fields = open(f"/proc/{jvm}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+cpu = jvm_cpu()
 start = time.perf_counter()
 model = word2vec.fit(frame)
 fit_s = time.perf_counter() - start
+cpu_s = jvm_cpu() - cpu
 rows = model.getVectors().collect()
 with open(out, "w", encoding="utf-8") as handle:
     handle.write(f"{len(rows)} {settings['vector_size']}\n")
     for row in rows:
         handle.write(row.word + " " + " ".join(f"{x:.7g}" for x in row.vector.toArray()) + "\n")
-print(json.dumps({"fit_s": fit_s}))
+print(json.dumps({"fit_s": fit_s, "cpu_s": cpu_s}))
 spark.stop()
 """
 
@@ -91,19 +109,21 @@ import embedlab
 from embedlab import distributed
 from embedlab.text import Corpus, whitespace_tokenize
 from embedlab.train import Word2Vec
-path, out, epochs, threads, seed, settings = (
-    sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), json.loads(sys.argv[6]))
-model = Word2Vec(mode="skipgram", epochs=epochs, workers=threads, seed=seed, progress=False, **settings)
+path, out, threads, seed, settings = (
+    sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), json.loads(sys.argv[5]))
+model = Word2Vec(workers=threads, seed=seed, progress=False, **settings)
 # Join the process group and wait for every rank before the clock starts: an interpreter that
 # starts late on a busy machine is start-up time, as the JVM's is for Spark.
 ctx = distributed.init()
 distributed.barrier()
 start = time.perf_counter()
+cpu = time.process_time()
 vectors = model.fit(Corpus(path, tokenizer=whitespace_tokenize))
 fit_s = time.perf_counter() - start
+cpu_s = time.process_time() - cpu
 if ctx.is_main:
     embedlab.save(vectors, out / "vectors.vec", format="word2vec")
-(out / f"rank{ctx.rank}.json").write_text(json.dumps({"fit_s": fit_s, "train_s": model.timings["train"]}))
+(out / f"rank{ctx.rank}.json").write_text(json.dumps({"fit_s": fit_s, "train_s": model.timings["train"], "cpu_s": cpu_s}))
 distributed.barrier()
 distributed.shutdown()
 """
@@ -120,13 +140,13 @@ def java_home() -> str:
 def spark_python() -> Path:
     """The Spark virtualenv's interpreter, creating the virtualenv and installing pyspark once."""
     python = SPARK_VENV / "bin" / "python"
-    probe = [str(python), "-c", "import pyspark"]
+    probe = [str(python), "-c", "import pyspark.ml"]
     if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
         return python
     base = shutil.which("python3") or sys.executable
     print(f"creating {SPARK_VENV} and installing {PYSPARK} (about 400 MB from PyPI) ...", flush=True)
     subprocess.run([base, "-m", "venv", str(SPARK_VENV)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", PYSPARK], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *SPARK_PACKAGES], check=True)
     return python
 
 
@@ -177,54 +197,55 @@ def quality(vectors_file: Path) -> dict[str, float]:
             "vocab": len(vectors)}
 
 
-def run_spark(path: Path, epochs: int, partitions: int, seed: int, tmp: Path) -> dict[str, float]:
+def run_spark(path: Path, partitions: int, seed: int, tmp: Path) -> dict[str, float]:
     out = tmp / "vectors.vec"
     env = dict(os.environ, JAVA_HOME=java_home(), PYSPARK_PYTHON=str(spark_python()))
-    done = subprocess.run([str(spark_python()), "-c", _SPARK_RUN, str(path), str(out), str(epochs),
+    done = subprocess.run([str(spark_python()), "-c", _SPARK_RUN, str(path), str(out), str(SPARK_EPOCHS),
                            str(partitions), str(CORES), str(seed), json.dumps(SETTINGS)],
                           capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
     timing = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"fit_s": timing["fit_s"], **quality(out)}
+    return {"fit_s": timing["fit_s"], "cpu_s": timing["cpu_s"], "epochs": SPARK_EPOCHS, **quality(out)}
 
 
-def run_embedlab(path: Path, epochs: int, processes: int, threads: int, algorithm: str, seed: int,
-                 tmp: Path) -> dict[str, float]:
+def run_embedlab(path: Path, processes: int, threads: int, configuration: str, seed: int,
+                 tmp: Path, epochs: int | None = None) -> dict[str, float]:
     script = tmp / "run.py"
     script.write_text(_EMBEDLAB_RUN)
-    settings = SETTINGS | ALGORITHMS[algorithm]
+    settings = SETTINGS | CONFIGURATIONS[configuration] | ({"epochs": epochs} if epochs else {})
     command = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={processes}",
                "--master_addr=127.0.0.1", f"--master_port={free_port()}", str(script), str(path),
-               str(tmp), str(epochs), str(threads), str(seed), json.dumps(settings)]
+               str(tmp), str(threads), str(seed), json.dumps(settings)]
     done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="1"))
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
     ranks = [json.loads((tmp / f"rank{r}.json").read_text()) for r in range(processes)]
     return {"fit_s": max(r["fit_s"] for r in ranks), "train_s": max(r["train_s"] for r in ranks),
+            "cpu_s": sum(r["cpu_s"] for r in ranks), "epochs": settings["epochs"],
             **quality(tmp / "vectors.vec")}
 
 
-def run_config(config: str, path: Path, epochs: int, seed: int) -> dict[str, float]:
-    """One run of ``spark:PARTITIONS`` or ``embedlab:PROCESSESxTHREADS:ALGORITHM``."""
+def run_config(config: str, path: Path, seed: int) -> dict[str, float]:
+    """One run of ``spark:PARTITIONS`` or ``embedlab:PROCESSESxTHREADS:CONFIGURATION``."""
     parts = config.split(":")
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         if parts[0] == "spark":
-            result = run_spark(path, epochs, int(parts[1]), seed, Path(tmp))
+            result = run_spark(path, int(parts[1]), seed, Path(tmp))
         else:
             processes, threads = (int(v) for v in parts[1].split("x"))
-            result = run_embedlab(path, epochs, processes, threads, parts[2], seed, Path(tmp))
+            result = run_embedlab(path, processes, threads, parts[2], seed, Path(tmp))
     return result | {"load_before": load_before, "load_after": os.getloadavg()[0]}
 
 
-def summarise(runs: dict[str, list[dict[str, float]]], words: int, epochs: int) -> dict[str, Any]:
+def summarise(runs: dict[str, list[dict[str, float]]], words: int) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for name, rs in runs.items():
         for r in rs:
-            r["words_per_s"] = words * epochs / r["fit_s"]
+            r["words_per_s"] = words * r["epochs"] / r["fit_s"]
             if "train_s" in r:
-                r["train_words_per_s"] = words * epochs / r["train_s"]
+                r["train_words_per_s"] = words * r["epochs"] / r["train_s"]
         summary[name] = {"median": {k: statistics.median(r[k] for r in rs) for k in rs[0]}, "runs": rs}
     spark = {n: s for n, s in summary.items() if n.startswith("spark")}
     for name, entry in summary.items():
@@ -232,7 +253,8 @@ def summarise(runs: dict[str, list[dict[str, float]]], words: int, epochs: int) 
             continue
         med = entry["median"]
         entry["vs_spark"] = {
-            peer: {"speed_ratio": med["words_per_s"] / s["median"]["words_per_s"],
+            peer: {"speed_ratio": s["median"]["fit_s"] / med["fit_s"],
+                   "cpu_ratio": s["median"]["cpu_s"] / med["cpu_s"],
                    "analogy_diff": med["analogy"] - s["median"]["analogy"],
                    "wordsim_diff": med["wordsim"] - s["median"]["wordsim"],
                    "quality_at_least_equal": med["analogy"] >= s["median"]["analogy"]
@@ -241,41 +263,56 @@ def summarise(runs: dict[str, list[dict[str, float]]], words: int, epochs: int) 
     return summary
 
 
+def bench(corpus_name: str, configs: list[str], rounds: int) -> None:
+    path = corpus(corpus_name)
+    words = count_words(path)
+    runs: dict[str, list[dict[str, float]]] = {}
+    for round_ in range(rounds):
+        for config in configs if round_ % 2 == 0 else configs[::-1]:
+            r = run_config(config, path, round_ + 1)
+            runs.setdefault(config, []).append(r)
+            print(f"{corpus_name} round {round_ + 1} {config:26} fit {r['fit_s']:6.1f}s  cpu {r['cpu_s']:6.1f}s  "
+                  f"{words * r['epochs'] / r['fit_s']:>10,.0f} words/s  analogy {r['analogy']:.4f}  "
+                  f"wordsim {r['wordsim']:.4f}  load {r['load_before']:.1f}", flush=True)
+    summary = summarise(runs, words)
+    print(f"\n{corpus_name}: medians of {rounds} round(s); x = Spark's seconds / embedlab's (wall; cpu)")
+    print(f"{'configuration':26} {'fit s':>6} {'cpu s':>6} {'words/s':>10} {'analogy':>8} {'wordsim':>8} "
+          f"{'load':>5}  vs Spark (* = quality at least Spark's)")
+    for name, entry in summary.items():
+        med = entry["median"]
+        ratios = ", ".join(f"{v['speed_ratio']:.1f}x; {v['cpu_ratio']:.1f}x {peer}"
+                           f"{'*' if v['quality_at_least_equal'] else ''}"
+                           for peer, v in entry.get("vs_spark", {}).items())
+        print(f"{name:26} {med['fit_s']:>6.1f} {med['cpu_s']:>6.1f} {med['words_per_s']:>10,.0f} "
+              f"{med['analogy']:>8.4f} {med['wordsim']:>8.4f} {med['load_before']:>5.1f}  {ratios}")
+    payload = {"corpus": path.name, "corpus_words": words, "spark_epochs": SPARK_EPOCHS, "cores": CORES,
+               "settings": SETTINGS, "configurations": CONFIGURATIONS, "pyspark": PYSPARK,
+               "java_home": java_home(), "cpus": os.cpu_count(), "rounds": rounds, "results": summary}
+    print("saved", save_results("spark" if corpus_name == "brown" else f"spark_{corpus_name}", payload), "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--corpus", default="brown", choices=("brown", "news"))
+    parser.add_argument("--corpus", default="brown,news", help="brown, news, or both comma-separated")
     parser.add_argument("--configs", default=DEFAULT_CONFIGS,
-                        help="spark:PARTITIONS or embedlab:PROCESSESxTHREADS:hs|neg, comma-separated")
+                        help="spark:PARTITIONS or embedlab:PROCESSESxTHREADS:" + "|".join(CONFIGURATIONS)
+                        + ", comma-separated")
     parser.add_argument("--setup-only", action="store_true", help="create the Spark virtualenv and stop")
     args = parser.parse_args()
     spark_python()
     if args.setup_only:
         return
-    path = corpus(args.corpus)
-    words = count_words(path)
     configs = args.configs.split(",")
+    for config in configs:
+        parts = config.split(":")
+        if parts[0] == "embedlab" and (len(parts) != 3 or parts[2] not in CONFIGURATIONS):
+            parser.error(f"{config}: embedlab configurations are embedlab:PxT:NAME, NAME one of {list(CONFIGURATIONS)}")
     with tempfile.TemporaryDirectory() as tmp:  # numba compiles (and caches) outside the timings
-        run_embedlab(path, 1, 1, 1, "hs", 1, Path(tmp))
-    runs: dict[str, list[dict[str, float]]] = {}
-    for round_ in range(args.rounds):
-        for config in configs if round_ % 2 == 0 else configs[::-1]:
-            r = run_config(config, path, args.epochs, round_ + 1)
-            runs.setdefault(config, []).append(r)
-            print(f"round {round_ + 1} {config:20} {words * args.epochs / r['fit_s']:>10,.0f} words/s  "
-                  f"fit {r['fit_s']:6.1f}s  analogy {r['analogy']:.4f}  wordsim {r['wordsim']:.4f}  "
-                  f"load {r['load_before']:.1f}", flush=True)
-    summary = summarise(runs, words, args.epochs)
-    print(f"\n{'configuration':20} {'words/s':>10} {'analogy':>8} {'wordsim':>8}  ratios to Spark")
-    for name, entry in summary.items():
-        med = entry["median"]
-        ratios = ", ".join(f"{v['speed_ratio']:.1f}x {peer}" for peer, v in entry.get("vs_spark", {}).items())
-        print(f"{name:20} {med['words_per_s']:>10,.0f} {med['analogy']:>8.4f} {med['wordsim']:>8.4f}  {ratios}")
-    payload = {"corpus": path.name, "corpus_words": words, "epochs": args.epochs, "cores": CORES,
-               "settings": SETTINGS, "algorithms": ALGORITHMS, "pyspark": PYSPARK, "java_home": java_home(),
-               "cpus": os.cpu_count(), "rounds": args.rounds, "results": summary}
-    print("saved", save_results(f"spark_{args.corpus}" if args.corpus != "brown" else "spark", payload))
+        for name in {c.split(":")[2] for c in configs if c.startswith("embedlab")}:
+            run_embedlab(corpus("brown"), 1, 1, name, 1, Path(tmp), epochs=1)
+    for corpus_name in args.corpus.split(","):
+        bench(corpus_name, configs, args.rounds)
 
 
 if __name__ == "__main__":
