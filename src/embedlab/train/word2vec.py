@@ -46,10 +46,10 @@ from ._sampling import alias_table, huffman_codes, keep_probabilities
 
 Mode = Literal["skipgram", "cbow"]
 _CHECKPOINT_FORMAT = "embedlab.word2vec-checkpoint/1"
-# Words each rank trains between two averages of the model across ranks. Shorter periods cost
-# time for quality: on Brown (512k words a rank, 2 averages an epoch) 2 ranks of negative
-# sampling score 0.21-0.22 on WordSim-353 against 0.25-0.27 on one process; a sync every 40k
-# words brings them to 0.25-0.28 for 12% more training time (36% with CBOW). See
+# Words each rank trains between two averages of the model across ranks. Shorter periods buy
+# quality with time: on Brown (512k words a rank, 2 averages an epoch) 2 ranks of negative
+# sampling score 0.20-0.22 on WordSim-353 against 0.25-0.27 on one process; a sync every 40k
+# words brings them to 0.25-0.28 for 13% more training time (36% with CBOW). See
 # docs/distributed.md.
 _SYNC_WORDS = 200_000
 # Parameter names of older versions, as they may appear in a checkpoint.
