@@ -38,3 +38,22 @@ def test_killed_classifier_and_mf_fits_resume_from_their_own_checkpoints(tmp_pat
     for name, expected in (("classifier", resumable.classifier(None)), ("mf", alone)):
         for key, tensor in expected.items():  # 2 ranks against 1 process: float rounding apart
             torch.testing.assert_close(final[name][key], tensor, rtol=1e-4, atol=1e-5)
+
+
+def test_killed_word2vec_ranks_resume_to_the_uninterrupted_vectors(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    lines = [" ".join(rng.choice(words, size=12)) for _ in range(600)]
+    (tmp_path / "corpus.txt").write_text("\n".join(lines) + "\n")
+    worker = HERE / "_word2vec_elastic_worker.py"
+    extra = ("--max-restarts", "1", "--monitor-interval", "0.2")
+    torchrun(worker, str(tmp_path), "crash", timeout=120, extra=extra)
+    torchrun(worker, str(tmp_path), "whole", timeout=120, extra=extra)
+    assert (tmp_path / "crash.restarts").read_text() == "1"  # the crash happened, and a restart
+    assert (tmp_path / "whole.restarts").read_text() == "0"
+    # Rank 1 reached epoch 1 only through averaging steps with rank 0, so rank 0 had written
+    # epoch 0's checkpoint by then: the restarted run resumed, it did not start over.
+    assert (tmp_path / "crash.resumed").read_text() == "True"
+    np.testing.assert_array_equal(np.load(tmp_path / "crash.npy"), np.load(tmp_path / "whole.npy"))

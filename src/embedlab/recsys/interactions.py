@@ -1,9 +1,8 @@
 """``Interactions``: who rated (or clicked, bought, watched) what, as contiguous integer indices.
 
-This module also holds the one reader of interaction files (CSV/TSV with a header, RecBole's
-atomic ``.inter`` and ``.item`` files): :meth:`Interactions.from_file` reads them for models,
-and :func:`read_movielens` reads the ``movielens-100k`` dataset as :class:`Ratings` (raw ids,
-titles and genres) through the same functions.
+:meth:`Interactions.from_file` reads interaction files through ``_tables`` (CSV/TSV with a
+header, RecBole's atomic ``.inter`` and ``.item`` files), the reader :func:`read_movielens`
+shares.
 
 User and item ids may be any strings or ints; they are kept as strings (``42`` and ``"42"``
 are the same user, as in :class:`~embedlab.Vectors`) and mapped to rows ``0 .. n-1`` in sorted
@@ -13,7 +12,6 @@ works on the index arrays; the id lists turn answers back into the caller's ids.
 
 from __future__ import annotations
 
-import csv
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,19 +19,20 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .._io import PathLike, open_text
+from .._io import PathLike
 from ..errors import DataError, FormatError, InvalidParameterError, UnknownKeyError
+from ._tables import (
+    ITEM_NAMES,
+    TIME_NAMES,
+    USER_NAMES,
+    VALUE_NAMES,
+    find_column,
+    read_table,
+    sibling_titles,
+)
 
 Kind = Literal["explicit", "implicit"]
 
-# Column names recognised in file headers and DataFrames, lower-cased, RecBole ':type' removed.
-_USER_NAMES = ("user", "user_id", "userid", "uid", "customer", "customer_id")
-_ITEM_NAMES = ("item", "item_id", "itemid", "iid", "movie", "movie_id", "movieid", "product",
-               "product_id")
-_VALUE_NAMES = ("rating", "ratings", "score", "value", "count", "weight", "plays", "clicks")
-_TIME_NAMES = ("timestamp", "time", "ts", "date", "datetime")
-_TITLE_NAMES = ("movie_title", "title", "name", "item_name")
-_GENRE_NAMES = ("class", "genre", "genres", "category", "categories")
 
 
 def _ids_to_index(values: Sequence[Any] | np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -239,11 +238,11 @@ class Interactions:
             source = found[0]
         if not source.exists():
             raise FormatError("no such file", source)
-        columns, rows = _read_table(source, delimiter)
-        user_col = _find_column(columns, _USER_NAMES, "user", source) or 0
-        item_col = _find_column(columns, _ITEM_NAMES, "item", source) or 0
-        value_col = _find_column(columns, _VALUE_NAMES, "rating", source, required=False)
-        time_col = _find_column(columns, _TIME_NAMES, "timestamp", source, required=False)
+        columns, rows = read_table(source, delimiter)
+        user_col = find_column(columns, USER_NAMES, "user", source) or 0
+        item_col = find_column(columns, ITEM_NAMES, "item", source) or 0
+        value_col = find_column(columns, VALUE_NAMES, "rating", source, required=False)
+        time_col = find_column(columns, TIME_NAMES, "timestamp", source, required=False)
         users = [row[user_col] for row in rows]
         items = [row[item_col] for row in rows]
         values = None
@@ -262,7 +261,7 @@ class Interactions:
                 stamps = np.array([float(row[time_col]) for row in rows])
             except ValueError:
                 stamps = None  # dates as text: keep the order of the file instead
-        titles = _sibling_titles(source)
+        titles = sibling_titles(source)
         return cls.from_arrays(
             users, items, values, stamps, kind=kind, rating_scale=rating_scale, item_titles=titles,
         )
@@ -306,13 +305,13 @@ class Interactions:
                 if given not in columns:
                     raise DataError(f"the DataFrame has no column {given!r}; it has {columns}")
                 return given
-            index = _find_column(columns, names, what, "the DataFrame", required=required)
+            index = find_column(columns, names, what, "the DataFrame", required=required)
             return None if index is None else columns[index]
 
-        u = pick(user, _USER_NAMES, "user", True)
-        i = pick(item, _ITEM_NAMES, "item", True)
-        r = pick(rating, _VALUE_NAMES, "rating", False)
-        t = pick(timestamp, _TIME_NAMES, "timestamp", False)
+        u = pick(user, USER_NAMES, "user", True)
+        i = pick(item, ITEM_NAMES, "item", True)
+        r = pick(rating, VALUE_NAMES, "rating", False)
+        t = pick(timestamp, TIME_NAMES, "timestamp", False)
         return cls.from_arrays(
             frame[u].to_numpy(), frame[i].to_numpy(),
             None if r is None else frame[r].to_numpy(),
@@ -492,74 +491,3 @@ def _check_scale(values: np.ndarray, declared: tuple[float, float] | None) -> tu
             f"[{low:g}, {high:g}] ({int(outside.sum())} ratings are)"
         )
     return low, high
-
-
-def _clean(name: str) -> str:
-    return name.split(":", 1)[0].strip().lower()
-
-
-def _find_column(
-    columns: list[str], names: tuple[str, ...], what: str, source: object, required: bool = True
-) -> int | None:
-    cleaned = [_clean(c) for c in columns]
-    for name in names:
-        if name in cleaned:
-            return cleaned.index(name)
-    if required:
-        raise FormatError(
-            f"no {what} column in the header {columns}; name it one of {', '.join(names[:4])}",
-            source, 1 if isinstance(source, Path) else None,
-        )
-    return None
-
-
-def _read_table(path: Path, delimiter: str | None) -> tuple[list[str], list[list[str]]]:
-    with open_text(path) as handle:
-        header_line = handle.readline()
-        if not header_line.strip():
-            raise FormatError("the file is empty (expected a header row)", path, 1)
-        if delimiter is None:
-            delimiter = max("\t,;", key=header_line.count)
-        columns = next(csv.reader([header_line], delimiter=delimiter))
-        rows: list[list[str]] = []
-        for n, row in enumerate(csv.reader(handle, delimiter=delimiter), start=2):
-            if not row:
-                continue
-            if len(row) != len(columns):
-                raise FormatError(
-                    f"expected {len(columns)} fields like the header, found {len(row)}", path, n
-                )
-            rows.append(row)
-    if not rows:
-        raise DataError(f"{path}: the interaction set is empty (a header and no rows)")
-    return columns, rows
-
-
-def _item_table(item_file: Path) -> tuple[dict[str, str], dict[str, list[str]]] | None:
-    """Titles (with the release year when there is one) and genres by item id, from a RecBole
-    ``.item`` file; None when it has no title column."""
-    columns, rows = _read_table(item_file, "\t")
-    id_col = _find_column(columns, _ITEM_NAMES, "item", item_file)
-    title_col = _find_column(columns, _TITLE_NAMES, "title", item_file, required=False)
-    if id_col is None or title_col is None:
-        return None
-    genre_col = _find_column(columns, _GENRE_NAMES, "genre", item_file, required=False)
-    cleaned = [_clean(c) for c in columns]
-    year_col = cleaned.index("release_year") if "release_year" in cleaned else None
-    titles: dict[str, str] = {}
-    genres: dict[str, list[str]] = {}
-    for row in rows:
-        title = row[title_col]
-        if year_col is not None and row[year_col]:
-            title = f"{title} ({row[year_col]})"
-        titles[row[id_col]] = title
-        genres[row[id_col]] = row[genre_col].split() if genre_col is not None else []
-    return titles, genres
-
-
-def _sibling_titles(inter: Path) -> dict[str, str] | None:
-    item_file = inter.with_suffix(".item")
-    if inter.suffix != ".inter" or not item_file.exists():
-        return None
-    table = _item_table(item_file)
-    return None if table is None else table[0]

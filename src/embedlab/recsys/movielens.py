@@ -1,6 +1,6 @@
 """MovieLens as RecBole ships it: the ``.inter`` ratings and the ``.item`` titles and genres
-beside them (``datasets.load("movielens-100k")``). The table reading is
-:class:`~embedlab.recsys.Interactions`' own, so there is one parser for both."""
+beside them (``datasets.load("movielens-100k")``), read by ``_tables`` as
+:meth:`~embedlab.recsys.Interactions.from_file` reads them, so there is one parser for both."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import numpy as np
 
 from .._io import PathLike
 from ..errors import FormatError
-from .interactions import (
-    _ITEM_NAMES,
-    _TIME_NAMES,
-    _USER_NAMES,
-    _VALUE_NAMES,
-    _find_column,
-    _item_table,
-    _read_table,
+from ._tables import (
+    ITEM_NAMES,
+    TIME_NAMES,
+    USER_NAMES,
+    VALUE_NAMES,
+    find_column,
+    item_table,
+    read_table,
 )
 
 
@@ -54,11 +54,11 @@ def read_movielens(path: PathLike) -> Ratings:
         DataError: The file has a header and no rows.
     """
     source = Path(path)
-    columns, rows = _read_table(source, "\t")
+    columns, rows = read_table(source, "\t")
     found = [
-        _find_column(columns, names, what, source)
-        for names, what in ((_USER_NAMES, "user"), (_ITEM_NAMES, "item"),
-                            (_VALUE_NAMES, "rating"), (_TIME_NAMES, "timestamp"))
+        find_column(columns, names, what, source)
+        for names, what in ((USER_NAMES, "user"), (ITEM_NAMES, "item"),
+                            (VALUE_NAMES, "rating"), (TIME_NAMES, "timestamp"))
     ]
     user_col, item_col, value_col, time_col = (int(c or 0) for c in found)
     ratings = np.empty(len(rows), np.float32)
@@ -72,7 +72,7 @@ def read_movielens(path: PathLike) -> Ratings:
                 f"rating {row[value_col]!r} or time {row[time_col]!r} is not a number", source, n + 2
             ) from None
     item_file = source.with_suffix(".item")
-    table = _item_table(item_file) if item_file.exists() else None
+    table = item_table(item_file) if item_file.exists() else None
     titles, genres = table if table is not None else ({}, {})
     return Ratings(
         np.asarray([row[user_col] for row in rows]), np.asarray([row[item_col] for row in rows]),

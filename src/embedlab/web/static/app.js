@@ -569,15 +569,26 @@ function drawOverlay() {
   drawLabels(s, marks);
 }
 
-// Every marked point gets its label: beside its dot when there is room, else farther out on
-// a leader line, trying eight directions at growing distances.
+// Labels longer than this are cut with an ellipsis on the canvas (document titles run to a
+// hundred characters); the selected point keeps its whole label, the panel lists the rest.
+const LABEL_CHARS = 40;
+
+function shortLabel(text) {
+  return text.length > LABEL_CHARS ? text.slice(0, LABEL_CHARS - 1).trimEnd() + "\u2026" : text;
+}
+
+// Every marked point gets its label beside its dot when there is room, else farther out on a
+// leader line, trying eight directions at growing distances. Where no place is free, the
+// selected point and the analogy's points (bold) still get theirs; a neighbour's or a match's
+// is left out rather than printed over another label (hovering its dot names it).
 function drawLabels(s, marks) {
   const taken = marks.map((m) => [s[2 * m.row] - m.radius, s[2 * m.row + 1] - m.radius, s[2 * m.row] + m.radius, s[2 * m.row + 1] + m.radius]);
   const overlaps = (b) => taken.some((t) => b[0] < t[2] && t[0] < b[2] && b[1] < t[3] && t[1] < b[3]);
   const width = canvas.clientWidth, height = canvas.clientHeight;
   for (const m of marks) {
     const x = s[2 * m.row], y = s[2 * m.row + 1];
-    const text = (m.badge ? `${m.badge}: ` : "") + labelOf(m.row);
+    const label = m.row === state.selected ? labelOf(m.row) : shortLabel(labelOf(m.row));
+    const text = (m.badge ? `${m.badge}: ` : "") + label;
     ctx.font = `${m.bold ? "bold " : ""}13px system-ui, sans-serif`;
     const w = ctx.measureText(text).width, h = 14, gap = m.radius + 3;
     const places = [[x + gap, y - gap, false], [x - gap - w, y - gap, false], [x + gap, y + gap + h - 4, false],
@@ -591,7 +602,9 @@ function drawLabels(s, marks) {
     }
     const box = ([lx, ly]) => [lx - 2, ly - h + 2, lx + w + 2, ly + 4];
     const inside = ([lx, ly]) => lx >= 0 && lx + w <= width && ly - h >= 0 && ly <= height;
-    const spot = places.find((p) => inside(p) && !overlaps(box(p))) || places[0];
+    const free = places.find((p) => inside(p) && !overlaps(box(p)));
+    if (!free && !m.bold) continue;
+    const spot = free || places[0];
     taken.push(box(spot));
     if (spot[2]) {  // a leader line from the dot to the label
       ctx.beginPath();
@@ -1041,12 +1054,19 @@ async function labelBy(column) {
 function listResults(element, results, onPick, scoreName) {
   element.innerHTML = "";
   for (const { key, score } of results) {
+    // Key and score side by side in a flex row inside the list item (the item keeps its number):
+    // a long key wraps in its own column and its score stays on its first line.
     const li = document.createElement("li");
-    li.textContent = key;
+    const entry = document.createElement("div");
+    entry.className = "entry";
+    const name = document.createElement("span");
+    name.className = "key";
+    name.textContent = key;
     const span = document.createElement("span");
     span.className = "score";
     span.textContent = (scoreName ? scoreName + " " : "") + (scoreName === "dist" ? -score : score).toFixed(3);
-    li.append(span);
+    entry.append(name, span);
+    li.append(entry);
     li.addEventListener("click", () => onPick(key));
     element.append(li);
   }
