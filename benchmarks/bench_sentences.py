@@ -150,7 +150,8 @@ def agreement(student: np.ndarray, teacher: np.ndarray, pairs: np.ndarray) -> fl
     return float(spearman(cosines(student), cosines(teacher)))
 
 
-def tfidf_accuracy(texts: list[str], labels: np.ndarray) -> float:
+def tfidf_accuracy(texts: list[str], labels: np.ndarray) -> list[float]:
+    """TF-IDF 1-2-grams + logistic regression, the accuracy of each of the 5 folds."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -159,7 +160,7 @@ def tfidf_accuracy(texts: list[str], labels: np.ndarray) -> float:
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     pipeline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
                              LogisticRegression(max_iter=2000, C=10.0))
-    return float(cross_val_score(pipeline, texts, labels, cv=folds).mean())
+    return [float(a) for a in cross_val_score(pipeline, texts, labels, cv=folds)]
 
 
 def glove_encoder() -> Any:
@@ -223,17 +224,39 @@ def fold_accuracy(features: np.ndarray, labels: np.ndarray, train: np.ndarray,
     return float(classifier.score(features[test], labels[test]))
 
 
-def classifier_accuracy(model: Any, texts: list[str], labels: np.ndarray, train: np.ndarray,
-                        test: np.ndarray, epochs: int) -> float:
-    """TextClassifier with ``model`` as its embedding layer, the table trained with the labels
-    of the fold's training part; the epoch is chosen on a tenth of that part (early stopping)."""
+def classifier_probabilities(model: Any, texts: list[str], labels: np.ndarray, train: np.ndarray,
+                             test: np.ndarray, args: Any, seed: int) -> np.ndarray:
+    """The probability of "fresh" of each test review from a TextClassifier with ``model`` as
+    its embedding layer (and ``--bigram-buckets`` rows of hashed token bigrams), the table
+    trained with the labels of the fold's training part: at most ``--classifier-epochs``
+    epochs, the epoch chosen on a tenth of that part (early stopping, patience 2), or, with
+    ``--classifier-holdout 0``, exactly that many epochs on the whole part."""
     from embedlab.nn import TextClassifier
 
-    classifier = TextClassifier.from_static(model, freeze=False, input_length=64)
-    classifier.fit([texts[i] for i in train], [bool(labels[i]) for i in train], epochs=epochs,
-                   validation=0.1, early_stopping=2, progress=False)
-    return float(classifier.evaluate([texts[i] for i in test],
-                                     [bool(labels[i]) for i in test])["accuracy"])
+    classifier = TextClassifier.from_static(model, freeze=False, input_length=64,
+                                            bigram_buckets=args.bigram_buckets)
+    holdout: dict[str, Any] = ({"validation": args.classifier_holdout, "early_stopping": 2}
+                               if args.classifier_holdout else {})
+    classifier.fit([texts[i] for i in train], [bool(labels[i]) for i in train],
+                   epochs=args.classifier_epochs, seed=seed, progress=False, **holdout)
+    found: np.ndarray = classifier.predict_proba([texts[i] for i in test])[
+        :, classifier.classes.index(True)]
+    return found
+
+
+def classifier_rows(args: Any, probabilities: list[np.ndarray],
+                    truth: np.ndarray) -> dict[str, float]:
+    """The accuracy of the first seed's classifier and of the seeds' mean probability."""
+    name = "static+fine_tune, TextClassifier"
+    if args.bigram_buckets:
+        name += f" + {args.bigram_buckets} bigram rows"
+    if not args.classifier_holdout:
+        name += f", {args.classifier_epochs} epochs"
+    rows = {name: float(((probabilities[0] > 0.5) == truth).mean())}
+    if len(probabilities) > 1:
+        mean = np.mean(probabilities, axis=0)
+        rows[f"{name}, {len(probabilities)} seeds averaged"] = float(((mean > 0.5) == truth).mean())
+    return rows
 
 
 def main() -> None:
@@ -256,8 +279,17 @@ def main() -> None:
                         help="what fine_tune for retrieval learns from beside the other half's "
                              "article texts: 'titles' (the other half's titles), 'reviews' (the "
                              "12,808 Rotten Tomatoes reviews), both, or 'none'")
-    parser.add_argument("--classifier-epochs", type=int, default=4,
-                        help="most epochs of the TextClassifier row (0: leave it out)")
+    parser.add_argument("--classifier-epochs", type=int, default=1,
+                        help="epochs of the TextClassifier rows, or their most with a "
+                             "--classifier-holdout (0: leave them out)")
+    parser.add_argument("--classifier-holdout", type=float, default=0.0,
+                        help="the share of a fold's training part that early stopping watches "
+                             "(0: exactly --classifier-epochs epochs on the whole part)")
+    parser.add_argument("--classifier-seeds", default="0,1",
+                        help="seeds of the TextClassifiers whose probabilities are averaged "
+                             "(the first seed's alone is a row too)")
+    parser.add_argument("--bigram-buckets", type=int, default=65536,
+                        help="TextClassifier's rows of hashed token bigrams (0: none)")
     parser.add_argument("--folds", default=None, help="rt: only these folds (e.g. 0,1); the "
                         "figures of each fold are cached, and a run of all folds reads them")
     parser.add_argument("--threads", type=int, default=1,
@@ -342,7 +374,8 @@ def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict
         train, test = folds[f]
         extra = "" if args.rt_extra == "none" else f"-{args.rt_extra}"
         cached = CACHE / (f"rt-fold{f}-{len(review_texts)}-d{args.dims}-e{args.epochs}"
-                          f"-c{args.classifier_epochs}{extra}.json")
+                          f"-c{args.classifier_epochs}-h{args.classifier_holdout}"
+                          f"-b{args.bigram_buckets}-s{args.classifier_seeds}{extra}.json")
         if not cached.exists():
             found = {name: fold_accuracy(matrix, labels, train, test)
                      for name, matrix in features.items()}
@@ -355,9 +388,11 @@ def rt_part(args: Any, teacher: Any, static: Any, plain: dict[str, Any]) -> dict
             accuracy.setdefault(name, []).append(value)
         say(f"fold {f}: " + ", ".join(f"{n} {v:.4f}" for n, v in found.items()))
     if args.folds is None:
-        accuracy["tfidf 1-2-gram"] = [tfidf_accuracy(review_texts, labels)]
+        accuracy["tfidf 1-2-gram"] = tfidf_accuracy(review_texts, labels)
     return {"reviews": len(review_texts), "fine_tune_seconds": tune_seconds,
             "classifier_epochs": args.classifier_epochs,
+            "classifier_holdout": args.classifier_holdout,
+            "classifier_seeds": args.classifier_seeds, "bigram_buckets": args.bigram_buckets,
             "accuracy": {name: float(np.mean(runs)) for name, runs in accuracy.items()},
             "folds": accuracy}
 
@@ -378,8 +413,10 @@ def _tuned_fold(args: Any, teacher: Any, static: Any, texts: list[str], labels: 
     found = {"fine_tune_seconds": time.perf_counter() - t,
              "static+fine_tune": fold_accuracy(_encoder(tuned)(texts), labels, train, test)}
     if args.classifier_epochs:
-        found["static+fine_tune, TextClassifier"] = classifier_accuracy(
-            tuned, texts, labels, train, test, args.classifier_epochs)
+        seeds = [int(seed) for seed in args.classifier_seeds.split(",")]
+        probabilities = [classifier_probabilities(tuned, texts, labels, train, test, args, seed)
+                         for seed in seeds]
+        found.update(classifier_rows(args, probabilities, labels[test]))
     return found
 
 
