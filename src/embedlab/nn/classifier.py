@@ -44,23 +44,49 @@ _KNOWN_TOKENIZERS: dict[str, Tokenizer] = {
 
 
 class _Net(nn.Module):
-    def __init__(self, embedding: Embedding, hidden: int, outputs: int) -> None:
+    def __init__(self, embedding: Embedding, hidden: int, outputs: int,
+                 bigram_buckets: int = 0, input_length: int = 0) -> None:
         super().__init__()
         self.embedding = embedding
         self.hidden = nn.Linear(embedding.embedding_dim, hidden)
         self.output = nn.Linear(hidden, outputs)
+        # fastText's bigrams: hashed rows averaged with the words'; they start at zero, so
+        # the net starts as the words-only one. Row 0 is the padding of the bigram ids.
+        self.words = input_length
+        self.bigrams: nn.Embedding | None = None
+        if bigram_buckets:
+            self.bigrams = nn.Embedding(bigram_buckets + 1, embedding.embedding_dim, padding_idx=0)
+            nn.init.zeros_(self.bigrams.weight)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        pairs = None
+        if self.bigrams is not None:  # the ids are the words' then their bigrams' (_bigram_ids)
+            ids, pairs = ids[:, : self.words], ids[:, self.words :]
         vectors = self.embedding(ids)
         pad = self.embedding.padding_idx
-        if pad is None:
+        if pad is None and pairs is None:
             pooled = vectors.mean(dim=1)
         else:
             # Average over the real tokens only: padding must not dilute short texts.
-            mask = (ids != pad).unsqueeze(-1).to(vectors.dtype)
-            pooled = (vectors * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+            real = torch.ones_like(ids, dtype=torch.bool) if pad is None else ids != pad
+            mask = real.unsqueeze(-1).to(vectors.dtype)
+            total, count = (vectors * mask).sum(dim=1), mask.sum(dim=1)
+            if pairs is not None and self.bigrams is not None:
+                total = total + self.bigrams(pairs).sum(dim=1)  # padding rows stay zero
+                count = count + (pairs != 0).sum(dim=1, keepdim=True).to(vectors.dtype)
+            pooled = total / count.clamp(min=1.0)
         logits: torch.Tensor = self.output(torch.relu(self.hidden(pooled)))
         return logits
+
+
+def _bigram_ids(ids: np.ndarray, buckets: int, pad: int | None) -> np.ndarray:
+    """Each pair of neighbouring word ids hashed into 1 .. ``buckets`` (0 where either is
+    padding), one column per pair: ``(first * 1000003 + second) % buckets + 1``."""
+    first, second = ids[:, :-1].astype(np.int64), ids[:, 1:].astype(np.int64)
+    hashed = (first * 1000003 + second) % buckets + 1
+    if pad is not None:
+        hashed[(first == pad) | (second == pad)] = 0
+    return hashed
 
 
 class TextClassifier:
@@ -87,6 +113,9 @@ class TextClassifier:
         learning_rate: Adam's learning rate.
         oov: How vocabulary words missing from ``pretrained`` start: ``"random"``,
             ``"zero"`` or ``"mean"`` (see :meth:`Embedding.from_vectors`).
+        bigram_buckets: Rows of hashed word-bigram vectors averaged with the words' (as
+            fastText's ``wordNgrams=2``; they start at zero and learn from the labels); 0
+            averages the words alone.
 
     Raises:
         InvalidParameterError: A parameter of the wrong type or out of range.
@@ -105,6 +134,7 @@ class TextClassifier:
         tokenizer: Tokenizer = tokenize,
         learning_rate: float = 1e-3,
         oov: OOV = "random",
+        bigram_buckets: int = 0,
     ) -> None:
         # Constructors only store (fit and the first use of the network check, see _validate);
         # the two defaults that follow from other arguments are filled in here.
@@ -121,6 +151,7 @@ class TextClassifier:
         self.tokenizer = tokenizer
         self.learning_rate = learning_rate
         self.oov = oov
+        self.bigram_buckets = bigram_buckets
         self.classes: list[Hashable] = []
         self.device = torch.device("cpu")
         self.history: History | None = None
@@ -139,11 +170,13 @@ class TextClassifier:
         "tokenizer": [IsCallable()],
         "learning_rate": [Interval(float, 0, None, closed="right")],
         "oov": [Options(("random", "zero", "mean"))],
+        "bigram_buckets": [Interval(int, 0, None)],
     }
 
     @classmethod
     def from_static(cls, model: Any, *, freeze: bool = False, input_length: int = 100,
-                    hidden: int = 64, learning_rate: float = 1e-3) -> TextClassifier:
+                    hidden: int = 64, learning_rate: float = 1e-3,
+                    bigram_buckets: int = 0) -> TextClassifier:
         """A classifier whose text representation is a static sentence model
         (:class:`embedlab.sentences.StaticModel`): its tokenizer cuts the texts, its table
         (weights multiplied in) is the embedding layer, kept as it is with ``freeze=True`` or
@@ -155,6 +188,7 @@ class TextClassifier:
             input_length: Tokens per text: longer texts are cut, shorter ones padded.
             hidden: Units of the hidden Dense(relu) layer.
             learning_rate: Adam's learning rate.
+            bigram_buckets: Rows of hashed token-bigram vectors beside the table (0: none).
 
         Returns:
             An untrained classifier over the model's vocabulary.
@@ -168,7 +202,7 @@ class TextClassifier:
         vocab, table, tokenizer = parts()  # type: ignore[misc]
         return cls(vocab=vocab, pretrained=table, freeze=freeze, tokenizer=tokenizer,
                    input_length=input_length, hidden=hidden, learning_rate=learning_rate,
-                   oov="zero")
+                   oov="zero", bigram_buckets=bigram_buckets)
 
     def _validate(self) -> None:
         if isinstance(self.vocab, Vocab) and self.vocab.pad_id is None:
@@ -219,7 +253,7 @@ class TextClassifier:
                 embedding = Embedding(rows, self.embedding_dim, padding_idx=pad)
                 embedding.weight.requires_grad_(not self.freeze)
             outputs = 1 if self.num_classes == 2 else self.num_classes
-            return _Net(embedding, self.hidden, outputs)
+            return _Net(embedding, self.hidden, outputs, self.bigram_buckets, self.input_length)
 
     @property
     def coverage(self) -> Any:
@@ -268,6 +302,9 @@ class TextClassifier:
         rows = [
             LayerRow("embedding", "Embedding", (None, self.input_length, emb.embedding_dim),
                      emb.weight.numel(), emb.weight.requires_grad),
+            *([LayerRow("bigram_embedding", "Embedding",
+                        (None, max(self.input_length - 1, 1), emb.embedding_dim),
+                        self.net.bigrams.weight.numel())] if self.net.bigrams is not None else []),
             LayerRow("global_average_pooling1d", "GlobalAveragePooling1D", (None, emb.embedding_dim), 0),
             LayerRow("dense", "Dense", (None, dense_in.out_features),
                      sum(p.numel() for p in dense_in.parameters())),
@@ -327,6 +364,8 @@ class TextClassifier:
     def _encode(self, texts: Sequence[str]) -> torch.Tensor:
         vocab = self._fitted_vocab()
         ids = vocab.encode_batch([self.tokenizer(t) for t in texts], self.input_length)
+        if self.bigram_buckets:
+            ids = np.concatenate([ids, _bigram_ids(ids, self.bigram_buckets, vocab.pad_id)], axis=1)
         return torch.from_numpy(ids)
 
     def _targets(self, labels: Sequence[Hashable], what: str = "labels") -> torch.Tensor:
@@ -557,7 +596,7 @@ class TextClassifier:
             "format": _FORMAT, "embedding_dim": self.embedding_dim,
             "input_length": self.input_length, "hidden": self.hidden, "freeze": self.freeze,
             "classes": self.classes, "learning_rate": self.learning_rate,
-            "tokenizer": tokenizer_name
+            "bigram_buckets": self.bigram_buckets, "tokenizer": tokenizer_name
             or f"{getattr(self.tokenizer, '__module__', '?')}.{getattr(self.tokenizer, '__qualname__', '?')}",
         }
         return write_model_dir(directory, config, self.net.state_dict(), vocab)
@@ -599,6 +638,7 @@ class TextClassifier:
                 input_length=config["input_length"], hidden=config["hidden"],
                 num_classes=max(2, len(config["classes"])), freeze=config["freeze"], vocab=vocab,
                 learning_rate=config["learning_rate"], tokenizer=tokenizer,
+                bigram_buckets=config.get("bigram_buckets", 0),
             )
             model.classes = list(config["classes"])
             model.net.load_state_dict(weights)
