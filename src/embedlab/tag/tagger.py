@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from ..distributed import all_reduce_sum, barrier, context, wrap
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..nn.embedding import Embedding
 from ..nn.saving import read_model_dir, write_model_dir
-from ..nn.training import History, torch_threads
+from ..nn.training import EarlyStopping, History, torch_threads
 from ..vectors import Vectors
 from ..vocab import Vocab
 from ._lookup import pretrained_rows, subword_vectors, words_beyond
@@ -347,7 +346,7 @@ class SequenceTagger:
         ranks = context()
         trained = wrap(net)  # DDP when there are several ranks: gradients averaged in backward
         progress = progress and ranks.is_main
-        best_loss, best_state, waited = math.inf, None, 0
+        stopping = EarlyStopping(early_stopping if val is not None else None)
         for epoch in range(1, epochs + 1):
             batches = self._batches(train, batch_size, generator)
             net.train()
@@ -384,18 +383,9 @@ class SequenceTagger:
                     figures |= {"val_loss": val_loss, "val_accuracy": val_accuracy}
                     bar.advance(0, info=" · ".join(f"{k} {v:.4f}" for k, v in figures.items()))
             history.add(**figures)
-            if val is None or early_stopping is None:
-                continue
-            if figures["val_loss"] < best_loss - 1e-6:
-                best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
-                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            else:
-                waited += 1
-                if waited >= early_stopping:
-                    history.stopped_epoch = epoch
-                    break
-        if best_state is not None:
-            net.load_state_dict(best_state)
+            if val is not None and stopping.update(epoch, figures["val_loss"], net, history):
+                break
+        stopping.restore(net)
         net.eval()
         return history
 
