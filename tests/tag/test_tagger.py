@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from pathlib import Path
 
@@ -102,39 +101,6 @@ def test_bad_input_gets_one_clear_sentence() -> None:
         tagger.predict(["a dog"])
     with pytest.raises(InvalidParameterError, match="'early_stopping' parameter"):
         tagger.fit([["a"]], [["X"]], early_stopping=2, progress=False)
-
-
-def test_viterbi_finds_the_best_path_that_brute_force_finds() -> None:
-    import itertools
-
-    from embedlab.tag.crf import CRF
-
-    torch.manual_seed(0)
-    crf = CRF(3)
-    with torch.no_grad():
-        for parameter in crf.parameters():
-            parameter.normal_()
-    emissions = torch.randn(2, 4, 3)
-    lengths = torch.tensor([4, 2])
-
-    def score(b: int, path: tuple[int, ...]) -> float:
-        total = crf.start[path[0]] + crf.end[path[-1]]
-        total = total + sum(emissions[b, t, y] for t, y in enumerate(path))
-        total = total + sum(crf.transitions[a, c] for a, c in itertools.pairwise(path))
-        return float(total)
-
-    crf.requires_grad_(False)
-    decoded = crf.decode(emissions, lengths)
-    for b, length in enumerate(lengths.tolist()):
-        paths = list(itertools.product(range(3), repeat=length))
-        assert decoded[b] == list(max(paths, key=lambda p: score(b, p)))
-        # The loss is -log p(gold): exp(-loss * tokens) summed over every path is 1.
-        targets = torch.full((1, 4), -100)
-        total = 0.0
-        for path in paths:
-            targets[0, :length] = torch.tensor(path)
-            total += math.exp(-float(crf.loss(emissions[b : b + 1], targets)) * length)
-        assert total == pytest.approx(1.0, rel=1e-5)
 
 
 def test_crf_tagger_learns_and_reloads(tmp_path: Path) -> None:

@@ -400,12 +400,7 @@ class SequenceTagger:
     def _decode(self, scores: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Tag ids ``(batch, longest)``: Viterbi's best paths with a CRF, else each argmax."""
         crf = self.net.crf
-        if crf is None:
-            return scores.argmax(2)
-        best = torch.zeros(scores.shape[:2], dtype=torch.long)
-        for i, path in enumerate(crf.decode(scores, lengths)):
-            best[i, : len(path)] = torch.tensor(path, dtype=torch.long)
-        return best
+        return scores.argmax(2) if crf is None else crf.decode(scores, lengths)
 
     @torch.no_grad()
     def _score(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
