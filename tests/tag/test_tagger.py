@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from embedlab import Vectors
 from embedlab.errors import DataError, InvalidParameterError
 from embedlab.tag import SequenceTagger
 
-SMALL = {"embedding_dim": 16, "char_dim": 8, "char_filters": 16, "hidden": 16, "min_count": 1}
+SMALL: dict[str, Any] = {"embedding_dim": 16, "char_dim": 8, "char_filters": 16, "hidden": 16, "min_count": 1}
 
 
 def _toy(n: int, seed: int = 0) -> tuple[list[list[str]], list[list[str]]]:
@@ -214,3 +215,31 @@ def test_word_dropout_swaps_learned_rows_for_unk_while_training_only() -> None:
         words.eval()
         kept = words(ids)[0]
         assert torch.equal(kept[:2], learned.weight[[2, 3]] + torch.tensor([[4.0, 5.0], [6.0, 7.0]]))
+
+
+def test_several_pretrained_sets_are_joined_side_by_side(tmp_path: Path) -> None:
+    """A word's pretrained row is each set's vector of it in turn; zeros where a set lacks it,
+    and a subword model's built vector for words only the other set knows (or new ones)."""
+    plain = Vectors(["a", "zulu"], np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    built = Vectors(["dogo"], np.array([[0.5, 0.5]], np.float32), subwords=_EndsInO())
+    tagger = SequenceTagger(pretrained=[plain, built], char_filters=4, hidden=4, min_count=1)
+    assert tagger.dim == 4
+    tagger.fit(*_toy(20), epochs=1, progress=False)
+    assert tagger.vocab is not None
+
+    def row(word: str) -> list[float]:
+        table = tagger.net.words.pretrained  # grows when new words come: read it each time
+        assert table is not None and tagger.vocab is not None
+        return [float(v) for v in table.weight[tagger.vocab.token_to_id(word)]]
+
+    assert row("a") == [1.0, 2.0, 0.0, 0.0]      # a training word the second set cannot build
+    assert row("dogo") == [0.0, 0.0, 0.5, 0.5]   # a training word only the second set has
+    assert row("zulu") == [3.0, 4.0, 0.0, 0.0]   # only the first set knows it: an id past training's
+    assert tagger.vocab.token_to_id("zulu") >= tagger.trainable_rows
+    tagger.predict([["a", "zebro"]])              # a new word the subword model builds
+    assert row("zebro") == [0.0, 0.0, 1.0, 0.0]
+    tagger.save(tmp_path / "m")
+    loaded = SequenceTagger.load(tmp_path / "m", pretrained=[plain, built])
+    assert loaded.predict([["a", "lemo", "zulu"]]) == tagger.predict([["a", "lemo", "zulu"]])
+    with pytest.raises(InvalidParameterError, match="must match the pretrained vectors \\(4\\)"):
+        SequenceTagger(pretrained=[plain, built], embedding_dim=2).fit(*_toy(2), progress=False)
