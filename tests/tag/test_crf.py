@@ -104,3 +104,37 @@ def test_the_loss_has_gradients_for_every_parameter() -> None:
     torch.autograd.backward(crf.loss(emissions, targets))
     assert all(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in crf.parameters())
     assert emissions.grad is not None and float(emissions.grad[1, 2:].abs().sum()) == 0.0
+
+
+def _brute_log_partition(crf: CRF, emissions: torch.Tensor) -> torch.Tensor:
+    """log-sum-exp of every path's score of one sentence, as torch sums (for gradients)."""
+    n = emissions.shape[0]
+    scores = []
+    for path in itertools.product(range(TAGS), repeat=n):
+        total = crf.start[path[0]] + crf.end[path[-1]] + sum(emissions[t, y] for t, y in enumerate(path))
+        scores.append(total + sum(crf.transitions[a, b] for a, b in itertools.pairwise(path)))
+    return torch.logsumexp(torch.stack(scores), dim=0)
+
+
+def test_gradients_of_the_log_partition_equal_brute_force() -> None:
+    lengths = [4, 2]
+    emissions, _, mask = _batch(11, lengths)
+    fast, slow = _crf(11).requires_grad_(True), _crf(11).requires_grad_(True)
+    fast_emissions, slow_emissions = emissions.clone().requires_grad_(True), emissions.clone().requires_grad_(True)
+    torch.autograd.backward(fast.log_partition(fast_emissions, mask).sum())
+    torch.autograd.backward(sum(_brute_log_partition(slow, slow_emissions[b, :n]) for b, n in enumerate(lengths)))
+    for (name, a), b in zip(fast.named_parameters(), slow.parameters(), strict=True):
+        torch.testing.assert_close(a.grad, b.grad, atol=1e-5, rtol=1e-4, msg=name)
+    torch.testing.assert_close(fast_emissions.grad, slow_emissions.grad, atol=1e-5, rtol=1e-4)
+
+
+def test_large_scores_stay_finite_and_exact() -> None:
+    """Transitions and emissions of hundreds: the exp-space sums are scaled, never overflow."""
+    crf = _crf(13)
+    with torch.no_grad():
+        for parameter in crf.parameters():
+            parameter.mul_(100.0)
+    emissions, _, mask = _batch(13, [4])
+    emissions = emissions * 100.0
+    exact = float(_brute_log_partition(crf, emissions[0].double()))
+    assert float(crf.log_partition(emissions, mask)[0]) == pytest.approx(exact, rel=1e-5)
