@@ -43,7 +43,7 @@ from embedlab.tag import SequenceTagger, name_bio, span_scores, universal_tag  #
 
 Sentences = list[list[str]]
 SYSTEMS = ("most-frequent", "hmm", "nltk", "nltk-all", "tagger", "tagger+glove", "tagger+fasttext",
-           "tagger+glove+fasttext", "tagger+glove+crf")
+           "tagger+glove+fasttext", "tagger+glove+crf", "tagger+glove+fasttext+crf")
 
 
 def score(gold: Sentences, predicted: Sentences, words: Sentences, seen: set[str]) -> dict[str, Any]:
