@@ -43,11 +43,12 @@ from embedlab.tag import SequenceTagger, name_bio, span_scores, universal_tag  #
 
 Sentences = list[list[str]]
 SYSTEMS = ("most-frequent", "hmm", "nltk", "nltk-all", "tagger", "tagger+glove", "tagger+fasttext",
-           "tagger+glove+crf")
+           "tagger+glove+fasttext", "tagger+glove+crf", "tagger+glove+fasttext+crf")
 
 
 def score(gold: Sentences, predicted: Sentences, words: Sentences, seen: set[str]) -> dict[str, Any]:
     full = universal = unseen = unseen_total = total = 0
+    confusions: Counter[str] = Counter()  # the mistakes on unseen words, "gold -> predicted"
     for g_row, p_row, w_row in zip(gold, predicted, words, strict=True):
         for g, p, w in zip(g_row, p_row, w_row, strict=True):
             total += 1
@@ -56,11 +57,14 @@ def score(gold: Sentences, predicted: Sentences, words: Sentences, seen: set[str
             if w not in seen:
                 unseen_total += 1
                 unseen += g == p
+                if g != p:
+                    confusions[f"{g} -> {p}"] += 1
     names = span_scores([name_bio(g) for g in gold], [name_bio(p) for p in predicted])
     return {
         "full_accuracy": full / total, "universal_accuracy": universal / total,
         "unseen_accuracy": unseen / unseen_total, "unseen_tokens": unseen_total,
         "name_precision": names.precision, "name_recall": names.recall, "name_f1": names.f1,
+        "unseen_confusions": dict(confusions.most_common(12)),
     }
 
 
@@ -191,13 +195,16 @@ def main() -> None:
                 tag_fn = perceptron(sentences, tags, args.nltk_iterations)
             else:
                 options = dict(settings)
+                pretrained: list[Vectors] = []
                 if "glove" in system:
-                    options["pretrained"] = datasets.load("glove-6b-50d")
+                    pretrained.append(datasets.load("glove-6b-50d"))
                 if "fasttext" in system:
                     with Clock() as vectors_clock:
-                        options["pretrained"] = fasttext_vectors(sentences, args.threads)
+                        pretrained.append(fasttext_vectors(sentences, args.threads))
                     figures["vectors_train_seconds"] = vectors_clock.wall
                     figures["vectors_train_cpu_seconds"] = vectors_clock.cpu
+                if pretrained:  # both: GloVe's and fastText's vectors side by side
+                    options["pretrained"] = pretrained[0] if len(pretrained) == 1 else pretrained
                 options["crf"] = system.endswith("+crf")
                 tagger = SequenceTagger(**options)
                 extra = json.loads(args.fit)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ from embedlab import Vectors
 from embedlab.errors import DataError, InvalidParameterError
 from embedlab.tag import SequenceTagger
 
-SMALL = {"embedding_dim": 16, "char_dim": 8, "char_filters": 16, "hidden": 16, "min_count": 1}
+SMALL: dict[str, Any] = {"embedding_dim": 16, "char_dim": 8, "char_filters": 16, "hidden": 16, "min_count": 1}
 
 
 def _toy(n: int, seed: int = 0) -> tuple[list[list[str]], list[list[str]]]:
@@ -102,39 +102,6 @@ def test_bad_input_gets_one_clear_sentence() -> None:
         tagger.predict(["a dog"])
     with pytest.raises(InvalidParameterError, match="'early_stopping' parameter"):
         tagger.fit([["a"]], [["X"]], early_stopping=2, progress=False)
-
-
-def test_viterbi_finds_the_best_path_that_brute_force_finds() -> None:
-    import itertools
-
-    from embedlab.tag.crf import CRF
-
-    torch.manual_seed(0)
-    crf = CRF(3)
-    with torch.no_grad():
-        for parameter in crf.parameters():
-            parameter.normal_()
-    emissions = torch.randn(2, 4, 3)
-    lengths = torch.tensor([4, 2])
-
-    def score(b: int, path: tuple[int, ...]) -> float:
-        total = crf.start[path[0]] + crf.end[path[-1]]
-        total = total + sum(emissions[b, t, y] for t, y in enumerate(path))
-        total = total + sum(crf.transitions[a, c] for a, c in itertools.pairwise(path))
-        return float(total)
-
-    crf.requires_grad_(False)
-    decoded = crf.decode(emissions, lengths)
-    for b, length in enumerate(lengths.tolist()):
-        paths = list(itertools.product(range(3), repeat=length))
-        assert decoded[b] == list(max(paths, key=lambda p: score(b, p)))
-        # The loss is -log p(gold): exp(-loss * tokens) summed over every path is 1.
-        targets = torch.full((1, 4), -100)
-        total = 0.0
-        for path in paths:
-            targets[0, :length] = torch.tensor(path)
-            total += math.exp(-float(crf.loss(emissions[b : b + 1], targets)) * length)
-        assert total == pytest.approx(1.0, rel=1e-5)
 
 
 def test_crf_tagger_learns_and_reloads(tmp_path: Path) -> None:
@@ -248,3 +215,31 @@ def test_word_dropout_swaps_learned_rows_for_unk_while_training_only() -> None:
         words.eval()
         kept = words(ids)[0]
         assert torch.equal(kept[:2], learned.weight[[2, 3]] + torch.tensor([[4.0, 5.0], [6.0, 7.0]]))
+
+
+def test_several_pretrained_sets_are_joined_side_by_side(tmp_path: Path) -> None:
+    """A word's pretrained row is each set's vector of it in turn; zeros where a set lacks it,
+    and a subword model's built vector for words only the other set knows (or new ones)."""
+    plain = Vectors(["a", "zulu"], np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    built = Vectors(["dogo"], np.array([[0.5, 0.5]], np.float32), subwords=_EndsInO())
+    tagger = SequenceTagger(pretrained=[plain, built], char_filters=4, hidden=4, min_count=1)
+    assert tagger.dim == 4
+    tagger.fit(*_toy(20), epochs=1, progress=False)
+    assert tagger.vocab is not None
+
+    def row(word: str) -> list[float]:
+        table = tagger.net.words.pretrained  # grows when new words come: read it each time
+        assert table is not None and tagger.vocab is not None
+        return [float(v) for v in table.weight[tagger.vocab.token_to_id(word)]]
+
+    assert row("a") == [1.0, 2.0, 0.0, 0.0]      # a training word the second set cannot build
+    assert row("dogo") == [0.0, 0.0, 0.5, 0.5]   # a training word only the second set has
+    assert row("zulu") == [3.0, 4.0, 0.0, 0.0]   # only the first set knows it: an id past training's
+    assert tagger.vocab.token_to_id("zulu") >= tagger.trainable_rows
+    tagger.predict([["a", "zebro"]])              # a new word the subword model builds
+    assert row("zebro") == [0.0, 0.0, 1.0, 0.0]
+    tagger.save(tmp_path / "m")
+    loaded = SequenceTagger.load(tmp_path / "m", pretrained=[plain, built])
+    assert loaded.predict([["a", "lemo", "zulu"]]) == tagger.predict([["a", "lemo", "zulu"]])
+    with pytest.raises(InvalidParameterError, match="must match the pretrained vectors \\(4\\)"):
+        SequenceTagger(pretrained=[plain, built], embedding_dim=2).fit(*_toy(2), progress=False)

@@ -141,6 +141,85 @@ class History:
         return fig
 
 
+class EarlyStopping:
+    """Keras's ``EarlyStopping(restore_best_weights=True)`` for our fit loops.
+
+    After each epoch :meth:`update` is given the validation loss: a loss lower than the best
+    by more than 1e-6 keeps a copy of the weights and marks that epoch as ``history``'s best;
+    ``patience`` epochs in a row without one mark the epoch as the stop. :meth:`restore` puts
+    the best weights back. ``state()`` and ``from_state`` carry the bookkeeping through a
+    checkpoint under the keys ``best_loss``, ``best_state`` and ``waited``.
+
+    Args:
+        patience: Epochs without a lower validation loss before the fit ends; None never
+            stops and never restores.
+    """
+
+    def __init__(self, patience: int | None) -> None:
+        self.patience = patience
+        self.best_loss = math.inf
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self.waited = 0
+
+    def update(self, epoch: int, val_loss: float, net: nn.Module, history: History) -> bool:
+        """Record epoch ``epoch``'s validation loss; True when the fit should end now.
+
+        Args:
+            epoch: The epoch just finished, counted from 1.
+            val_loss: Its validation loss.
+            net: The model (its weights are copied when the loss is the best so far).
+            history: The fit's History: its ``best_epoch`` and ``stopped_epoch`` are set here.
+
+        Returns:
+            Whether ``patience`` epochs in a row have passed without a lower loss.
+        """
+        if self.patience is None:
+            return False
+        if val_loss < self.best_loss - 1e-6:
+            self.best_loss, self.waited, history.best_epoch = val_loss, 0, epoch
+            self.best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            return False
+        self.waited += 1
+        if self.waited >= self.patience:
+            history.stopped_epoch = epoch
+            return True
+        return False
+
+    def restore(self, net: nn.Module) -> None:
+        """Put the best epoch's weights back into ``net`` (nothing if none was kept).
+
+        Args:
+            net: The model trained in place.
+        """
+        if self.best_state is not None:
+            net.load_state_dict(self.best_state)
+
+    def state(self) -> dict[str, Any]:
+        """The bookkeeping, for a checkpoint.
+
+        Returns:
+            ``best_loss``, ``best_state`` and ``waited``.
+        """
+        return {"best_loss": self.best_loss, "best_state": self.best_state, "waited": self.waited}
+
+    @classmethod
+    def from_state(cls, patience: int | None, state: dict[str, Any]) -> EarlyStopping:
+        """Early stopping as a checkpoint left it.
+
+        Args:
+            patience: As for the constructor.
+            state: A checkpoint holding what :meth:`state` returned.
+
+        Returns:
+            The bookkeeping restored.
+        """
+        stopping = cls(patience)
+        stopping.best_loss = state["best_loss"]
+        stopping.best_state = state["best_state"]
+        stopping.waited = state["waited"]
+        return stopping
+
+
 def _shown_figure(**options: Any) -> Any:
     """A ``matplotlib.figure.Figure`` that a notebook shows as PNG even in a fresh kernel.
 
@@ -291,7 +370,7 @@ def fit_loop(
     ranks = context()
     trained = wrap(net)  # DDP when there are several ranks: gradients averaged in backward
     progress = progress and ranks.is_main
-    best_loss, best_state, waited = math.inf, None, 0
+    stopping = EarlyStopping(early_stopping if validation is not None else None)
     steps = math.ceil(len(x) / batch_size)
     # Everything the result depends on: a checkpoint of another fit is refused, not continued.
     stamp = fingerprint(
@@ -306,7 +385,7 @@ def fit_loop(
         optimiser.load_state_dict(state["optimiser"])
         generator.set_state(state["shuffle"])
         history = History(dict(state["history"]), state["best_epoch"], state["stopped_epoch"])
-        best_loss, best_state, waited = state["best_loss"], state["best_state"], state["waited"]
+        stopping = EarlyStopping.from_state(stopping.patience, state)
         done = int(state["epoch"])
         if history.stopped_epoch:  # early stopping had already ended that fit
             done = epochs
@@ -338,26 +417,18 @@ def fit_loop(
                 # Like Keras: the finished epoch's bar ends with the validation figures.
                 bar.advance(0, info=" · ".join(f"{k} {v:.4f}" for k, v in figures.items()))
         history.add(**figures)
-        if validation is not None and early_stopping is not None:
-            if figures["val_loss"] < best_loss - 1e-6:
-                best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
-                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            else:
-                waited += 1
-                if waited >= early_stopping:
-                    history.stopped_epoch = epoch
+        if validation is not None:
+            stopping.update(epoch, figures["val_loss"], net, history)
         if checkpoint is not None:
             save_checkpoint(checkpoint, {
                 "fingerprint": stamp, "epoch": epoch, "net": net.state_dict(),
                 "optimiser": optimiser.state_dict(), "shuffle": generator.get_state(),
                 "history": history.history, "best_epoch": history.best_epoch,
-                "stopped_epoch": history.stopped_epoch, "best_loss": best_loss,
-                "best_state": best_state, "waited": waited,
+                "stopped_epoch": history.stopped_epoch, **stopping.state(),
             })
         if history.stopped_epoch:
             break
-    if best_state is not None:
-        net.load_state_dict(best_state)
+    stopping.restore(net)
     if history.early_stopping_note:
         say(f"early stopping: {history.early_stopping_note}", progress)
     return history

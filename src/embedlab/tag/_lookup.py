@@ -4,33 +4,49 @@ so a word never seen in training still gets its pretrained vector when tagged.
 The tagger's word ids run over its training vocabulary first (rows the fit also learns) and
 then over the words only the pretrained vectors know. Each word's input vector is its frozen
 pretrained row plus a learned row (the ``<unk>`` row for words past the training vocabulary).
+
+With several sets of pretrained vectors (GloVe and fastText, say) a word's pretrained row is
+their vectors side by side: each set's vector of the word, built from its subwords when that
+set has a subword model and lacks the word, else zeros.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..subwords import FastTextSubwords
 from ..vectors import Vectors
 
 
-def pretrained_rows(vectors: Vectors, tokens: list[str], key: Callable[[str], str],
+def pretrained_rows(sources: Sequence[Vectors], tokens: list[str], key: Callable[[str], str],
                     specials: set[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Row ``i`` is token ``i``'s pretrained vector (looked up as written, then by ``key``),
-    zero when there is none; and a mask of the tokens that have one.
+    """Row ``i`` is token ``i``'s pretrained vectors side by side (each looked up as written,
+    then by ``key``), zeros where a set has none; and a mask of the tokens that have any.
 
     A subword model (fastText) builds vectors for tokens outside its table.
 
     Args:
-        vectors: The pretrained vectors.
+        sources: The pretrained vectors, one set or several.
         tokens: The tokens, in id order.
         key: How the tagger spells a word to look it up (lower-casing or not).
         specials: Tokens that never get a vector (``<pad>``, ``<unk>``).
 
     Returns:
-        A ``len(tokens) x dim`` float32 matrix and a boolean mask of ``len(tokens)``.
+        A ``len(tokens) x (sum of the dims)`` float32 matrix and a boolean mask of ``len(tokens)``.
     """
+    parts, found = [], np.zeros(len(tokens), dtype=bool)
+    for vectors in sources:
+        rows, has = _rows_of(vectors, tokens, key, specials)
+        parts.append(rows)
+        found |= has
+    return np.concatenate(parts, axis=1), found
+
+
+def _rows_of(vectors: Vectors, tokens: list[str], key: Callable[[str], str],
+             specials: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One set's rows for ``tokens`` and which tokens it has a vector for."""
     index = keyed_index(vectors, key)
     source = vectors.matrix
     rows = np.zeros((len(tokens), vectors.dim), dtype=np.float32)
@@ -57,44 +73,74 @@ def keyed_index(vectors: Vectors, key: Callable[[str], str]) -> dict[str, int]:
     return index
 
 
-def words_beyond(vectors: Vectors, known: Iterable[str], key: Callable[[str], str]) -> tuple[list[str], np.ndarray]:
+def words_beyond(sources: Sequence[Vectors], known: Iterable[str],
+                 key: Callable[[str], str]) -> tuple[list[str], np.ndarray]:
     """The pretrained words (in the tagger's spelling) that are not in ``known``, and their rows.
 
     Args:
-        vectors: The pretrained vectors.
+        sources: The pretrained vectors, one set or several.
         known: The words that already have an id.
         key: How the tagger spells a word.
 
     Returns:
-        The new words in the pretrained table's order, and their ``n x dim`` float32 vectors.
+        The new words (the first set's in its table's order, then each further set's new
+        ones), and their ``n x (sum of the dims)`` float32 rows.
     """
     taken = set(known)
+    indexes = [keyed_index(vectors, key) for vectors in sources]
     words: list[str] = []
-    rows: list[int] = []
-    for word, row in keyed_index(vectors, key).items():
-        if word not in taken:
-            words.append(word)
-            rows.append(row)
-    matrix = np.asarray(vectors.matrix, dtype=np.float32)[np.asarray(rows, dtype=np.int64)] if rows \
-        else np.zeros((0, vectors.dim), np.float32)
-    return words, matrix
+    for index in indexes:
+        for word in index:
+            if word not in taken:
+                taken.add(word)
+                words.append(word)
+    parts = []
+    for vectors, index in zip(sources, indexes, strict=True):
+        rows = np.asarray([index.get(w, -1) for w in words], dtype=np.int64)
+        part = np.zeros((len(words), vectors.dim), dtype=np.float32)
+        has = rows >= 0
+        if has.any():
+            part[has] = np.asarray(vectors.matrix, dtype=np.float32)[rows[has]]
+        if vectors.subwords is not None and not has.all():
+            # Words of the other sets that this one lacks: built from their subwords at once.
+            missing = [w for w, h in zip(words, has, strict=True) if not h]
+            part[~has] = _built_rows(vectors, missing)
+        parts.append(part)
+    return words, np.concatenate(parts, axis=1)
 
 
-def subword_vectors(vectors: Vectors, words: Iterable[str]) -> tuple[list[str], np.ndarray]:
-    """The words a subword model can build vectors for, and those vectors (none without one).
+def _built_rows(vectors: Vectors, words: list[str]) -> np.ndarray:
+    """Vectors built from subwords for words outside ``vectors``' table (zeros where none)."""
+    model = vectors.subwords
+    if isinstance(model, FastTextSubwords):  # its kernels build many words at once
+        return model.word_vectors(words)
+    return np.stack([np.asarray(vectors[w], np.float32) if vectors.has_vector(w)
+                     else np.zeros(vectors.dim, np.float32) for w in words])
+
+
+def subword_vectors(sources: Sequence[Vectors], words: Iterable[str]) -> tuple[list[str], np.ndarray]:
+    """The words some subword model can build vectors for, and their rows (none without one).
 
     Args:
-        vectors: The pretrained vectors, with or without a subword model.
+        sources: The pretrained vectors, one set or several, with or without subword models.
         words: Words outside the tagger's ids, in the tagger's spelling.
 
     Returns:
-        The words that got a vector (first occurrence order, no repeats) and an ``n x dim``
-        float32 matrix.
+        The words that got a vector (first occurrence order, no repeats) and their
+        ``n x (sum of the dims)`` float32 rows: zeros for a set that cannot build one.
     """
-    built: dict[str, np.ndarray] = {}
-    if vectors.subwords is not None:
-        for word in words:
-            if word not in built and vectors.has_vector(word):
-                built[word] = np.asarray(vectors[word], dtype=np.float32)
-    matrix = np.stack(list(built.values())) if built else np.zeros((0, vectors.dim), np.float32)
+    built: dict[str, list[np.ndarray | None]] = {}
+    for word in words:
+        if word in built:
+            continue
+        row = [np.asarray(v[word], dtype=np.float32) if v.subwords is not None and v.has_vector(word)
+               else None for v in sources]
+        if any(part is not None for part in row):
+            built[word] = row
+    dim = sum(v.dim for v in sources)
+    if not built:
+        return [], np.zeros((0, dim), np.float32)
+    matrix = np.stack([np.concatenate([np.zeros(v.dim, np.float32) if part is None else part
+                                       for v, part in zip(sources, row, strict=True)])
+                       for row in built.values()])
     return list(built), matrix

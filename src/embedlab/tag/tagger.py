@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -13,13 +12,21 @@ import numpy as np
 import torch
 from torch.nn import functional
 
-from .._params import Boolean, ConstraintSpec, Device, InstanceOf, Interval, validate_params
+from .._params import (
+    Boolean,
+    ConstraintSpec,
+    Device,
+    InstanceOf,
+    Interval,
+    SequenceOf,
+    validate_params,
+)
 from .._progress import progress_bar
 from ..distributed import all_reduce_sum, barrier, context, wrap
 from ..errors import DataError, FormatError, InvalidParameterError, check_param
 from ..nn.embedding import Embedding
 from ..nn.saving import read_model_dir, write_model_dir
-from ..nn.training import History, torch_threads
+from ..nn.training import EarlyStopping, History, torch_threads
 from ..vectors import Vectors
 from ..vocab import Vocab
 from ._lookup import pretrained_rows, subword_vectors, words_beyond
@@ -73,14 +80,17 @@ class SequenceTagger:
     the pretrained vectors is tagged from its pretrained vector. ``freeze`` also keeps the
     learned rows fixed. A subword model (fastText vectors) builds vectors for new words as
     they come, while the tagger holds those vectors (pass them to :meth:`load` again).
+    Several sets of vectors (``pretrained=[glove, fasttext]``) are used side by side: a
+    word's pretrained vector is their vectors of it joined (zeros for a set that lacks it).
 
     Args:
-        embedding_dim: Word vector size; None takes ``pretrained``'s dimension (else 100).
+        embedding_dim: Word vector size; None takes ``pretrained``'s dimension (the sum of
+            the dimensions of several sets; else 100).
         char_dim: Character vector size.
         char_filters: Filters of the character CNN (its output size per word).
         hidden: LSTM units per direction.
         dropout: Dropout before and after the BiLSTM while training.
-        pretrained: Vectors to start the word table from.
+        pretrained: Vectors to start the word table from, or a list of several.
         freeze: Keep the word table fixed while training.
         min_count: Training occurrences a word needs to get its own row.
         lowercase: Look words up lower-cased (the character CNN still sees the case).
@@ -104,7 +114,8 @@ class SequenceTagger:
         "char_filters": [Interval(int, 1, None)],
         "hidden": [Interval(int, 1, None)],
         "dropout": [Interval(float, 0, 1, closed="left")],
-        "pretrained": [None, InstanceOf(Vectors, "an embedlab.Vectors")],
+        "pretrained": [None, InstanceOf(Vectors, "an embedlab.Vectors"),
+                       SequenceOf(InstanceOf(Vectors, "an embedlab.Vectors"))],
         "freeze": [Boolean()],
         "min_count": [Interval(int, 1, None)],
         "lowercase": [Boolean()],
@@ -120,7 +131,7 @@ class SequenceTagger:
         char_filters: int = 50,
         hidden: int = 100,
         dropout: float = 0.5,
-        pretrained: Vectors | None = None,
+        pretrained: Vectors | Sequence[Vectors] | None = None,
         freeze: bool = False,
         min_count: int = 2,
         lowercase: bool = True,
@@ -158,7 +169,14 @@ class SequenceTagger:
     def dim(self) -> int:
         if self.embedding_dim is not None:
             return self.embedding_dim
-        return self.pretrained.dim if self.pretrained is not None else 100
+        return sum(v.dim for v in self._sources) if self.pretrained is not None else 100
+
+    @property
+    def _sources(self) -> list[Vectors]:
+        """The pretrained vectors as a list (empty without any)."""
+        if self.pretrained is None:
+            return []
+        return [self.pretrained] if isinstance(self.pretrained, Vectors) else list(self.pretrained)
 
     def _key(self, word: str) -> str:
         return word.lower() if self.lowercase else word
@@ -173,8 +191,8 @@ class SequenceTagger:
             self.vocab = trained
             return None
         specials = {t for t in (trained.pad_token, trained.unk_token) if t is not None}
-        rows, found = pretrained_rows(self.pretrained, trained.tokens, self._key, specials)
-        extra, extra_rows = words_beyond(self.pretrained, trained.tokens, self._key)
+        rows, found = pretrained_rows(self._sources, trained.tokens, self._key, specials)
+        extra, extra_rows = words_beyond(self._sources, trained.tokens, self._key)
         self.vocab = Vocab(trained.tokens + extra, trained.counts + [0] * len(extra),
                            pad_token=trained.pad_token, unk_token=trained.unk_token)
         return torch.from_numpy(np.concatenate([rows, extra_rows])), torch.from_numpy(found)
@@ -203,11 +221,11 @@ class SequenceTagger:
     def _learn_new_words(self, sentences: list[list[str]]) -> None:
         """Give words outside the ids their subword vectors (fastText), when there is a
         subword model: new ids with a frozen pretrained row each."""
-        vectors, vocab = self.pretrained, self.vocab
-        if vectors is None or vectors.subwords is None or vocab is None or self._net is None:
+        sources, vocab = self._sources, self.vocab
+        if not any(v.subwords is not None for v in sources) or vocab is None or self._net is None:
             return
         new = [self._key(w) for s in sentences for w in s if self._key(w) not in vocab]
-        words, rows = subword_vectors(vectors, new)
+        words, rows = subword_vectors(sources, new)
         if not words:
             return
         self.vocab = Vocab(vocab.tokens + words, vocab.counts + [0] * len(words),
@@ -305,10 +323,11 @@ class SequenceTagger:
         check_param(early_stopping is None or validation is not None, "early_stopping", owner,
                     "None when no validation data is given", early_stopping)
         check_param(Device().is_satisfied_by(device), "device", owner, "'cpu', 'cuda' or 'cuda:N'", device)
-        if self.pretrained is not None and self.embedding_dim not in (None, self.pretrained.dim):
+        pretrained_dim = sum(v.dim for v in self._sources)
+        if self.pretrained is not None and self.embedding_dim not in (None, pretrained_dim):
             raise InvalidParameterError(
                 f"The 'embedding_dim' parameter of SequenceTagger must match the pretrained "
-                f"vectors ({self.pretrained.dim}). Got {self.embedding_dim} instead.")
+                f"vectors ({pretrained_dim}). Got {self.embedding_dim} instead.")
         target_device = _device(device, owner)
         words, labels = _check_pairs(sentences, tags, "training")
         val_words, val_labels = _check_pairs(*validation, "validation") if validation else ([], [])
@@ -347,7 +366,7 @@ class SequenceTagger:
         ranks = context()
         trained = wrap(net)  # DDP when there are several ranks: gradients averaged in backward
         progress = progress and ranks.is_main
-        best_loss, best_state, waited = math.inf, None, 0
+        stopping = EarlyStopping(early_stopping if val is not None else None)
         for epoch in range(1, epochs + 1):
             batches = self._batches(train, batch_size, generator)
             net.train()
@@ -384,18 +403,9 @@ class SequenceTagger:
                     figures |= {"val_loss": val_loss, "val_accuracy": val_accuracy}
                     bar.advance(0, info=" · ".join(f"{k} {v:.4f}" for k, v in figures.items()))
             history.add(**figures)
-            if val is None or early_stopping is None:
-                continue
-            if figures["val_loss"] < best_loss - 1e-6:
-                best_loss, waited, history.best_epoch = figures["val_loss"], 0, epoch
-                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            else:
-                waited += 1
-                if waited >= early_stopping:
-                    history.stopped_epoch = epoch
-                    break
-        if best_state is not None:
-            net.load_state_dict(best_state)
+            if val is not None and stopping.update(epoch, figures["val_loss"], net, history):
+                break
+        stopping.restore(net)
         net.eval()
         return history
 
@@ -410,12 +420,7 @@ class SequenceTagger:
     def _decode(self, scores: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Tag ids ``(batch, longest)``: Viterbi's best paths with a CRF, else each argmax."""
         crf = self.net.crf
-        if crf is None:
-            return scores.argmax(2)
-        best = torch.zeros(scores.shape[:2], dtype=torch.long)
-        for i, path in enumerate(crf.decode(scores, lengths)):
-            best[i, : len(path)] = torch.tensor(path, dtype=torch.long)
-        return best
+        return scores.argmax(2) if crf is None else crf.decode(scores, lengths)
 
     @torch.no_grad()
     def _score(self, data: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
@@ -495,7 +500,8 @@ class SequenceTagger:
         return path
 
     @classmethod
-    def load(cls, directory: str | Path, device: str = "cpu", pretrained: Vectors | None = None) -> SequenceTagger:
+    def load(cls, directory: str | Path, device: str = "cpu",
+             pretrained: Vectors | Sequence[Vectors] | None = None) -> SequenceTagger:
         """A tagger saved by :meth:`save`; it predicts exactly as the saved one did.
 
         The pretrained vectors of every word they knew are saved with the tagger. Pass the
