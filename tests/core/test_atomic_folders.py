@@ -262,3 +262,25 @@ def test_recommender_folders_are_replaced_whole(tmp_path) -> None:
     with pytest.raises(embedlab.DataError, match="holds files other than a saved recommender"):
         model.save(tmp_path / "notes")
     assert (tmp_path / "notes" / "todo.txt").read_text() == "keep"
+
+
+def test_load_looks_at_the_path_once_and_again_after_a_swap(tmp_path, monkeypatch) -> None:
+    # The path is missing at load's first look (a save between its two renames); the save's
+    # second rename lands while load waits, and load reads the folder: it never opens a folder
+    # as a file (it did when it looked twice, "expected a file, found a folder").
+    import embedlab.formats as formats
+
+    embedlab.save(Vectors(["a", "b"], np.eye(2, dtype=np.float32)), tmp_path / "staged")
+    target = tmp_path / "v"
+    waits = []
+
+    def second_rename(path: object, timeout: float = 2.0) -> None:
+        waits.append(path)
+        if not target.exists():
+            (tmp_path / "staged").rename(target)
+
+    monkeypatch.setattr(formats, "settle", second_rename)
+    assert embedlab.load(target).keys == ["a", "b"]
+    assert waits  # it waited for the save instead of failing
+    with pytest.raises(embedlab.FormatError, match="no such file"):
+        embedlab.load(tmp_path / "never-saved")

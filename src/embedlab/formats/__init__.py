@@ -19,6 +19,8 @@ at the file name (:mod:`embedlab.formats.sniff`).
 from __future__ import annotations
 
 import lzma
+import os
+import stat
 import struct
 import zlib
 from collections.abc import Sequence
@@ -31,6 +33,9 @@ from ..vectors import Vectors
 from ._chunks import check_options
 from ._source import Input
 from .sniff import detect
+
+# How often load looks again at a path that is missing while saves keep replacing it.
+_LOOKS = 5
 
 FORMATS = (
     "word2vec", "fasttext-vec", "word2vec-binary", "glove", "fasttext-bin", "native", "projector",
@@ -127,9 +132,7 @@ def load(
         "limit": limit, "encoding": encoding, "unicode_errors": unicode_errors,
         "allow_nonfinite": allow_nonfinite, "on_duplicate": on_duplicate, "progress": progress,
     }
-    if not Path(path).exists():
-        settle(path)  # a folder between the two renames of a swap, or a killed save's leftovers
-    if format in ("native", "projector") or Path(path).is_dir():
+    if format in ("native", "projector") or _is_folder(path):
         kind = _detect(path) if format == "auto" else format
         source: PathLike | Input = path
     else:  # a file is opened once: a pipe can only be read once, and its head is sniffed
@@ -150,6 +153,20 @@ def load(
     finally:
         if isinstance(source, Input):
             source.close()
+
+
+def _is_folder(path: PathLike) -> bool:
+    """Whether ``path`` is a folder, from one look at it. Looking twice (exists, then is_dir)
+    let a save's two renames fall between the looks: the folder was missing for is_dir, and
+    then present when opened as a file ("expected a file, found a folder")."""
+    for _ in range(_LOOKS):
+        try:
+            return stat.S_ISDIR(os.stat(path).st_mode)
+        except FileNotFoundError:
+            settle(path)  # a folder between the two renames of a swap, or a killed save's leftovers
+        except OSError:
+            return False  # opening it as a file says what is wrong
+    return False  # nothing there: opening it says "no such file"
 
 
 def _detect(path: PathLike) -> str:
