@@ -243,3 +243,27 @@ def test_several_pretrained_sets_are_joined_side_by_side(tmp_path: Path) -> None
     assert loaded.predict([["a", "lemo", "zulu"]]) == tagger.predict([["a", "lemo", "zulu"]])
     with pytest.raises(InvalidParameterError, match="must match the pretrained vectors \\(4\\)"):
         SequenceTagger(pretrained=[plain, built], embedding_dim=2).fit(*_toy(2), progress=False)
+
+
+def test_new_words_get_fasttexts_built_vectors_the_same_as_one_at_a_time() -> None:
+    """The batched path (fastText's kernels, many words at once) gives each word exactly the
+    vector ``Vectors[word]`` gives, and leaves out words no set can build."""
+    from embedlab.subwords import FastTextSubwords
+    from embedlab.tag._lookup import subword_vectors
+
+    rng = np.random.default_rng(0)
+    words = ["</s>", "dogo", "cato"]
+    ngrams = FastTextSubwords(rng.standard_normal((3 + 40, 3)).astype(np.float32), words, 3, 4, 40)
+    with_ngrams = Vectors(words, ngrams.word_vectors(), subwords=ngrams)
+    # A words-only table (no buckets): builds its own words and nothing else.
+    own = FastTextSubwords(np.array([[1.0, 2.0]], np.float32), ["lemo"], 0, 0, 0)
+    words_only = Vectors(["lemo"], np.array([[1.0, 2.0]], np.float32), subwords=own)
+    plain = Vectors(["zebro"], np.array([[9.0]], np.float32))
+    got, rows = subword_vectors([plain, with_ngrams, words_only], ["zebro", "ramo", "dogo", "ramo", "lemo"])
+    assert got == ["zebro", "ramo", "dogo", "lemo"]  # each once; every one has n-grams here
+    for word, row in zip(got, rows, strict=True):
+        assert row[0] == 0.0  # the plain set builds nothing
+        np.testing.assert_array_equal(row[1:4], with_ngrams[word])
+        assert list(row[4:]) == ([1.0, 2.0] if word == "lemo" else [0.0, 0.0])
+    # Only the words-only table in the list: a word it lacks gets no vector at all.
+    assert subword_vectors([words_only], ["ramo", "lemo"])[0] == ["lemo"]

@@ -104,18 +104,24 @@ def words_beyond(sources: Sequence[Vectors], known: Iterable[str],
         if vectors.subwords is not None and not has.all():
             # Words of the other sets that this one lacks: built from their subwords at once.
             missing = [w for w, h in zip(words, has, strict=True) if not h]
-            part[~has] = _built_rows(vectors, missing)
+            part[~has] = _built_rows(vectors, missing)[0]
         parts.append(part)
     return words, np.concatenate(parts, axis=1)
 
 
-def _built_rows(vectors: Vectors, words: list[str]) -> np.ndarray:
-    """Vectors built from subwords for words outside ``vectors``' table (zeros where none)."""
+def _built_rows(vectors: Vectors, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors built from ``vectors``' subwords for words outside its table (zeros where it
+    has none), and which words got one."""
     model = vectors.subwords
-    if isinstance(model, FastTextSubwords):  # its kernels build many words at once
-        return model.word_vectors(words)
-    return np.stack([np.asarray(vectors[w], np.float32) if vectors.has_vector(w)
-                     else np.zeros(vectors.dim, np.float32) for w in words])
+    if isinstance(model, FastTextSubwords):  # its kernels hash and build many words at once
+        own = np.fromiter((model.index.get(w, -1) for w in words), np.int64, len(words))
+        _, offsets = model.ngram_ids_batch(words)
+        return model.word_vectors(words), (own >= 0) | (np.diff(offsets) > 0)
+    has = np.array([model is not None and vectors.has_vector(w) for w in words], dtype=bool)
+    rows = np.zeros((len(words), vectors.dim), np.float32)
+    for i in np.flatnonzero(has):
+        rows[i] = vectors[words[i]]
+    return rows, has
 
 
 def subword_vectors(sources: Sequence[Vectors], words: Iterable[str]) -> tuple[list[str], np.ndarray]:
@@ -129,18 +135,12 @@ def subword_vectors(sources: Sequence[Vectors], words: Iterable[str]) -> tuple[l
         The words that got a vector (first occurrence order, no repeats) and their
         ``n x (sum of the dims)`` float32 rows: zeros for a set that cannot build one.
     """
-    built: dict[str, list[np.ndarray | None]] = {}
-    for word in words:
-        if word in built:
-            continue
-        row = [np.asarray(v[word], dtype=np.float32) if v.subwords is not None and v.has_vector(word)
-               else None for v in sources]
-        if any(part is not None for part in row):
-            built[word] = row
-    dim = sum(v.dim for v in sources)
-    if not built:
-        return [], np.zeros((0, dim), np.float32)
-    matrix = np.stack([np.concatenate([np.zeros(v.dim, np.float32) if part is None else part
-                                       for v, part in zip(sources, row, strict=True)])
-                       for row in built.values()])
-    return list(built), matrix
+    unique = list(dict.fromkeys(words))
+    built = [_built_rows(v, unique) if v.subwords is not None
+             else (np.zeros((len(unique), v.dim), np.float32), np.zeros(len(unique), dtype=bool))
+             for v in sources]
+    keep = np.zeros(len(unique), dtype=bool)
+    for _, has in built:
+        keep |= has
+    rows = np.concatenate([part for part, _ in built], axis=1)[keep]
+    return [w for w, k in zip(unique, keep, strict=True) if k], rows
