@@ -12,7 +12,8 @@ Spark's settings; ``neg`` embedlab's defaults (negative sampling 5, subsampling 
 ``neg-nosample`` negative sampling keeping every word, as Spark does; ``cbow-w5-s2e-4-e12``
 the setting chosen for speed at equal quality (CBOW, negative sampling 5, Spark's window 5,
 subsampling 2e-4, learning rate 0.05, 12 epochs; chosen by bench_word2vec_settings.py's sweep
-on both corpora, see docs/distributed.md); ``cbow-w8-e10`` the one chosen on Brown alone before
+on both corpora, see docs/distributed.md), and ``cbow-w5-s2e-4-e12-replicas`` the same with a
+copy of the model per thread (``thread_updates="replicas"``); ``cbow-w8-e10`` the one chosen on Brown alone before
 it (subsampling 1e-3, window 8, 10 epochs), which kept Spark's quality on Brown but not news.
 Every configuration keeps dim 100 and min_count 5 (the same vocabulary), and the seed of the round.
 Spark trains on ``numPartitions`` partitions and averages their models: its default of 1 uses
@@ -66,12 +67,16 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {  # embedlab's settings on top of S
     # whose median analogy and WordSim-353 scores were both at least Spark's on both corpora.
     "cbow-w5-s2e-4-e12": {"mode": "cbow", "hs": False, "negative": 5, "sample": 2e-4, "window": 5,
                           "learning_rate": 0.05, "epochs": 12},
+    # The same with a copy of the model per thread, merged every few jobs (thread_updates).
+    "cbow-w5-s2e-4-e12-replicas": {"mode": "cbow", "hs": False, "negative": 5, "sample": 2e-4,
+                                   "window": 5, "learning_rate": 0.05, "epochs": 12,
+                                   "thread_updates": "replicas"},
     # The earlier choice, on Brown alone: Spark's quality on Brown, not its WordSim on news.
     "cbow-w8-e10": {"mode": "cbow", "hs": False, "negative": 5, "sample": 1e-3, "window": 8,
                     "learning_rate": 0.05, "epochs": 10},
 }
-DEFAULT_CONFIGS = ("spark:1,spark:2,embedlab:1x2:hs,embedlab:2x1:hs,embedlab:1x2:cbow-w5-s2e-4-e12,"
-                   "embedlab:2x1:cbow-w5-s2e-4-e12,embedlab:1x2:cbow-w8-e10")
+DEFAULT_CONFIGS = ("spark:1,spark:2,embedlab:2x1:hs,embedlab:1x2:cbow-w5-s2e-4-e12,"
+                   "embedlab:1x2:cbow-w5-s2e-4-e12-replicas,embedlab:2x1:cbow-w5-s2e-4-e12")
 
 _SPARK_RUN = r"""
 import json, os, sys, time

@@ -231,7 +231,7 @@ def test_one_worker_is_bit_identical_run_to_run(w2v) -> None:  # type: ignore[no
     assert not np.array_equal(a, c)
 
 
-def test_two_workers_train_hogwild() -> None:
+def test_two_workers_train() -> None:
     corpus = topic_corpus(800)
     vectors = small(workers=2, epochs=6, learning_rate=0.05).fit(corpus)
     assert np.isfinite(vectors.matrix).all()

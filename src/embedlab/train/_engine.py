@@ -1,9 +1,14 @@
-"""Running kernel jobs: Hogwild threads, the learning-rate schedule, progress, callbacks.
+"""Running kernel jobs: threads, the learning-rate schedule, progress, callbacks.
 
 An epoch is cut into jobs of about ``WORDS_PER_JOB`` corpus words. Job ``j`` of epoch ``e``
 always gets the same random seed and the same slice of the linear learning-rate schedule,
 whichever thread runs it, so one worker gives identical results run to run, and a run resumed
 from an epoch checkpoint ends where an uninterrupted one does.
+
+Several threads either share one model (Hogwild: each takes the next job as it finishes one)
+or each train a copy of it (:class:`~embedlab.train._replicas.Replicas`: thread ``t`` takes
+jobs ``t, t + threads, ...`` and the copies merge every ``MERGE_ROUNDS`` jobs, so several
+threads too give identical results run to run).
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from .._progress import progress_bar
+from ._replicas import MERGE_ROUNDS, Replicas, RunJob
 
 WORDS_PER_JOB = 20_000
 _MASK = (1 << 64) - 1
@@ -31,7 +37,7 @@ def run_epochs(
     *,
     jobs: Sequence[tuple[int, int]],
     job_words: Sequence[int],
-    run_job: Callable[[int, int, float, float, int], tuple[float, int, int]],
+    run_job: RunJob,
     epochs: int,
     first_epoch: int,
     alpha: float,
@@ -41,10 +47,13 @@ def run_epochs(
     progress: bool,
     description: str,
     on_epoch_end: Callable[[int, float, float], None],
+    replicas: Replicas | None = None,
 ) -> None:
     """Run epochs ``first_epoch .. epochs-1``; ``run_job(first, last, a0, a1, seed)`` trains a job.
 
     ``on_epoch_end(epoch, mean_loss, seconds)`` runs after each epoch (callbacks, checkpoints).
+    With ``replicas`` (one copy per worker), each thread trains its copy through
+    ``replicas.run_jobs[thread]`` instead of ``run_job``.
     """
     per_epoch = max(sum(job_words), 1)
     total = per_epoch * epochs
@@ -53,6 +62,7 @@ def run_epochs(
         bar.advance(done_before)
         start_all = time.perf_counter()
         words_this_run = 0
+        lock = threading.Lock()  # the totals and the bar, updated by whichever thread finishes
         pool = ThreadPoolExecutor(workers) if workers > 1 else None
         try:
             for epoch in range(first_epoch, epochs):
@@ -67,43 +77,73 @@ def run_epochs(
                     a1 = alpha - (alpha - min_alpha) * offsets[j + 1] / total
                     return a0, a1
 
-                loss = 0.0
-                predictions = 0
-                lock = threading.Lock()
+                totals = [0.0, 0.0]  # loss, predictions
 
-                def one(j: int, epoch: int = epoch) -> tuple[float, int, int]:
+                def one(j: int, run: RunJob = run_job, epoch: int = epoch,
+                        totals: list[float] = totals) -> None:
+                    nonlocal words_this_run
                     a0, a1 = schedule(j)
-                    return run_job(jobs[j][0], jobs[j][1], a0, a1, job_seed(seed, epoch, j))
+                    job_loss, job_pred, _ = run(jobs[j][0], jobs[j][1], a0, a1, job_seed(seed, epoch, j))
+                    with lock:
+                        totals[0] += job_loss
+                        totals[1] += job_pred
+                        words_this_run += job_words[j]
+                        _show(bar, job_words[j], epoch, epochs, words_this_run, start_all,
+                              totals[0], int(totals[1]))
 
                 if pool is None:
                     for j in range(len(jobs)):
-                        job_loss, job_pred, _ = one(j)
-                        loss += job_loss
-                        predictions += job_pred
-                        words_this_run += job_words[j]
-                        _show(bar, job_words[j], epoch, epochs, words_this_run, start_all, loss,
-                              predictions)
+                        one(j)
+                elif replicas is None:
+                    _all_done([pool.submit(one, j) for j in range(len(jobs))])
                 else:
-                    pending: set[Future[Any]] = set()
-                    index = {}
-                    for j in range(len(jobs)):
-                        future = pool.submit(one, j)
-                        index[future] = j
-                        pending.add(future)
-                    while pending:
-                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            job_loss, job_pred, _ = future.result()
-                            with lock:
-                                loss += job_loss
-                                predictions += job_pred
-                                words_this_run += job_words[index[future]]
-                            _show(bar, job_words[index[future]], epoch, epochs, words_this_run,
-                                  start_all, loss, predictions)
+                    _replica_epoch(pool, replicas, len(jobs), one)
+                loss, predictions = totals
                 on_epoch_end(epoch, loss / max(predictions, 1), time.perf_counter() - start)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _all_done(futures: list[Future[None]]) -> None:
+    """Wait for every future; raise the first error (stopping the jobs not yet started)."""
+    for future in futures:
+        try:
+            future.result()
+        except BaseException:
+            for other in futures:
+                other.cancel()
+            raise
+
+
+def _replica_epoch(pool: ThreadPoolExecutor, replicas: Replicas, jobs: int,
+                   one: Callable[[int, RunJob], None]) -> None:
+    """One epoch on per-thread copies: thread ``t`` runs jobs ``t, t + threads, ...`` on its
+    copy, and all merge every ``MERGE_ROUNDS`` of them and after the last."""
+    threads = replicas.threads
+    rounds = -(-jobs // threads)
+    meet = threading.Barrier(threads)
+
+    def thread(t: int) -> None:
+        try:
+            for r in range(rounds):
+                if r * threads + t < jobs:
+                    one(r * threads + t, replicas.run_jobs[t])
+                if (r + 1) % MERGE_ROUNDS == 0 or r == rounds - 1:
+                    meet.wait()  # every copy is done with its jobs: merge
+                    replicas.merge(t)
+                    meet.wait()  # every block is merged: train on
+        except BaseException:
+            meet.abort()  # the other threads stop at their next merge instead of waiting forever
+            raise
+
+    futures = [pool.submit(thread, t) for t in range(threads)]
+    wait(futures)
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    # A thread that failed first raises its own error; the others only saw the broken barrier.
+    errors.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
+    if errors:
+        raise errors[0]  # type: ignore[misc]
 
 
 def _show(bar: Any, words: int, epoch: int, epochs: int, done: int, start: float, loss: float,

@@ -9,7 +9,7 @@ writes a model the official fastText library opens with the same vectors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,6 +20,7 @@ from ..errors import InvalidParameterError
 from ..subwords import FastTextSubwords, ngram_buckets_batch
 from ..vectors import Vectors
 from . import _corpus
+from ._replicas import RunJob
 from ._sampling import alias_table, keep_probabilities
 from .word2vec import EpochCallback, Mode, Word2Vec, _State
 
@@ -84,6 +85,8 @@ class FastText(Word2Vec):
             sample=sample, learning_rate=learning_rate, min_learning_rate=min_learning_rate, epochs=epochs, workers=workers,
             seed=seed, progress=progress, callbacks=callbacks, checkpoint=checkpoint,
             checkpoint_every=checkpoint_every,
+            # Its bucket rows (2M by default) make a copy per thread, and merging them, too dear.
+            thread_updates="hogwild",
         )
         self.minn = minn
         self.maxn = maxn
@@ -92,9 +95,10 @@ class FastText(Word2Vec):
         self._reachable: tuple[np.ndarray, np.ndarray] | None = None  # rows, their unique ids
 
     _parameter_constraints: ClassVar[dict[str, list[ConstraintSpec]]] = {
-        # Word2Vec's, less hs and device (fastText has neither hierarchical softmax nor a GPU path).
+        # Word2Vec's, less hs, device and thread_updates (fastText has neither hierarchical
+        # softmax nor a GPU path, and its threads are Hogwild).
         **{name: spec for name, spec in Word2Vec._parameter_constraints.items()
-           if name not in ("hs", "device")},
+           if name not in ("hs", "device", "thread_updates")},
         "minn": [Interval(int, 1, None)],
         "maxn": [Interval(int, 0, None)],
         "bucket": [Interval(int, 0, None)],
@@ -140,7 +144,7 @@ class FastText(Word2Vec):
             self._subword_rows = (offsets, flat)
         return self._subword_rows
 
-    def _kernel_job(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+    def _kernel_job(self, encoded: _corpus.Encoded, matrices: tuple[np.ndarray, ...] | None = None) -> RunJob:
         from ._fasttext_kernels import train_chunk_subwords
 
         s = self._state
@@ -149,10 +153,11 @@ class FastText(Word2Vec):
         prob, alias = alias_table(s.counts, float(self.ns_exponent))
         offsets, rows = self._rows()
         cbow = self.mode == "cbow"
+        w_in, w_out = (s.w_in, s.w_out_ns) if matrices is None else matrices[:2]
 
         def run(first: int, last: int, a0: float, a1: float, seed: int) -> tuple[float, int, int]:
             loss, predictions, trained = train_chunk_subwords(
-                s.w_in, s.w_out_ns, encoded.ids, encoded.bounds, first, last, keep, prob, alias,
+                w_in, w_out, encoded.ids, encoded.bounds, first, last, keep, prob, alias,
                 offsets, rows, cbow, int(self.negative), int(self.window), a0, a1, np.uint64(seed),
             )
             return float(loss), int(predictions), int(trained)
@@ -169,7 +174,7 @@ class FastText(Word2Vec):
             self._reachable = (rows, np.unique(rows))
         return [(s.w_in, self._reachable[1]), (s.w_out_ns, None)]
 
-    def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+    def _run_job_factory(self, encoded: _corpus.Encoded) -> RunJob:
         return self._kernel_job(encoded)
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
@@ -42,6 +42,7 @@ from ..errors import DataError, FormatError, InvalidParameterError, check_param,
 from ..vectors import Vectors
 from . import _corpus, _ranks
 from ._engine import WORDS_PER_JOB, run_epochs
+from ._replicas import Replicas, RunJob
 from ._sampling import alias_table, huffman_codes, keep_probabilities
 
 Mode = Literal["skipgram", "cbow"]
@@ -83,11 +84,12 @@ class _State:
 
 
 class Word2Vec:
-    """word2vec (Mikolov et al. 2013) trained by numba kernels, Hogwild across ``workers`` threads.
+    """word2vec (Mikolov et al. 2013) trained by numba kernels on ``workers`` threads.
 
     ``fit(corpus)`` builds the vocabulary, trains for ``epochs`` and returns :class:`Vectors`
-    (one row per word, most frequent first, with counts). ``workers=1`` with a fixed ``seed``
-    gives bit-identical vectors run to run. ``checkpoint_every=k`` writes the model to
+    (one row per word, most frequent first, with counts). A fixed ``seed`` gives bit-identical
+    vectors run to run with ``workers=1``, or any number of workers with
+    ``thread_updates="replicas"``. ``checkpoint_every=k`` writes the model to
     ``checkpoint`` every ``k`` epochs (atomically); ``resume=path`` continues from such a
     file and ends with the vectors of an uninterrupted run.
 
@@ -105,6 +107,13 @@ class Word2Vec:
         min_learning_rate: The learning rate at the end.
         epochs: Passes over the corpus.
         workers: Training threads.
+        thread_updates: How the threads update the model. ``"hogwild"``: every thread writes
+            one model without locks, as word2vec.c and gensim do; no extra memory, and the
+            fastest where the cores share a cache. ``"replicas"``: each thread trains its own
+            copy and the copies merge (every thread's updates added up) every few jobs;
+            results are the same run to run, no core waits for rows another one wrote (the
+            faster where cores do not share a cache), and the copies take ``workers + 1``
+            times the model's memory. Under torchrun, a rank's threads are Hogwild.
         seed: Fixes the initial vectors and the sampling.
         progress: Show a progress bar.
         callbacks: Called after each epoch with the model, the epoch and its mean loss.
@@ -133,6 +142,7 @@ class Word2Vec:
         min_learning_rate: float = 0.0001,
         epochs: int = 5,
         workers: int = 2,
+        thread_updates: Literal["hogwild", "replicas"] = "hogwild",
         seed: int = 1,
         progress: bool = True,
         callbacks: Sequence[EpochCallback] = (),
@@ -153,6 +163,7 @@ class Word2Vec:
         self.min_learning_rate = min_learning_rate
         self.epochs = epochs
         self.workers = workers
+        self.thread_updates = thread_updates
         self.seed = seed
         self.progress = progress
         self.callbacks = callbacks
@@ -178,6 +189,7 @@ class Word2Vec:
         "min_learning_rate": [Interval(float, 0, None)],
         "epochs": [Interval(int, 1, None)],
         "workers": WORKERS,
+        "thread_updates": [Options(("hogwild", "replicas"))],
         "seed": SEED,
         "progress": PROGRESS,
         "callbacks": [SequenceOf(IsCallable(), allow_empty=True)],
@@ -301,7 +313,8 @@ class Word2Vec:
         w_out_hs = np.zeros((max(len(words) - 1, 1) if self.hs else 0, dim), dtype=np.float32)
         return _State(words, counts, w_in, w_out_ns, w_out_hs)
 
-    def _kernel_job(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+    def _kernel_job(self, encoded: _corpus.Encoded, matrices: tuple[np.ndarray, ...] | None = None) -> RunJob:
+        """The job runner on ``matrices`` (``w_in, w_out_ns, w_out_hs``; default: the model's)."""
         from ._w2v_kernels import train_chunk
 
         s = self._state
@@ -314,10 +327,11 @@ class Word2Vec:
             points, codes, lengths = (np.zeros((1, 1), np.int32), np.zeros((1, 1), np.int8),
                                       np.zeros(1, np.int32))
         cbow = self.mode == "cbow"
+        w_in, w_out_ns, w_out_hs = (s.w_in, s.w_out_ns, s.w_out_hs) if matrices is None else matrices
 
         def run(first: int, last: int, a0: float, a1: float, seed: int) -> tuple[float, int, int]:
             loss, predictions, trained = train_chunk(
-                s.w_in, s.w_out_ns, s.w_out_hs, encoded.ids, encoded.bounds, first, last, keep,
+                w_in, w_out_ns, w_out_hs, encoded.ids, encoded.bounds, first, last, keep,
                 prob, alias, points, codes, lengths, cbow, int(self.negative), int(self.window),
                 a0, a1, np.uint64(seed),
             )
@@ -325,7 +339,7 @@ class Word2Vec:
 
         return run
 
-    def _run_job_factory(self, encoded: _corpus.Encoded) -> Callable[[int, int, float, float, int], tuple[float, int, int]]:
+    def _run_job_factory(self, encoded: _corpus.Encoded) -> RunJob:
         if str(self.device).startswith("cuda"):
             from .torch_path import torch_job
 
@@ -361,6 +375,11 @@ class Word2Vec:
                 keep_in_step = (self._average if self._sync_rule == "average"
                                 else _ranks.UpdateSum(self._synced_parts()))
                 run_job = _ranks.PeriodicAverage(run_job, len(jobs), syncs, keep_in_step)
+            workers = 1 if sync is not None else int(self.workers)
+            replicas = None
+            if workers > 1 and ranks == 1 and self.thread_updates == "replicas":
+                replicas = Replicas((s.w_in, s.w_out_ns, s.w_out_hs), workers,
+                                    lambda copy: self._kernel_job(encoded, copy))
 
             def on_epoch_end(epoch: int, loss: float, seconds: float) -> None:
                 if sync is not None:
@@ -379,9 +398,8 @@ class Word2Vec:
                 min_alpha=float(self.min_learning_rate),
                 # Each rank draws its own stream (rank 0 the single process' one).
                 seed=int(self.seed) + 1_000_003 * rank,
-                workers=1 if sync is not None else int(self.workers),
-                progress=self.progress and rank == 0,
-                description=f"{self._owner} {self.mode}", on_epoch_end=on_epoch_end,
+                workers=workers, progress=self.progress and rank == 0,
+                description=f"{self._owner} {self.mode}", on_epoch_end=on_epoch_end, replicas=replicas,
             )
             self.timings["train"] = time.perf_counter() - train_start
         finally:
