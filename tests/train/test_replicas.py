@@ -150,3 +150,24 @@ def test_thread_updates_must_be_a_known_way() -> None:
     with pytest.raises(InvalidParameterError, match="The 'thread_updates' parameter of Word2Vec must be "
                                                     "'hogwild' or 'replicas'. Got 'locks' instead."):
         _model(thread_updates="locks").fit(_corpus(10))
+
+
+def test_kernels_load_beside_the_corpus_with_the_types_fit_calls_them_with() -> None:
+    """fit loads the kernel on a thread of its own while it reads the corpus; that load must
+    be of the very code the training then calls (numba compiles one version per argument
+    types), or it saves nothing. In a fresh interpreter: one version per kernel after fit."""
+    import subprocess
+    import sys
+
+    script = (
+        "from embedlab.train import Word2Vec, FastText\n"
+        "from embedlab.train import _w2v_kernels as K, _fasttext_kernels as F\n"
+        "corpus = [['a', 'b', 'c', 'd'] * 5] * 50\n"
+        "for model in (Word2Vec(min_count=1, epochs=1, progress=False),\n"
+        "              FastText(min_count=1, epochs=1, bucket=100, progress=False)):\n"
+        "    model.fit(corpus)\n"
+        "print(len(K.train_chunk.signatures), len(F.train_chunk_subwords.signatures))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1"]

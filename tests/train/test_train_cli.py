@@ -38,6 +38,21 @@ def test_train_word2vec_writes_word2vec_text(tmp_path) -> None:  # type: ignore[
     assert len(vectors) == 12 and vectors.dim == 8
 
 
+def test_replicas_give_the_same_file_twice_with_two_workers(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from embedlab.train import word2vec as w2v_module
+
+    monkeypatch.setattr(w2v_module, "WORDS_PER_JOB", 100)  # many jobs on each thread, and merges
+    corpus = corpus_file(tmp_path)
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"run{run}.vec"
+        result = runner.invoke(app, ["train", "word2vec", str(corpus), "-o", str(out), "--dim", "8",
+                                     "--min-count", "1", "--workers", "2", "--replicas", "-q"])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_train_glove_and_fasttext(tmp_path) -> None:  # type: ignore[no-untyped-def]
     corpus = corpus_file(tmp_path)
     out = tmp_path / "glove.txt"

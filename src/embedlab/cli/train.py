@@ -98,7 +98,14 @@ def word2vec(
     sample: float = typer.Option(1e-3, "--sample", help="Subsampling threshold of frequent words (0: off)."),
     alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate."),
     epochs: int = typer.Option(5, "--epochs", help="Passes over the corpus."),
-    workers: int = _WORKERS, seed: int = _SEED, tokenizer: str = _TOKENIZER, quiet: bool = _QUIET,
+    workers: int = _WORKERS,
+    replicas: bool = typer.Option(
+        False, "--replicas",
+        help="Each thread trains its own copy of the model, the copies merged every few jobs: "
+             "identical results run to run with any --workers, for workers + 1 times the "
+             "model's memory (default: the threads share one model, Hogwild).",
+    ),
+    seed: int = _SEED, tokenizer: str = _TOKENIZER, quiet: bool = _QUIET,
 ) -> None:
     """Train word2vec (skip-gram or CBOW) on CORPUS and save the vectors.
 
@@ -109,7 +116,8 @@ def word2vec(
     started = time.perf_counter()
     model = Word2Vec(mode=mode, vector_size=vector_size, window=window, negative=negative, hs=hs,  # type: ignore[arg-type]
                      min_count=min_count, sample=sample, learning_rate=alpha, epochs=epochs,
-                     workers=workers, seed=seed, progress=not quiet)
+                     workers=workers, thread_updates="replicas" if replicas else "hogwild",
+                     seed=seed, progress=not quiet)
     vectors = model.fit(_corpus(corpus, tokenizer))
     _finish(model, vectors, output, _output_format(output, format), started, quiet)
 

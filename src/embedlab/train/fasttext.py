@@ -144,6 +144,16 @@ class FastText(Word2Vec):
             self._subword_rows = (offsets, flat)
         return self._subword_rows
 
+    def _load_kernels(self) -> None:
+        from ._fasttext_kernels import train_chunk_subwords
+
+        counts = np.array([2, 1], np.int64)
+        rows = np.zeros((2, 1), np.float32)
+        prob, alias = alias_table(counts, 0.75)
+        train_chunk_subwords(rows, rows, np.zeros(2, np.int32), np.zeros(2, np.int64), 0, 0,
+                             keep_probabilities(counts, 1e-3), prob, alias, np.zeros(3, np.int64),
+                             np.zeros(2, np.int32), True, 1, 1, 0.0, 0.0, np.uint64(0))
+
     def _kernel_job(self, encoded: _corpus.Encoded, matrices: tuple[np.ndarray, ...] | None = None) -> RunJob:
         from ._fasttext_kernels import train_chunk_subwords
 

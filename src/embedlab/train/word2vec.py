@@ -12,10 +12,12 @@ same model on more text (words outside the vocabulary are skipped).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
@@ -81,6 +83,18 @@ class _State:
     w_out_hs: np.ndarray
     epochs_done: int = 0
     history: list[EpochStats] = field(default_factory=list)
+
+
+def _in_background(work: Callable[[], None]) -> threading.Thread:
+    """Start ``work`` on a daemon thread; an error there is left for the real call to raise."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # the training's own call reports it, in its place
+            work()
+
+    thread = threading.Thread(target=run, name="embedlab-load-kernels", daemon=True)
+    thread.start()
+    return thread
 
 
 class Word2Vec:
@@ -258,7 +272,12 @@ class Word2Vec:
                 "(leave resume out to train from scratch)", resume,
             )
         rank, ranks = self._world()
+        # numba's import and the kernel's cached machine code take about 0.9 s to load: done on
+        # another thread while this one reads the corpus (the scanner releases the GIL).
+        loading = None if str(self.device).startswith("cuda") else _in_background(self._load_kernels)
         prepared = _corpus.prepare(corpus, (rank, ranks))
+        if loading is not None:
+            loading.join()
         if resume is not None:
             self._state = self._load_checkpoint(resume)
             self.timings = {"vocab": 0.0}
@@ -312,6 +331,19 @@ class Word2Vec:
         w_out_ns = np.zeros((len(words) if self.negative else 0, dim), dtype=np.float32)
         w_out_hs = np.zeros((max(len(words) - 1, 1) if self.hs else 0, dim), dtype=np.float32)
         return _State(words, counts, w_in, w_out_ns, w_out_hs)
+
+    def _load_kernels(self) -> None:
+        """Load the training kernel: call it on a two-word model with nothing to train, with
+        the argument types of a real call (so numba loads the code that call will run)."""
+        from ._w2v_kernels import train_chunk
+
+        counts = np.array([2, 1], np.int64)
+        rows = np.zeros((2, 1), np.float32)
+        prob, alias = alias_table(counts, 0.75)
+        points, codes, lengths = huffman_codes(counts)
+        train_chunk(rows, rows, rows, np.zeros(2, np.int32), np.zeros(2, np.int64), 0, 0,
+                    keep_probabilities(counts, 1e-3), prob, alias, points, codes, lengths, True, 1,
+                    1, 0.0, 0.0, np.uint64(0))
 
     def _kernel_job(self, encoded: _corpus.Encoded, matrices: tuple[np.ndarray, ...] | None = None) -> RunJob:
         """The job runner on ``matrices`` (``w_in, w_out_ns, w_out_hs``; default: the model's)."""
