@@ -126,21 +126,6 @@ def test_several_threads_are_bit_identical_run_to_run(merge, small_jobs, workers
     assert a.similarity("a0", "a1") > a.similarity("a0", "b1")  # and it learned the topics
 
 
-def test_resume_with_replicas_matches_an_uninterrupted_run(small_jobs, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    corpus = _corpus(300)
-    whole = _model(workers=2, seed=3).fit(corpus)
-    checkpoint = tmp_path / "w2v.npz"
-
-    def crash(model: Word2Vec, epoch: int, loss: float) -> None:
-        if epoch == 1:
-            raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        _model(workers=2, seed=3, checkpoint=checkpoint, checkpoint_every=1, callbacks=[crash]).fit(corpus)
-    resumed = _model(workers=2, seed=3).fit(corpus, resume=checkpoint)
-    assert np.array_equal(whole.matrix, resumed.matrix)
-
-
 def test_hogwild_threads_still_train() -> None:
     vectors = _model(workers=2, thread_updates="hogwild").fit(_corpus(800))
     assert vectors.similarity("a0", "a1") > vectors.similarity("a0", "b1")

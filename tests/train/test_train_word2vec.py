@@ -261,9 +261,13 @@ def test_callbacks_see_every_epoch_and_train_continues() -> None:
     assert not np.array_equal(first.matrix, more.matrix)
 
 
-def test_resume_from_checkpoint_matches_uninterrupted_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("threads", [{"workers": 1}, {"workers": 2, "thread_updates": "replicas"}])
+def test_resume_from_checkpoint_matches_uninterrupted_run(tmp_path, monkeypatch, threads) -> None:  # type: ignore[no-untyped-def]
+    from embedlab.train import word2vec as w2v_module
+
+    monkeypatch.setattr(w2v_module, "WORDS_PER_JOB", 300)  # several jobs a thread, and merges
     corpus = topic_corpus(150)
-    whole = small(epochs=4, seed=3).fit(corpus)
+    whole = small(epochs=4, seed=3, **threads).fit(corpus)
     checkpoint = tmp_path / "w2v.ckpt.npz"
 
     def crash(model: Word2Vec, epoch: int, loss: float) -> None:
@@ -271,8 +275,8 @@ def test_resume_from_checkpoint_matches_uninterrupted_run(tmp_path) -> None:  # 
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        small(epochs=4, seed=3, checkpoint=checkpoint, checkpoint_every=1, callbacks=[crash]).fit(corpus)
-    model = small(epochs=4, seed=3, checkpoint=checkpoint, checkpoint_every=1)
+        small(epochs=4, seed=3, checkpoint=checkpoint, checkpoint_every=1, callbacks=[crash], **threads).fit(corpus)
+    model = small(epochs=4, seed=3, checkpoint=checkpoint, checkpoint_every=1, **threads)
     resumed = model.fit(corpus, resume=checkpoint)
     assert np.array_equal(whole.matrix, resumed.matrix)
     assert len(model.losses) == 4

@@ -13,7 +13,9 @@ thread's update is lost or scaled down, as with Hogwild. Which thread runs which
 the copies merge is fixed, so results are identical run to run for any number of threads.
 
 The price is memory: ``threads`` copies of the trained matrices and one of their last common
-value. Copy 0 is the model's own matrices, which hold the merged model after each epoch.
+value; and where the cores do share a cache, twice the data in it makes the copies the slower
+way (Brown: 4.3 s against 3.2 s), which is why Hogwild stays Word2Vec's default. Copy 0 is the
+model's own matrices, which hold the merged model after each epoch.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-
-from ._replicas_kernels import merge_rows
 
 # Jobs each thread trains between two merges. On Brown (CBOW, 2 threads, 12 epochs), merging
 # after every 1 / 4 / 16 jobs took 4.5 / 3.6 / 4.0 s and scored 0.317 / 0.313 / 0.282 on
@@ -44,6 +44,9 @@ class Replicas:
 
     def __init__(self, matrices: Sequence[np.ndarray], threads: int,
                  make_job: Callable[[tuple[np.ndarray, ...]], RunJob]) -> None:
+        from ._replicas_kernels import merge_rows  # here: importing embedlab.train loads no numba
+
+        self._merge_rows = merge_rows
         self.threads = threads
         self.copies = [tuple(matrices)] + [tuple(m.copy() for m in matrices) for _ in range(threads - 1)]
         self.run_jobs = [make_job(copy) for copy in self.copies]
@@ -57,4 +60,4 @@ class Replicas:
                 continue
             lo = len(last) * thread // self.threads
             hi = len(last) * (thread + 1) // self.threads
-            merge_rows(tuple(copy[k] for copy in self.copies), last, lo, hi)
+            self._merge_rows(tuple(copy[k] for copy in self.copies), last, lo, hi)
