@@ -94,6 +94,31 @@ def test_a_failing_job_raises_its_error_and_no_thread_hangs() -> None:
     assert len(caught) == 1 and isinstance(caught[0], ValueError) and "job failed" in str(caught[0])
 
 
+def test_hogwild_threads_raise_a_failing_jobs_error() -> None:
+    def run(first: int, last: int, a0: float, a1: float, seed: int) -> tuple[float, int, int]:
+        if first == 3:
+            raise ValueError("job 3 failed")
+        return 0.0, 1, 1
+
+    with pytest.raises(ValueError, match="job 3 failed"):
+        _engine.run_epochs(jobs=[(j, j + 1) for j in range(20)], job_words=[1] * 20, run_job=run,
+                           epochs=1, first_epoch=0, alpha=0.1, min_alpha=0.0, seed=1, workers=2,
+                           progress=False, description="test", on_epoch_end=lambda *_: None)
+
+
+@pytest.mark.parametrize("thread_updates", ["hogwild", "replicas"])
+def test_only_the_calling_thread_draws_progress(monkeypatch: pytest.MonkeyPatch, small_jobs,
+                                                thread_updates: str) -> None:
+    """A notebook's display belongs to the thread that runs the cell: training threads only
+    add to the totals, and the caller draws every word of them."""
+    drawn: list[tuple[str, int]] = []
+    monkeypatch.setattr(_engine, "_show", lambda bar, words, *rest: drawn.append(
+        (threading.current_thread().name, words)))
+    _model(workers=2, thread_updates=thread_updates, epochs=2).fit(_corpus(300))
+    assert {name for name, _ in drawn} == {threading.current_thread().name}
+    assert sum(words for _, words in drawn) == 2 * 300 * 12  # two epochs of 300 sentences of 12
+
+
 # ---------------------------------------------------------------------- Word2Vec
 def _corpus(sentences: int = 600) -> list[list[str]]:
     rng = np.random.default_rng(0)

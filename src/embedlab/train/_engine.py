@@ -23,6 +23,8 @@ from .._progress import progress_bar
 from ._replicas import MERGE_ROUNDS, Replicas, RunJob
 
 WORDS_PER_JOB = 20_000
+# How often the bar is redrawn while threads train.
+_DRAW_EVERY_S = 0.2
 _MASK = (1 << 64) - 1
 
 
@@ -61,8 +63,8 @@ def run_epochs(
     with progress_bar(total, description, enabled=progress, unit="words") as bar:
         bar.advance(done_before)
         start_all = time.perf_counter()
-        words_this_run = 0
-        lock = threading.Lock()  # the totals and the bar, updated by whichever thread finishes
+        done = [0, 0]  # words trained this run, words the bar shows
+        lock = threading.Lock()  # the totals, which whichever thread finishes a job adds to
         pool = ThreadPoolExecutor(workers) if workers > 1 else None
         try:
             for epoch in range(first_epoch, epochs):
@@ -81,23 +83,28 @@ def run_epochs(
 
                 def one(j: int, run: RunJob = run_job, epoch: int = epoch,
                         totals: list[float] = totals) -> None:
-                    nonlocal words_this_run
                     a0, a1 = schedule(j)
                     job_loss, job_pred, _ = run(jobs[j][0], jobs[j][1], a0, a1, job_seed(seed, epoch, j))
                     with lock:
                         totals[0] += job_loss
                         totals[1] += job_pred
-                        words_this_run += job_words[j]
-                        _show(bar, job_words[j], epoch, epochs, words_this_run, start_all,
-                              totals[0], int(totals[1]))
+                        done[0] += job_words[j]
+
+                def draw(epoch: int = epoch, totals: list[float] = totals) -> None:
+                    # Only this (the calling) thread draws: a notebook's display belongs to it.
+                    with lock:
+                        words, loss, predictions = done[0], totals[0], int(totals[1])
+                    _show(bar, words - done[1], epoch, epochs, words, start_all, loss, predictions)
+                    done[1] = words
 
                 if pool is None:
                     for j in range(len(jobs)):
                         one(j)
+                        draw()
                 elif replicas is None:
-                    _all_done([pool.submit(one, j) for j in range(len(jobs))])
+                    _follow([pool.submit(one, j) for j in range(len(jobs))], draw)
                 else:
-                    _replica_epoch(pool, replicas, len(jobs), one)
+                    _follow(_replica_threads(pool, replicas, len(jobs), one), draw)
                 loss, predictions = totals
                 on_epoch_end(epoch, loss / max(predictions, 1), time.perf_counter() - start)
         finally:
@@ -105,21 +112,30 @@ def run_epochs(
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _all_done(futures: list[Future[None]]) -> None:
-    """Wait for every future; raise the first error (stopping the jobs not yet started)."""
-    for future in futures:
-        try:
-            future.result()
-        except BaseException:
-            for other in futures:
-                other.cancel()
-            raise
+def _follow(futures: list[Future[None]], draw: Callable[[], None]) -> None:
+    """Draw progress until every future is done; then raise the first error, if any (a failed
+    job stops the jobs not yet started)."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=_DRAW_EVERY_S)
+        draw()
+        if any(f.done() and f.exception() is not None for f in futures):
+            for future in pending:
+                future.cancel()
+            wait(pending)
+            break
+    errors = [e for e in (f.exception() for f in futures if not f.cancelled()) if e is not None]
+    # A replica thread that failed first raises its own error; the others only saw the broken
+    # barrier.
+    errors.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
+    if errors:
+        raise errors[0]
 
 
-def _replica_epoch(pool: ThreadPoolExecutor, replicas: Replicas, jobs: int,
-                   one: Callable[[int, RunJob], None]) -> None:
-    """One epoch on per-thread copies: thread ``t`` runs jobs ``t, t + threads, ...`` on its
-    copy, and all merge every ``MERGE_ROUNDS`` of them and after the last."""
+def _replica_threads(pool: ThreadPoolExecutor, replicas: Replicas, jobs: int,
+                     one: Callable[[int, RunJob], None]) -> list[Future[None]]:
+    """Start one epoch on per-thread copies: thread ``t`` runs jobs ``t, t + threads, ...`` on
+    its copy, and all merge every ``MERGE_ROUNDS`` of them and after the last."""
     threads = replicas.threads
     rounds = -(-jobs // threads)
     meet = threading.Barrier(threads)
@@ -137,13 +153,7 @@ def _replica_epoch(pool: ThreadPoolExecutor, replicas: Replicas, jobs: int,
             meet.abort()  # the other threads stop at their next merge instead of waiting forever
             raise
 
-    futures = [pool.submit(thread, t) for t in range(threads)]
-    wait(futures)
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    # A thread that failed first raises its own error; the others only saw the broken barrier.
-    errors.sort(key=lambda e: isinstance(e, threading.BrokenBarrierError))
-    if errors:
-        raise errors[0]  # type: ignore[misc]
+    return [pool.submit(thread, t) for t in range(threads)]
 
 
 def _show(bar: Any, words: int, epoch: int, epochs: int, done: int, start: float, loss: float,
