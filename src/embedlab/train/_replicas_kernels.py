@@ -30,5 +30,3 @@ def merge_rows(copies, last, lo, hi):  # type: ignore[no-untyped-def]
         for copy in copies:
             for d in range(dim):
                 copy[i, d] = merged[d]
-    return None
-

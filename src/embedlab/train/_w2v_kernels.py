@@ -175,9 +175,10 @@ def batch_update(w_in, w_out, inputs, n_in, outputs, labels, n_out, alpha, grad,
 def predict_from_hidden(w_out, hidden, outputs, labels, n_out, alpha, err):  # type: ignore[no-untyped-def]
     """``hidden`` predicts each output row in turn (word2vec's per-pair update); returns the loss.
 
-    For each output: ``err += g * w_out[o]`` and ``w_out[o] += g * hidden`` (from the old row), with ``g`` from
-    :func:`output_gradient`. ``err`` accumulates on top of what it holds. fastText's skip-gram
-    trains through this; :func:`mean_update` repeats the loop (see the module docstring).
+    For each output: ``err += g * w_out[o]`` and ``w_out[o] += g * hidden`` (``err`` from the
+    row as it was), with ``g`` from :func:`output_gradient`. ``err`` accumulates on top of what
+    it holds. fastText's skip-gram trains through this; :func:`mean_update` repeats the loop
+    (see the module docstring).
     """
     dim = hidden.shape[0]
     loss = 0.0
