@@ -153,6 +153,24 @@ def settle(path: PathLike, timeout: float = 2.0) -> None:
         time.sleep(0.002)
 
 
+def may_replace(path: PathLike, ours: Callable[[Path], bool], looks: int = 5) -> bool:
+    """Whether a save may replace what is at ``path``: nothing is there, or ``ours(path)`` says
+    it is what this kind of save writes.
+
+    A save of ``path`` running at the same time moves the folder aside for a moment between its
+    two renames; a look at ``path`` that lands in that moment finds a folder gone half-way
+    through, and ``ours`` says no (or its listing finds nothing to list). So a "no" is asked
+    again, after :func:`settle`, up to ``looks`` times: only what stays foreign is refused.
+    """
+    target = Path(path)
+    for _ in range(looks):
+        with contextlib.suppress(FileNotFoundError):  # gone while ``ours`` looked: look again
+            if not os.path.lexists(target) or ours(target):
+                return True
+        settle(target)
+    return False
+
+
 def save_in_progress(path: PathLike) -> bool:
     """Whether a running process is saving to ``path`` (it has a temporary beside it)."""
     return any(alive for _, _, alive in _leftovers(Path(path)))

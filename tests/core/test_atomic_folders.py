@@ -216,6 +216,36 @@ def _loads(path: str, count: int, seed: int) -> list[str]:
     return problems
 
 
+def test_a_save_does_not_take_another_saves_renames_for_something_else(tmp_path, monkeypatch) -> None:
+    """The check before a save looks at the folder in several steps; another save's two renames
+    can fall between them (the folder gone for is_native, back for the next look: this failed
+    the concurrent test below once in a clean-clone run). A "no" is asked again."""
+    from embedlab.formats import native
+
+    embedlab.save(OLD, tmp_path / "v")
+    answers = iter([False])  # the first look lands in the other save's moment
+    real = native.is_native
+    monkeypatch.setattr(native, "is_native", lambda path: next(answers, None) or real(path))
+    embedlab.save(NEW, tmp_path / "v")
+    assert embedlab.load(tmp_path / "v").keys == NEW.keys
+
+    looks = []
+
+    def gone_then_ours(path: Path) -> bool:
+        looks.append(path)
+        if len(looks) == 1:
+            raise FileNotFoundError(path)  # its listing found the folder moved aside
+        return True
+
+    assert _io.may_replace(tmp_path / "v", gone_then_ours) and len(looks) == 2
+    assert _io.may_replace(tmp_path / "nothing", lambda path: False)  # nothing there: a save may
+    (tmp_path / "notes.txt").write_text("keep")
+    assert not _io.may_replace(tmp_path / "notes.txt", lambda path: False)  # foreign, every look
+    with pytest.raises(embedlab.FormatError, match="found something else; refusing to overwrite it"):
+        embedlab.save(NEW, tmp_path / "notes.txt", format="native")
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+
+
 def test_concurrent_saves_and_loads_never_mix_or_fail(tmp_path, mode) -> None:
     path = str(tmp_path / "v")
     assert _saves(path, writer=9, count=1) is None  # something to read from the start

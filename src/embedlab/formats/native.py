@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .._io import Folder, PathLike, atomic_folder, read_folder
+from .._io import Folder, PathLike, atomic_folder, may_replace, read_folder
 from ..errors import FormatError
 from ..vectors import Vectors
 
@@ -99,7 +99,7 @@ def write_native(vectors: Vectors, path: PathLike) -> None:
             cannot be saved as JSON.
     """
     target = Path(path)
-    if target.exists() and not is_native(target):
+    if not may_replace(target, is_native):
         raise FormatError(
             "expected nothing or an embedlab native folder to replace, found something else; "
             "refusing to overwrite it",

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from .._io import Folder, atomic_folder, read_folder
+from .._io import Folder, atomic_folder, may_replace, read_folder
 from ..errors import DataError, FormatError
 from ..vocab import Vocab
 
@@ -42,7 +42,7 @@ def write_model_dir(
     from safetensors.torch import save as save_tensors
 
     target = Path(directory)
-    if target.exists() and not (target.is_dir() and _replaceable(target)):
+    if not may_replace(target, lambda p: p.is_dir() and _replaceable(p)):
         raise DataError(f"{target}: exists and is not a saved model; choose a new directory")
     try:
         encoded = json.dumps(config, indent=1)

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from .._io import PathLike, atomic_folder, read_folder
+from .._io import PathLike, atomic_folder, may_replace, read_folder
 from .._params import Boolean, ConstraintSpec, Interval, Options, validate_arguments
 from .._progress import progress_bar
 from ..errors import DataError, FormatError, check_param, require, writing
@@ -350,7 +350,7 @@ class StaticModel:
         ``tokenizer.json`` and ``config.json``. A folder that holds something else is refused."""
         safetensors_numpy = require("safetensors.numpy", "sentences")
         target = Path(path)
-        if target.exists() and not _is_static_folder(target):
+        if not may_replace(target, _is_static_folder):
             raise DataError(f"{target}: exists and is not a saved static model; "
                             "choose a new path (nothing was written)")
         tensors = {"embeddings": np.ascontiguousarray(self.vectors.matrix, dtype=np.float32)}
